@@ -1,0 +1,3 @@
+"""audit-service: case file audits for children's social care."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,27 @@
+"""The application factory: every subsystem attaches itself with ``init_app``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from audit_service import config
+from audit_service.extension import ServiceExtension
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app from the environment (or ``test_config``, which wins)."""
+    app = Flask(__name__, instance_path=str(config.instance_dir()))
+    app.config.update(config.from_environ())
+    if test_config:
+        app.config.update(test_config)
+
+    from audit_service import api, web
+    from audit_service.storage import database
+
+    database.init_app(app)
+    ServiceExtension(app)
+    web.init_app(app)
+    api.init_app(app)
+    return app

@@ -1,0 +1,42 @@
+"""Settings read from the environment (PRODUCT.md section 7).
+
+One place turns ``AUDIT_*`` variables into Flask config keys so that the web
+app, the CLI and the scheduler agree on what they run against.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+def instance_dir() -> Path:
+    """Where the embedded SQLite database and uploads live by default."""
+    return Path(os.environ.get("AUDIT_INSTANCE_DIR", Path.cwd() / "instance")).resolve()
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{instance_dir() / 'audit-service.sqlite3'}"
+
+
+def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from ``AUDIT_*`` environment variables."""
+    env = os.environ if environ is None else environ
+    secret = env.get("AUDIT_SECRET_KEY")
+    return {
+        "DATABASE_URL": env.get("AUDIT_DATABASE_URL") or default_database_url(),
+        # Without a configured key each process gets its own random one: sessions
+        # then survive only as long as the process, which is safe but never silent.
+        "SECRET_KEY": secret or os.urandom(32).hex(),
+        "SECRET_KEY_IS_EPHEMERAL": not secret,
+        "TIMEZONE": env.get("AUDIT_TIMEZONE", DEFAULT_TIMEZONE),
+        "SMTP_URL": env.get("AUDIT_SMTP_URL"),
+        "PLUGINS": [p for p in env.get("AUDIT_PLUGINS", "").replace(",", " ").split() if p],
+        "SESSION_COOKIE_SECURE": env.get("AUDIT_INSECURE_COOKIES", "") not in ("1", "true"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "MAX_CONTENT_LENGTH": int(env.get("AUDIT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+    }

@@ -1,0 +1,24 @@
+"""Per-app state that is not Flask's: the plugin manager and the registries built from it."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from audit_service.importers.registry import ImporterRegistry
+from audit_service.plugins.manager import build_plugin_manager
+
+KEY = "audit_service"
+
+
+class ServiceExtension:
+    """Loads plugins once per app and validates every registry at start-up."""
+
+    def __init__(self, app: Flask):
+        self.plugin_manager = build_plugin_manager(app.config.get("PLUGINS", ()))
+        self.importers = ImporterRegistry.from_plugins(self.plugin_manager)
+        app.extensions[KEY] = self
+
+
+def service() -> ServiceExtension:
+    """The current app's extension (inside an app context)."""
+    return current_app.extensions[KEY]

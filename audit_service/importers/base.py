@@ -1,0 +1,32 @@
+"""The interface every case importer implements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import BinaryIO, ClassVar
+
+from audit_service.domain.case_records import CaseRecord, RowError
+
+
+class CaseImporter(ABC):
+    """Reads one file (or stream) of case data.
+
+    ``read`` yields a ``CaseRecord`` for every readable row and a ``RowError``
+    for every problem; it never stops at the first bad row. It must not touch
+    the database: the import service decides what to create, update or close.
+    """
+
+    #: Unique, stable identifier, used by ``import-cases --format`` and the API.
+    id: ClassVar[str]
+    #: Human-readable name for pages and ``audit-service plugins``.
+    label: ClassVar[str]
+    #: Lower-case file extensions this importer reads, with the dot (".xlsx").
+    extensions: ClassVar[tuple[str, ...]]
+    #: True when a file is the whole open caseload, so a case missing from it is closed.
+    full_caseload: ClassVar[bool] = True
+
+    @abstractmethod
+    def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[CaseRecord | RowError]:
+        """Yield records and row errors from ``stream``. ``as_of`` dates age bands."""

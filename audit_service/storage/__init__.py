@@ -1,0 +1,1 @@
+"""Persistence: the peewee models, the connection and the migration runner."""
