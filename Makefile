@@ -1,0 +1,57 @@
+# audit-service: `make run` to try it, `make test` to check it.
+# Everything installs into .venv (Python) and node_modules (GOV.UK Frontend, axe-core).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ASSETS := audit_service/static/govuk/.built
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+export AUDIT_INSECURE_COOKIES ?= 1
+
+.PHONY: install assets migrate demo run serve test lint bench clean
+
+install: $(INSTALLED) $(ASSETS)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "audit-service needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): setup.cfg pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dev]"
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: $(ASSETS)
+
+$(ASSETS): node_modules/.package-lock.json scripts/build_assets.py | $(INSTALLED)
+	$(BIN)/python scripts/build_assets.py
+	touch $@
+
+migrate: install
+	$(BIN)/audit-service migrate
+
+demo: migrate
+	$(BIN)/audit-service demo --if-empty
+
+# Migrate, load the demo council when the database is empty, then serve.
+run: demo
+	$(BIN)/audit-service serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python benchmarks/import_throughput.py
+
+clean:
+	rm -rf $(VENV) node_modules audit_service/static/govuk .pytest_cache .ruff_cache
