@@ -8,6 +8,7 @@ from audit_service.cli import (  # noqa: E402,F401  isort: skip
     database_commands,
     demo_commands,
     import_commands,
+    plugin_commands,
     server_commands,
 )
 

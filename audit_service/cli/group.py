@@ -21,3 +21,8 @@ def cli() -> None:
 
 def main() -> None:
     cli(prog_name="audit-service")
+
+
+# FlaskGroup adds --app/--env-file/--debug for generic Flask apps; this command has one app,
+# configured only through AUDIT_* variables, so those options would only mislead.
+cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"}]
