@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from audit_service.importers.registry import ImporterRegistry
+from audit_service.plugins.catalogue import Catalogue
 from audit_service.plugins.manager import build_plugin_manager
 
 KEY = "audit_service"
@@ -14,8 +15,11 @@ class ServiceExtension:
     """Loads plugins once per app and validates every registry at start-up."""
 
     def __init__(self, app: Flask):
-        self.plugin_manager = build_plugin_manager(app.config.get("PLUGINS", ()))
+        self.plugin_manager = build_plugin_manager(
+            app.config.get("PLUGINS", ()), app.config.get("FIRST_PARTY_PLUGINS_DIR")
+        )
         self.importers = ImporterRegistry.from_plugins(self.plugin_manager)
+        self.catalogue = Catalogue.from_plugins(self.plugin_manager)
         app.extensions[KEY] = self
 
 

@@ -15,13 +15,14 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from flask.testing import FlaskCliRunner
 from peewee import Database
 
 from audit_service.storage.database import bind, database
 from audit_service.storage.migrations import migrate
 from audit_service.storage.models import ALL_MODELS
 
-pytest_plugins = ["tests.support.pages"]
+pytest_plugins = ["tests.support.pages", "tests.support.auth"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "AUDIT_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test"
@@ -146,9 +147,18 @@ def app(db_url: str, tmp_path: Path):
         database.close()
 
 
+class ServiceCliRunner(FlaskCliRunner):
+    """Invokes the ``audit-service`` command group (not ``app.cli``) against the test app."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        from audit_service.cli import cli as service_cli
+
+        return super().invoke(cli or service_cli, args, **kwargs)
+
+
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
+def runner(app) -> ServiceCliRunner:
+    return ServiceCliRunner(app)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -9,6 +9,7 @@ from audit_service.cli import (  # noqa: E402,F401  isort: skip
     demo_commands,
     import_commands,
     plugin_commands,
+    rubric_commands,
     server_commands,
 )
 

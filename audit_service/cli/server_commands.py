@@ -7,6 +7,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
+from audit_service.extension import service
+from audit_service.services import rubric_versions
+from audit_service.storage.database import database
+from audit_service.storage.migrations import pending
 
 
 @cli.command("serve")
@@ -19,5 +23,18 @@ def serve_command(host: str, port: int, threads: int) -> None:
     import waitress
 
     app = current_app._get_current_object()
+    with database.connection_context():
+        waiting = pending(database.obj)
+        if waiting:
+            raise click.ClickException(
+                f"the database needs migrating first ({', '.join(waiting)}): run `audit-service migrate`"
+            )
+        # Start-up sync: edited rubric files become new versions before anyone audits.
+        catalogue = service().catalogue
+        report = rubric_versions.sync(
+            [(src.rubric, f"plugin:{src.plugin}") for src in catalogue.rubrics.values()]
+        )
+    for line in report.lines():
+        click.echo(f"rubric {line}")
     click.echo(f"audit-service listening on http://{host}:{port}")
     waitress.serve(app, host=host, port=port, threads=threads, ident="audit-service")

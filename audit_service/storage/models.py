@@ -173,6 +173,37 @@ class Event(BaseModel):
         indexes = ((("object_type", "object_id"), False),)
 
 
+class RubricDefinition(BaseModel):
+    """A rubric's identity across versions; retiring it keeps every version readable."""
+
+    rubric_id = CharField(unique=True)
+    title = CharField()
+    domain = CharField()
+    created_at = DateTimeField(default=utcnow)
+    retired_at = DateTimeField(null=True)
+
+
+class RubricVersion(BaseModel):
+    """One published, immutable version of a rubric. Audits pin the version they used.
+
+    Nothing updates a row here: a change is a new version. On PostgreSQL a trigger
+    (migration 0002) refuses UPDATE and DELETE.
+    """
+
+    rubric = ForeignKeyField(RubricDefinition, backref="versions")
+    number = IntegerField()
+    content_hash = CharField(index=True)
+    document = JSONTextField()
+    title = CharField()
+    version_notes = TextField(default="")
+    source = CharField()
+    created_at = DateTimeField(default=utcnow)
+    created_by = CharField()
+
+    class Meta:
+        indexes = ((("rubric", "number"), True),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Service,
     Team,
@@ -183,4 +214,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     RejectedRow,
     Case,
     Event,
+    RubricDefinition,
+    RubricVersion,
 )

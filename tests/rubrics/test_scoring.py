@@ -203,7 +203,7 @@ def test_scoring_refuses_incomplete_or_wrong_ratings() -> None:
 class YesNo(CriterionType):
     """A plugin-style type: yes scores the top of the scale, no the bottom."""
 
-    id = "yes_no"
+    id = "yes_no_plugin"
     label = "Yes or no"
 
     def options(self, scale: Scale) -> tuple[RatingOption, ...]:
@@ -214,6 +214,7 @@ class YesNo(CriterionType):
 
 
 def test_a_plugin_criterion_type_is_validated_and_scored() -> None:
+    """A type the built-ins lack ("yes_no_plugin") is unknown until passed in, then scores."""
     document = {
         "id": "with_yes_no",
         "title": "With yes/no",
@@ -221,7 +222,7 @@ def test_a_plugin_criterion_type_is_validated_and_scored() -> None:
         "case_types": ["looked_after"],
         "criteria": [
             {"id": "plan", "prompt": "Plan", "weight": 3},
-            {"id": "visited", "prompt": "Visited?", "type": "yes_no",
+            {"id": "visited", "prompt": "Visited?", "type": "yes_no_plugin",
              "level_descriptors": {"no": "No visit in the period."}},
         ],
         "limiting_rules": [
@@ -229,9 +230,9 @@ def test_a_plugin_criterion_type_is_validated_and_scored() -> None:
              "explanation": "No visit"},
         ],
     }  # fmt: skip
-    with pytest.raises(Exception, match="'yes_no' is not a criterion type"):
+    with pytest.raises(Exception, match="'yes_no_plugin' is not a criterion type"):
         parse_rubric_document(document)
-    types = {**BUILTIN_CRITERION_TYPES, "yes_no": YesNo()}
+    types = {**BUILTIN_CRITERION_TYPES, "yes_no_plugin": YesNo()}
     rubric = parse_rubric_document(document, criterion_types=types)
     yes = score_rubric(rubric, {"plan": "good", "visited": "yes"}, criterion_types=types)
     assert (yes.score, yes.grade.id) == (Decimal("3.25"), "good")

@@ -13,8 +13,11 @@ Public API (import from here):
 from audit_service.domain.rubrics.criterion_types import (
     BUILTIN_CRITERION_TYPES,
     CriterionType,
+    FixedOptionsCriterionType,
+    MetCriterionType,
     RatingOption,
     ScaleCriterionType,
+    YesNoCriterionType,
 )
 from audit_service.domain.rubrics.loading import (
     RubricValidationError,
@@ -54,6 +57,8 @@ __all__ = [
     "Criterion",
     "CriterionScore",
     "CriterionType",
+    "FixedOptionsCriterionType",
+    "MetCriterionType",
     "GradeBand",
     "Level",
     "LimitingRule",
@@ -67,6 +72,7 @@ __all__ = [
     "Scale",
     "ScaleCriterionType",
     "ScoringError",
+    "YesNoCriterionType",
     "check_document",
     "check_paths",
     "load_rubric_file",

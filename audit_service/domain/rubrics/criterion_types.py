@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 from audit_service.domain.rubrics.model import SCALE_TYPE, Scale
 
@@ -65,7 +66,53 @@ class ScaleCriterionType(CriterionType):
         return Decimal(scale.level(rating).score)
 
 
-BUILTIN_CRITERION_TYPES: Mapping[str, CriterionType] = {SCALE_TYPE: ScaleCriterionType()}
+class FixedOptionsCriterionType(CriterionType):
+    """Answers that are not the scale's levels but sit at fixed points along it.
+
+    Each option has a position from 1 (best: the scale's top score) to 0 (worst:
+    its bottom score), so a yes/no criterion weighs the same on any scale.
+    """
+
+    positions: tuple[tuple[RatingOption, Fraction], ...] = ()
+
+    def options(self, scale: Scale) -> tuple[RatingOption, ...]:
+        return tuple(option for option, _ in self.positions)
+
+    def score(self, rating: str, scale: Scale) -> Decimal:
+        for option, position in self.positions:
+            if option.value == rating:
+                value = scale.min_score + (scale.max_score - scale.min_score) * position
+                return Decimal(value.numerator) / Decimal(value.denominator)
+        raise KeyError(rating)
+
+
+class YesNoCriterionType(FixedOptionsCriterionType):
+    """A question with a plain answer ("Is there a chronology on file?"): yes scores top."""
+
+    id = "yes_no"
+    label = "Yes or no"
+    positions = (
+        (RatingOption("yes", "Yes"), Fraction(1)),
+        (RatingOption("no", "No"), Fraction(0)),
+    )
+
+
+class MetCriterionType(FixedOptionsCriterionType):
+    """A standard that is met, partly met or not met; partly met sits midway."""
+
+    id = "met"
+    label = "Met, partly met or not met"
+    positions = (
+        (RatingOption("met", "Met"), Fraction(1)),
+        (RatingOption("partly_met", "Partly met"), Fraction(1, 2)),
+        (RatingOption("not_met", "Not met"), Fraction(0)),
+    )
+
+
+BUILTIN_CRITERION_TYPES: Mapping[str, CriterionType] = {
+    criterion_type.id: criterion_type
+    for criterion_type in (ScaleCriterionType(), YesNoCriterionType(), MetCriterionType())
+}
 
 
 def known_types(criterion_types: Mapping[str, CriterionType] | None) -> Mapping[str, CriterionType]:

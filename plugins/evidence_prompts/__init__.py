@@ -1,0 +1,99 @@
+"""First-party plugin: evidence prompts computed from a case's Annex A facts.
+
+Shown beside the matching criteria in the audit form, so the auditor starts
+from what the case system already says ("last statutory visit 34 days ago")
+and tests it against the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from audit_service.domain.evidence import CaseFacts, EvidencePrompt, EvidencePromptProvider
+from audit_service.domain.vocabulary import CaseType
+from audit_service.plugins import hookimpl
+
+__version__ = "1.0.0"
+
+# Visit timescales in days. Councils set their own standards; these are common ones:
+# child protection every 10 working days, looked-after children every 6 weeks (first year
+# in placement sooner), children in need every 4 weeks, care leavers every 8 weeks.
+VISIT_TIMESCALE_DAYS: dict[CaseType, int] = {
+    CaseType.CHILD_PROTECTION: 14,
+    CaseType.LOOKED_AFTER: 42,
+    CaseType.CHILD_IN_NEED: 28,
+    CaseType.CARE_LEAVER: 56,
+    CaseType.OPEN_ASSESSMENT: 14,
+}
+STATUTORY_VISITS = {CaseType.CHILD_PROTECTION, CaseType.LOOKED_AFTER}
+
+SEEN = ("seen_within_timescales",)
+SEEN_ALONE = ("seen_alone",)
+PLACEMENTS = ("plans_revisited", "cumulative_harm")
+REFERRALS = ("history_integrated", "cumulative_harm")
+PREVIOUS_PLANS = ("decisions_retested", "history_integrated")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class AnnexAEvidencePrompts(EvidencePromptProvider):
+    id = "annex-a-facts"
+    label = "Evidence prompts from Annex A case facts"
+
+    def prompts(self, facts: CaseFacts, today: dt.date) -> list[EvidencePrompt]:
+        found = [self._last_seen(facts, today), self._seen_alone(facts)]
+        if facts.placements_12m:
+            found.append(EvidencePrompt(
+                f"{_plural(facts.placements_12m, 'placement')} in the last 12 months",
+                PLACEMENTS,
+                "warning" if facts.placements_12m >= 3 else "info",
+            ))
+        if facts.referrals_12m:
+            found.append(EvidencePrompt(
+                f"{_plural(facts.referrals_12m, 'referral')} in the last 12 months",
+                REFERRALS,
+                "warning" if facts.referrals_12m >= 2 else "info",
+            ))
+        if facts.previous_cp_plans:
+            found.append(EvidencePrompt(
+                f"{_plural(facts.previous_cp_plans, 'previous child protection plan')}",
+                PREVIOUS_PLANS,
+                "warning",
+            ))
+        return [prompt for prompt in found if prompt is not None]
+
+    def _last_seen(self, facts: CaseFacts, today: dt.date) -> EvidencePrompt | None:
+        what = "statutory visit" if facts.case_type in STATUTORY_VISITS else "seen"
+        if facts.last_seen_on is None:
+            missing = ("No date of the last statutory visit" if what == "statutory visit"
+                       else "No date last seen")
+            return EvidencePrompt(f"{missing} recorded in the case system", SEEN, "warning")
+        days = (today - facts.last_seen_on).days
+        if days < 0:
+            return EvidencePrompt(
+                f"Date last seen is in the future ({facts.last_seen_on:%d/%m/%Y}): check the record",
+                SEEN, "warning",
+            )
+        when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
+        text = f"Last statutory visit {when}" if what == "statutory visit" else f"Child last seen {when}"
+        limit = VISIT_TIMESCALE_DAYS[facts.case_type]
+        if days > limit:
+            return EvidencePrompt(f"{text} (longer than the usual {limit} days)", SEEN, "warning")
+        return EvidencePrompt(text, SEEN)
+
+    def _seen_alone(self, facts: CaseFacts) -> EvidencePrompt | None:
+        if facts.seen_alone is False:
+            return EvidencePrompt("Not recorded as seen alone", SEEN_ALONE, "warning")
+        if facts.seen_alone is True:
+            return EvidencePrompt("Recorded as seen alone at the last visit", SEEN_ALONE)
+        if facts.case_type == CaseType.CHILD_PROTECTION:
+            return EvidencePrompt("Whether the child was seen alone is not recorded",
+                                  SEEN_ALONE, "warning")
+        return None
+
+
+@hookimpl
+def register_evidence_prompts():
+    return [AnnexAEvidencePrompts()]

@@ -1,0 +1,217 @@
+"""The plugin system: discovery, start-up validation and one test per hook.
+
+``test_every_hook_has_a_test`` fails when a hook is added to ``hookspecs`` without
+a ``test_hook_<name>`` test here (datasette's meta-test).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+import sys
+import types
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from audit_service.domain.evidence import CaseFacts, EvidencePromptProvider
+from audit_service.domain.rubrics import CriterionType
+from audit_service.domain.vocabulary import CaseType
+from audit_service.importers.base import CaseImporter
+from audit_service.importers.registry import ImporterRegistry
+from audit_service.plugins import hookimpl, hookspecs
+from audit_service.plugins.catalogue import Catalogue
+from audit_service.plugins.manager import PluginError, build_plugin_manager, describe_plugins
+
+REPO = Path(__file__).resolve().parents[2]
+HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+               if hasattr(fn, "audit_service_spec"))
+
+
+def plugin_module(name: str, **hooks) -> types.ModuleType:
+    """A throwaway plugin module, importable by name, implementing ``hooks``."""
+    module = types.ModuleType(name)
+    for hook_name, fn in hooks.items():
+        fn.__name__ = hook_name
+        setattr(module, hook_name, hookimpl(fn))
+    sys.modules[name] = module
+    return module
+
+
+@pytest.fixture
+def allow(monkeypatch):
+    """Register throwaway modules through the AUDIT_PLUGINS allow-list route."""
+    names = []
+
+    def add(name: str, **hooks):
+        monkeypatch.setitem(sys.modules, name, plugin_module(name, **hooks))
+        names.append(name)
+        return names
+
+    return add
+
+
+# --- meta-tests ----------------------------------------------------------------------
+
+
+def test_every_hook_has_a_test():
+    sources = "\n".join(p.read_text() for p in [*REPO.glob("tests/**/*.py"),
+                                                 *REPO.glob("plugins/**/*.py")])
+    missing = [h for h in HOOKS if f"def test_hook_{h}(" not in sources]
+    assert HOOKS, "no hookspecs found"
+    assert missing == []
+
+
+def test_every_hook_is_documented_with_its_signature():
+    docs = (REPO / "docs" / "plugins.md").read_text()
+    documented = dict(re.findall(r"^### `(\w+)(\([^)]*\))`", docs, flags=re.M))
+    assert sorted(documented) == HOOKS
+    for hook in HOOKS:
+        assert documented[hook] == str(inspect.signature(getattr(hookspecs, hook))), hook
+
+
+def test_every_hook_spec_has_a_docstring_saying_what_it_returns():
+    for hook in HOOKS:
+        doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
+        assert "Parameters:" in doc and "Returns:" in doc, hook
+        assert "collected" in doc or "first" in doc, hook
+
+
+# --- discovery and start-up checks --------------------------------------------------
+
+
+def test_builtins_and_first_party_plugins_load():
+    pm = build_plugin_manager()
+    names = {info.name: info for info in describe_plugins(pm)}
+    assert names["audit_service.importers.builtin"].source == "built-in"
+    assert names["audit_service.plugins.builtin_rubrics"].hooks == (
+        "register_criterion_types", "register_rubrics")
+    assert names["evidence_prompts"].source == "first-party (plugins/)"
+    assert names["evidence_prompts"].version == "1.0.0"
+
+
+def test_allow_list_loads_a_module_by_name(allow):
+    allow("council_extras", register_exporters=lambda: ["x"])
+    pm = build_plugin_manager(["council_extras"])
+    info = {i.name: i for i in describe_plugins(pm)}["council_extras"]
+    assert (info.source, info.hooks) == ("AUDIT_PLUGINS", ("register_exporters",))
+
+
+def test_allow_list_names_a_module_that_does_not_exist():
+    with pytest.raises(PluginError, match="AUDIT_PLUGINS names 'no_such_plugin_module'"):
+        build_plugin_manager(["no_such_plugin_module"])
+
+
+def test_unknown_hook_name_is_refused_naming_the_plugin(allow):
+    allow("typo_plugin", register_rubricz=lambda: [])
+    with pytest.raises(PluginError, match="plugin 'typo_plugin'.*register_rubricz"):
+        build_plugin_manager(["typo_plugin"])
+
+
+def test_duplicate_id_is_refused_naming_both_plugins(allow):
+    from audit_service.importers.annex_a import AnnexAWorkbookImporter
+
+    class Copy(AnnexAWorkbookImporter):
+        pass
+
+    allow("copycat", register_case_importers=lambda: [Copy])
+    pm = build_plugin_manager(["copycat"])
+    with pytest.raises(PluginError, match=(
+        r"plugin 'copycat' registers case importer id 'annex-a-xlsx', "
+        r"already registered by plugin 'audit_service.importers.builtin'")):
+        ImporterRegistry.from_plugins(pm)
+
+
+def test_wrong_base_class_is_refused(allow):
+    class NotAType:
+        id = "odd"
+        label = "Odd"
+
+    allow("wrong_base", register_criterion_types=lambda: [NotAType()])
+    with pytest.raises(PluginError, match=(
+            "plugin 'wrong_base' registers .* as a criterion type, but it is not an instance "
+            "of a subclass of audit_service.domain.rubrics.criterion_types.CriterionType")):
+        Catalogue.from_plugins(build_plugin_manager(["wrong_base"]))
+
+
+def test_missing_field_is_refused(allow):
+    class Nameless(CriterionType):
+        id = "nameless"
+
+        def options(self, scale):
+            return ()
+
+        def score(self, rating, scale):
+            return Decimal(1)
+
+    allow("nameless_plugin", register_criterion_types=lambda: [Nameless()])
+    with pytest.raises(PluginError, match="plugin 'nameless_plugin': criterion type Nameless has no 'label'"):
+        Catalogue.from_plugins(build_plugin_manager(["nameless_plugin"]))
+
+
+def test_broken_rubric_file_is_refused_at_start_up(allow, tmp_path):
+    (tmp_path / "broken.yaml").write_text("id: broken\ntitle: Broken\n")
+    allow("broken_rubrics", register_rubrics=lambda: [tmp_path])
+    with pytest.raises(PluginError) as caught:
+        Catalogue.from_plugins(build_plugin_manager(["broken_rubrics"]))
+    message = str(caught.value)
+    assert message.startswith("plugin 'broken_rubrics' registers rubric files with errors:")
+    assert f"{tmp_path / 'broken.yaml'}: domain:" in message
+
+
+# --- one test per hook --------------------------------------------------------------
+
+
+def test_hook_register_rubrics():
+    catalogue = Catalogue.from_plugins(build_plugin_manager())
+    assert sorted(catalogue.rubrics) == [
+        "management_oversight", "reappraisal_of_past_decisions", "voice_of_the_child"]
+    source = catalogue.rubrics["voice_of_the_child"]
+    assert (source.plugin, source.path.name) == (
+        "audit_service.plugins.builtin_rubrics", "voice_of_the_child.yaml")
+
+
+def test_hook_register_criterion_types():
+    catalogue = Catalogue.from_plugins(build_plugin_manager())
+    assert sorted(catalogue.criterion_types) == ["met", "scale", "yes_no"]
+
+
+def test_hook_register_evidence_prompts():
+    catalogue = Catalogue.from_plugins(build_plugin_manager())
+    (provider,) = catalogue.evidence_providers
+    assert isinstance(provider, EvidencePromptProvider)
+    facts = CaseFacts(case_type=CaseType.CHILD_IN_NEED, referrals_12m=4)
+    texts = [p.text for p in provider.prompts(facts, dt.date(2026, 11, 1))]
+    assert "4 referrals in the last 12 months" in texts
+
+
+def test_hook_register_case_importers():
+    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    assert registry.ids() == ["annex-a-csv", "annex-a-xlsx"]
+    assert issubclass(registry.for_filename("Annex_A.XLSX"), CaseImporter)
+
+
+@pytest.mark.parametrize("hook", ["register_sampling_strategies", "register_notifiers",
+                                  "register_exporters"])
+def test_specs_for_hooks_implemented_by_later_features_accept_implementations(allow, hook):
+    allow(f"impl_{hook}", **{hook: lambda: ["registered"]})
+    pm = build_plugin_manager([f"impl_{hook}"])
+    assert getattr(pm.hook, hook)() == [["registered"]]
+
+
+def test_hook_register_sampling_strategies(allow):
+    test_specs_for_hooks_implemented_by_later_features_accept_implementations(
+        allow, "register_sampling_strategies")
+
+
+def test_hook_register_notifiers(allow):
+    test_specs_for_hooks_implemented_by_later_features_accept_implementations(
+        allow, "register_notifiers")
+
+
+def test_hook_register_exporters(allow):
+    test_specs_for_hooks_implemented_by_later_features_accept_implementations(
+        allow, "register_exporters")
+
