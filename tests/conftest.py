@@ -44,32 +44,40 @@ def _postgres_reachable() -> str | None:
     return None
 
 
-def _worker_postgres_url() -> str:
-    """Create (afresh) this worker's own database next to the admin database."""
-    name = f"audit_test_{_worker()}"
+def _admin_sql(statement: str) -> None:
     conn = psycopg2.connect(POSTGRES_ADMIN_URL)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute(statement)
     conn.close()
-    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
-    return f"{base}/{name}"
+
+
+def _worker_database_name() -> str:
+    """Unique per test run and worker, so concurrent runs never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"p{os.getpid()}")[:10]
+    return f"audit_test_{run}_{_worker()}"
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> str:
+def postgres_template() -> Iterator[str]:
     reason = _postgres_reachable()
     if reason:
         message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {reason}"
         if REQUIRE_POSTGRES:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    url = _worker_postgres_url()
+    name = _worker_database_name()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_sql(f'CREATE DATABASE "{name}"')
+    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
+    url = f"{base}/{name}"
     db = bind(url)
     migrate(db)
     db.close()
-    return url
+    yield url
+    if not database.is_closed():
+        database.close()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
