@@ -1,0 +1,269 @@
+"""The Annex A lists we read and the columns we take from each.
+
+Lists 6 to 9 are the caseload (children in need, child protection, children
+in care, care leavers). List 4 adds assessments still open; List 3 only adds
+the number of referrals to children already on Lists 6 to 9. Everything else
+in the workbook (ethnicity, postcodes, adopters) is personal data we do not
+need, so it is never read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from audit_service.domain.annex_a.headers import Field, Need
+from audit_service.domain.annex_a.values import (
+    CASE_STATUS,
+    parse_child_id,
+    parse_coded_text,
+    parse_count,
+    parse_date,
+    parse_text,
+    parse_yes_no,
+)
+from audit_service.domain.vocabulary import CaseType
+
+# Pre-birth plans and assessments are real (an unborn child can be on a CP plan),
+# but nothing starts more than a full pregnancy before the child is born.
+PRE_BIRTH_LIMIT = dt.timedelta(weeks=42)
+
+CHILD_ID = Field(
+    "child_id",
+    "Child Unique ID",
+    parse_child_id,
+    ("Child ID", "Child Unique Identifier", "Unique Child ID", "Child Unique Reference",
+     "Child Reference", "Child Unique Ref", "CHILD_ID", "ChildID", "LA Child ID"),
+    Need.REQUIRED,
+)
+DATE_OF_BIRTH = Field("date_of_birth", "Date of Birth", parse_date, ("DOB", "Birth Date"))
+TEAM = Field(
+    "team_name", "Allocated Team", parse_text, ("Team", "Allocated Team Name", "Team Allocated")
+)
+WORKER = Field(
+    "worker_name",
+    "Allocated Worker",
+    parse_text,
+    ("Allocated Social Worker", "Social Worker", "Worker", "Allocated Worker Name",
+     "Worker Allocated", "Allocated Case Worker"),
+)
+COMMON = (CHILD_ID, DATE_OF_BIRTH, TEAM, WORKER)
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    number: int
+    title: str
+    case_type: CaseType
+    fields: tuple[Field, ...]
+    #: Key of the date an involvement began (checked against the date of birth).
+    start_field: str | None = None
+    #: How long before birth that date may fall (None: no check).
+    pre_birth_limit: dt.timedelta | None = None
+    #: False for List 3: its rows only add facts to children on other lists.
+    creates_cases: bool = True
+
+    @property
+    def sheet_name(self) -> str:
+        return f"List {self.number}"
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+
+LIST_3 = ListSpec(
+    3,
+    "Contacts and referrals",
+    CaseType.CHILD_IN_NEED,
+    (
+        *COMMON,
+        Field(
+            "referrals_12m",
+            "Number of Referrals in Last 12 Months",
+            parse_count,
+            ("Number of Referrals in the Last 12 Months", "No. of Referrals in Last 12 Months",
+             "Number of Referrals in Last 12 Mths", "Referrals in Last 12 Months"),
+        ),
+    ),
+    creates_cases=False,
+)
+
+LIST_4 = ListSpec(
+    4,
+    "Assessments",
+    CaseType.OPEN_ASSESSMENT,
+    (
+        *COMMON,
+        Field(
+            "opened_on",
+            "Continuous Assessment Start Date",
+            parse_date,
+            ("Assessment Start Date", "Date Assessment Started"),
+        ),
+        Field(
+            "authorised_on",
+            "Continuous Assessment Date of Authorisation",
+            parse_date,
+            ("Assessment Date of Authorisation", "Date of Authorisation",
+             "Assessment Authorisation Date", "Assessment Completion Date"),
+        ),
+    ),
+    start_field="opened_on",
+    pre_birth_limit=PRE_BIRTH_LIMIT,
+)
+
+LIST_6 = ListSpec(
+    6,
+    "Children in need",
+    CaseType.CHILD_IN_NEED,
+    (
+        *COMMON,
+        Field("opened_on", "CIN Start Date", parse_date, ("Child in Need Start Date",)),
+        Field(
+            "last_seen_on",
+            "Date Child Was Last Seen",
+            parse_date,
+            ("Date Child Last Seen", "Date the Child Was Last Seen", "Date Last Seen"),
+        ),
+        Field(
+            "closed_on",
+            "CIN Closure Date",
+            parse_date,
+            ("CIN Close Date", "Child in Need Closure Date", "Date of Closure", "Closure Date"),
+        ),
+        Field("closure_reason", "Reason for Closure", parse_coded_text, ("Closure Reason",)),
+        Field("case_status", "Case Status", CASE_STATUS.parse, ("Status",)),
+    ),
+    start_field="opened_on",
+    pre_birth_limit=PRE_BIRTH_LIMIT,
+)
+
+LIST_7 = ListSpec(
+    7,
+    "Child protection",
+    CaseType.CHILD_PROTECTION,
+    (
+        *COMMON,
+        Field(
+            "opened_on",
+            "Child Protection Plan Start Date",
+            parse_date,
+            ("CP Plan Start Date", "CPP Start Date"),
+        ),
+        Field(
+            "last_seen_on",
+            "Date of the Last Statutory Visit",
+            parse_date,
+            ("Date of Last Statutory Visit", "Last Statutory Visit Date",
+             "Date of the Latest Statutory Visit"),
+        ),
+        Field(
+            "seen_alone",
+            "Was the Child Seen Alone?",
+            parse_yes_no,
+            ("Child Seen Alone", "Was the Child Seen Alone at the Last Visit?", "Seen Alone"),
+        ),
+        Field(
+            "closed_on",
+            "Child Protection Plan End Date",
+            parse_date,
+            ("CP Plan End Date", "CPP End Date"),
+        ),
+        Field(
+            "previous_cp_plans",
+            "Number of Previous Child Protection Plans",
+            parse_count,
+            ("Number of Previous CP Plans", "No. of Previous Child Protection Plans",
+             "Previous Child Protection Plans"),
+        ),
+    ),
+    start_field="opened_on",
+    pre_birth_limit=PRE_BIRTH_LIMIT,
+)
+
+LIST_8 = ListSpec(
+    8,
+    "Children in care",
+    CaseType.LOOKED_AFTER,
+    (
+        *COMMON,
+        Field(
+            "opened_on",
+            "Date Started to be Looked After",
+            parse_date,
+            ("Date Started to Be Looked After", "Date Child Started to be Looked After",
+             "Date Became Looked After", "Date Started Looked After"),
+        ),
+        Field(
+            "last_seen_on",
+            "Date of Last Social Work Visit",
+            parse_date,
+            ("Date of the Last Social Work Visit", "Last Social Work Visit Date",
+             "Date of Latest Social Work Visit"),
+        ),
+        Field(
+            "placements_12m",
+            "Number of Placements in the Last 12 months",
+            parse_count,
+            ("Number of Placements in Last 12 Months", "No. of Placements in the Last 12 Months",
+             "Placements in the Last 12 Months"),
+        ),
+        Field(
+            "closed_on",
+            "Date Ceased to be Looked After",
+            parse_date,
+            ("Date Ceased to Be Looked After", "Date Ceased Looked After", "Date Ceased LAC"),
+        ),
+        Field(
+            "closure_reason",
+            "Reason Ceased to be Looked After",
+            parse_coded_text,
+            ("Reason Ceased Looked After", "Reason Ceased"),
+        ),
+    ),
+    start_field="opened_on",
+    pre_birth_limit=dt.timedelta(0),
+)
+
+LIST_9 = ListSpec(
+    9,
+    "Care leavers",
+    CaseType.CARE_LEAVER,
+    (
+        *COMMON,
+        Field(
+            "personal_adviser",
+            "Allocated Personal Advisor",
+            parse_text,
+            ("Allocated Personal Adviser", "Personal Advisor", "Personal Adviser"),
+            Need.OPTIONAL,
+        ),
+        Field(
+            "last_seen_on",
+            "Latest Date of Contact",
+            parse_date,
+            ("Date of Latest Contact", "Latest Contact Date", "Date of Last Contact"),
+        ),
+    ),
+)
+
+LISTS: dict[int, ListSpec] = {s.number: s for s in (LIST_3, LIST_4, LIST_6, LIST_7, LIST_8, LIST_9)}
+#: Lists that on their own describe the open caseload; a file needs at least one.
+CASELOAD_LISTS = (6, 7, 8, 9)
+
+_LIST_NAME = re.compile(r"\blist\s*[_-]?\s*(\d{1,2})\b")
+
+
+@functools.lru_cache(maxsize=256)
+def list_number(name: str) -> int | None:
+    """The Annex A list a sheet (or file, or ``List`` cell) names: ``'List 6 - CIN'`` -> 6.
+
+    A bare number (``'7'``) counts too, for a CSV's list column.
+    """
+    text = re.sub(r"\s+", " ", str(name).replace("\xa0", " ")).strip().casefold()
+    if re.fullmatch(r"\d{1,2}(\.0)?", text):
+        return int(float(text))
+    found = _LIST_NAME.findall(text.replace("_", " "))
+    return int(found[0]) if found else None

@@ -1,0 +1,265 @@
+"""Reading one Annex A cell: dates, counts, lettered codes, and the ways a cell says "nothing".
+
+Every parser raises ``CellProblem`` with a reason a data officer can act on;
+the row reader turns that into a ``RowError`` naming the sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from audit_service.domain.names import clean_text
+
+
+class CellProblem(ValueError):
+    """A cell whose value cannot be used; the message is the plain-words reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class UncalculatedFormula:
+    """A formula cell saved without a result (the file was written by a program, not Excel)."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return self.formula if self.formula.startswith("=") else f"={self.formula}"
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadsheetError:
+    """A cell holding a spreadsheet error such as ``#REF!`` (``#N/A`` counts as blank)."""
+
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+# Excel's day 0 is 1899-12-30 once its 1900 leap-year bug is accounted for.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_FIRST_SAFE_SERIAL = 61  # 1900-03-01; earlier serials are off by one in Excel
+_EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
+
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T]00:00(?::00)?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_LETTER = re.compile(r"^\(?([a-z])\)\s*(.*)$", re.IGNORECASE)
+
+
+def is_missing(value: object) -> bool:
+    """Blank cells, whitespace and ``#N/A`` (a failed lookup in the council's workbook)."""
+    if value is None:
+        return True
+    if isinstance(value, SpreadsheetError):
+        return value.code.strip().upper() == "#N/A"
+    if isinstance(value, str):
+        # str.strip() also strips non-breaking spaces; this runs for every cell.
+        text = value.strip()
+        return not text or (len(text) <= 8 and text.replace(" ", "").upper() == "#N/A")
+    return False
+
+
+def display(value: object) -> str:
+    """The cell as a person would see it, for the ``value`` of a row error."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%d/%m/%Y")
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _refuse_special(value: object) -> None:
+    if isinstance(value, UncalculatedFormula):
+        raise CellProblem(
+            "the cell holds a formula with no saved result; "
+            "open the file in Excel, let it calculate and save it again"
+        )
+    if isinstance(value, SpreadsheetError):
+        raise CellProblem(f"the cell holds the spreadsheet error {value.code}")
+
+
+def parse_date(value: object) -> dt.date | None:
+    """An Excel date, an Excel day number, or ``dd/mm/yyyy`` text (``yyyy-mm-dd`` also read)."""
+    if is_missing(value):
+        return None
+    _refuse_special(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise CellProblem("expected a date, found a true/false value")
+    if isinstance(value, int | float):
+        return _from_serial(value)
+    text = clean_text(str(value))
+    match = _DMY.match(text)
+    if match:
+        day, month, year = match.groups()
+        if len(year) == 2:
+            raise CellProblem("the year has only two digits; write dates as dd/mm/yyyy")
+        return _real_date(int(year), int(month), int(day), text)
+    match = _ISO.match(text)
+    if match:
+        year, month, day = match.groups()
+        return _real_date(int(year), int(month), int(day), text)
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return _from_serial(float(text))
+    raise CellProblem("not a date: expected dd/mm/yyyy")
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellProblem(f"{text} is not a real date (day {day}, month {month})") from None
+
+
+def _from_serial(serial: float) -> dt.date:
+    if not _EXCEL_FIRST_SAFE_SERIAL <= serial <= _EXCEL_LAST_SERIAL:
+        raise CellProblem("not a date: the number is outside the range of Excel dates")
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def parse_count(value: object) -> int | None:
+    """A whole number of at least zero: referrals, plans, placements."""
+    if is_missing(value):
+        return None
+    _refuse_special(value)
+    if isinstance(value, bool):
+        raise CellProblem("expected a whole number, found a true/false value")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellProblem("not a whole number")
+        value = int(value)
+    if isinstance(value, int):
+        number = value
+    else:
+        text = clean_text(str(value))
+        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+            raise CellProblem("not a whole number")
+        number = int(float(text)) if "." in text else int(text)
+    if number < 0:
+        raise CellProblem("a count cannot be negative")
+    return number
+
+
+def parse_child_id(value: object) -> str | None:
+    """The case system's child id as text; Excel turns numeric ids into numbers."""
+    if is_missing(value):
+        return None
+    _refuse_special(value)
+    if isinstance(value, bool):
+        raise CellProblem("expected a child id, found a true/false value")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellProblem("a child id cannot be a fraction")
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.date):
+        raise CellProblem("expected a child id, found a date")
+    return _fits(clean_text(str(value)))
+
+
+#: Names, ids and reasons are stored in 255-character columns.
+MAX_TEXT = 255
+
+
+def _fits(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise CellProblem(f"longer than {MAX_TEXT} characters")
+    return text
+
+
+def parse_text(value: object) -> str | None:
+    """Free text with spacing (including non-breaking spaces) tidied."""
+    if is_missing(value):
+        return None
+    _refuse_special(value)
+    return _fits(clean_text(display(value))) or None
+
+
+def parse_coded_text(value: object) -> str | None:
+    """Free text that may carry an Annex A letter: ``'k) E47: SGO'`` -> ``'E47: SGO'``."""
+    text = parse_text(value)
+    if text is None:
+        return None
+    match = _LETTER.match(text)
+    return (match.group(2).strip() or text) if match else text
+
+
+def _code_key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", clean_text(text).casefold()).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    letter: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+class CodeList:
+    """An Annex A coded column: ``c) Child in need plan``, or the bare ``Child in need plan``.
+
+    The words decide when they are known; the letter is used only when the words
+    are missing or unknown, because councils' templates do not always letter alike.
+    """
+
+    def __init__(self, name: str, codes: tuple[Code, ...]):
+        self.name = name
+        self.codes = codes
+        self._by_letter = {c.letter: c for c in codes}
+        self._by_words = {_code_key(w): c for c in codes for w in (c.label, *c.aliases)}
+
+    def expected(self) -> str:
+        return ", ".join(f"{c.letter}) {c.label}" for c in self.codes)
+
+    def parse(self, value: object) -> Code | None:
+        if is_missing(value):
+            return None
+        _refuse_special(value)
+        text = clean_text(display(value))
+        letter, words = None, text
+        match = _LETTER.match(text)
+        if match:
+            letter, words = match.group(1).casefold(), match.group(2)
+        key = _code_key(words)
+        found = self._by_words.get(key) if key else None
+        if found is None and letter is not None and not key:
+            found = self._by_letter.get(letter)
+        if found is None:
+            raise CellProblem(f"not a known {self.name}: expected one of {self.expected()}")
+        return found
+
+
+YES_NO = CodeList(
+    "yes or no answer",
+    (
+        Code("a", "Yes", ("y", "true", "1")),
+        Code("b", "No", ("n", "false", "0")),
+    ),
+)
+
+CASE_STATUS = CodeList(
+    "Case Status",
+    (
+        Code("a", "Looked after child", ("looked after", "lac", "cla", "child looked after")),
+        Code("b", "Child protection plan", ("cp plan", "cpp", "child protection")),
+        Code("c", "Child in need plan", ("cin plan", "child in need", "cin")),
+        Code("d", "Open assessment", ("assessment", "open assessment in progress")),
+        Code("e", "Closed episode", ("closed", "case closed", "closed case")),
+    ),
+)
+
+
+def parse_yes_no(value: object) -> bool | None:
+    code = YES_NO.parse(value)
+    return None if code is None else code.letter == "a"

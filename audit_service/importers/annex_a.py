@@ -1,0 +1,315 @@
+"""The built-in readers for Ofsted's Annex A: the workbook itself, or one CSV with its columns.
+
+Both only turn cells into values; the rules for headings, codes and dates live
+in ``audit_service.domain.annex_a`` so the two formats behave identically.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import PurePath
+from typing import BinaryIO
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import column_index_from_string
+from openpyxl.utils.datetime import from_excel, from_ISO8601
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
+
+from audit_service.domain.annex_a import (
+    CASELOAD_LISTS,
+    LISTS,
+    ListSpec,
+    SheetReader,
+    SpreadsheetError,
+    UncalculatedFormula,
+    header_key,
+    is_missing,
+    list_number,
+)
+from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.importers.base import CaseImporter
+
+Item = CaseRecord | RowError
+_TEXT = f"{{{SHEET_MAIN_NS}}}t"
+_RUN = f"{{{SHEET_MAIN_NS}}}r"
+
+
+class UnreadableFile(ValueError):
+    """The whole file cannot be read (wrong format, no Annex A lists); nothing was imported."""
+
+
+def _caseload_names() -> str:
+    names = [f"List {n}" for n in CASELOAD_LISTS]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+class AnnexAWorkbookImporter(CaseImporter):
+    """Ofsted's Annex A workbook: sheets ``List 6`` to ``List 9`` (plus Lists 3 and 4).
+
+    Sheets are found by name (``List 6``, ``list6``, ``List 6 - CIN``) and
+    columns by heading. Rows stream from the file, so memory stays flat
+    however long the lists are. Formulas are read from their saved results; a
+    formula saved without one is reported for that cell.
+    """
+
+    id = "annex-a-xlsx"
+    label = "Ofsted Annex A workbook (.xlsx)"
+    extensions = (".xlsx", ".xlsm")
+
+    def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+            raise UnreadableFile(
+                "the file is not an Excel workbook (.xlsx); save the Annex A return from Excel "
+                "as an .xlsx workbook and try again"
+            ) from exc
+        try:
+            sheets = [
+                (sheet, LISTS[number])
+                for sheet in workbook.worksheets
+                if (number := list_number(sheet.title)) in LISTS
+            ]
+            if not any(spec.number in CASELOAD_LISTS for _, spec in sheets):
+                titles = ", ".join(repr(s.title) for s in workbook.worksheets) or "none"
+                raise UnreadableFile(
+                    f"the workbook has no {_caseload_names()} sheet, so it holds no caseload "
+                    f"(its sheets are: {titles})"
+                )
+            for sheet, spec in sheets:
+                yield from _read_sheet(sheet.title, spec, _SheetRows(workbook, sheet), as_of)
+        finally:
+            workbook.close()
+
+
+class AnnexACsvImporter(CaseImporter):
+    """One CSV file with Annex A's column headings (UTF-8 with or without a BOM, or Windows-1252;
+    any line endings).
+
+    A CSV has no sheets, so each row's list is decided in this order:
+
+    1. a ``List`` column (``List 7`` or ``7``), so one file can hold several lists;
+    2. otherwise the file name (``annex_a_list_8.csv``);
+    3. otherwise the headings (a ``Child Protection Plan Start Date`` column means List 7);
+    4. otherwise List 6, whose ``Case Status`` column gives each child's case type.
+
+    Rows are reported under the list's name (``List 7``) with their row number
+    as a spreadsheet shows it (the header is row 1).
+    """
+
+    id = "annex-a-csv"
+    label = "Annex A columns as CSV (.csv)"
+    extensions = (".csv",)
+
+    def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
+        name = PurePath(str(getattr(stream, "name", "") or "")).name or "the CSV file"
+        if not stream.seekable():
+            stream = io.BytesIO(stream.read())
+        encoding = _sniff_encoding(stream)
+        text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+        try:
+            yield from self._read_rows(csv.reader(text), name, as_of)
+        except csv.Error as exc:
+            raise UnreadableFile(f"{name} is not a readable CSV file: {exc}") from exc
+        finally:
+            text.detach()
+
+    def _read_rows(self, rows: Iterator[list[str]], name: str, as_of: dt.date) -> Iterator[Item]:
+        header: list[str] | None = None
+        header_row = 0
+        readers: dict[int, SheetReader] = {}
+        list_column: int | None = None
+        fixed_list: int | None = None
+        for number, cells in enumerate(rows, start=1):
+            if header is None:
+                if all(is_missing(c) for c in cells):
+                    continue
+                header, header_row = cells, number
+                list_column = _list_column(header)
+                if list_column is None:
+                    fixed_list = _list_from_name(name) or _list_from_headings(header) or 6
+                continue
+            if all(is_missing(c) for c in cells):
+                continue
+            if list_column is not None:
+                raw = cells[list_column] if list_column < len(cells) else ""
+                which = list_number(raw) if not is_missing(raw) else None
+                if which not in LISTS:
+                    yield RowError(
+                        name, number, header[list_column].strip(), raw,
+                        "not an Annex A list: expected List 3, 4, 6, 7, 8 or 9; "
+                        "the row was not imported",
+                    )
+                    continue
+            else:
+                which = fixed_list
+            reader = readers.get(which)
+            if reader is None:
+                reader = SheetReader(
+                    f"List {which}", LISTS[which], header, as_of=as_of, header_row=header_row
+                )
+                readers[which] = reader
+                yield from reader.header_errors
+            yield from reader.read(number, cells)
+        if header is None:
+            raise UnreadableFile(f"{name} is empty: there is no header row")
+
+
+_LIST_HEADINGS = {
+    header_key(h) for h in ("List", "Annex A List", "List Number", "List No", "Sheet")
+}
+
+
+def _list_column(header: list[str]) -> int | None:
+    return next((i for i, h in enumerate(header) if header_key(h) in _LIST_HEADINGS), None)
+
+
+def _list_from_name(name: str) -> int | None:
+    found = list_number(PurePath(name).stem)
+    return found if found in LISTS else None
+
+
+def _list_from_headings(header: list[str]) -> int | None:
+    """The list whose own columns (beyond id, birth date, team, worker) the header has most of."""
+    keys = {header_key(h) for h in header}
+    common = {"child_id", "date_of_birth", "team_name", "worker_name"}
+    scores = {
+        number: sum(1 for f in spec.fields if f.key not in common and f.keys & keys)
+        for number, spec in LISTS.items()
+    }
+    best = max(scores, key=lambda n: (scores[n], n in CASELOAD_LISTS, -n))
+    return best if scores[best] else None
+
+
+def _sniff_encoding(stream: BinaryIO) -> str:
+    """UTF-8 (BOM or not) unless the bytes say otherwise; Excel's "CSV" is Windows-1252."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1 << 16):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    stream.seek(0)
+    return encoding
+
+
+def _read_sheet(
+    title: str, spec: ListSpec, rows: _SheetRows, as_of: dt.date
+) -> Iterator[Item]:
+    reader: SheetReader | None = None
+    for number, cells in rows:
+        if reader is None:
+            if all(is_missing(c) for c in cells):
+                continue
+            reader = SheetReader(title, spec, cells, as_of=as_of, header_row=number)
+            yield from reader.header_errors
+            if not reader.readable:
+                return
+            rows.wanted = {column.index + 1 for column in reader.columns.values()}
+            continue
+        yield from reader.read(number, cells)
+
+
+class _SavedResultParser(WorkSheetParser):
+    """openpyxl's streaming sheet parser with a lean cell reader for ``data_only`` reading.
+
+    It keeps what ``data_only`` hides: a formula saved without a result and a
+    cell holding an error (``#REF!``) come back as marker values, which the
+    importer reports. Once the header is known, cells in columns nobody reads
+    are skipped unparsed: a 34-column List 8 needs only 9 of them.
+    """
+
+    wanted: set[int] | None = None
+
+    def parse_cell(self, element):
+        ref = element.get("r")
+        column = (
+            column_index_from_string(ref.rstrip("0123456789")) if ref else self.col_counter + 1
+        )
+        self.col_counter = column
+        if self.wanted is not None and column not in self.wanted:
+            return None
+        data_type = element.get("t", "n")
+        value = element.findtext(VALUE_TAG)
+        if element.find(FORMULA_TAG) is not None:
+            # Parsed for every formula so shared formulas can be translated.
+            formula = str(self.parse_formula(element))
+            if not value and data_type != "inlineStr":
+                return {"column": column, "value": UncalculatedFormula(formula)}
+        return {"column": column, "value": self._value(element, data_type, value)}
+
+    def _value(self, element, data_type: str, value: str | None) -> object:
+        if data_type == "inlineStr":
+            inline = element.find(INLINE_STRING)
+            if inline is None:
+                return None
+            if inline.find(_TEXT) is not None:
+                return inline.findtext(_TEXT)
+            return "".join(run.findtext(_TEXT) or "" for run in inline.findall(_RUN))
+        if value is None or value == "":
+            return None
+        if data_type == "n":
+            number = float(value) if ("." in value or "e" in value.lower()) else int(value)
+            style = int(element.get("s", 0))
+            if style in self.date_formats:
+                try:
+                    return from_excel(
+                        number, self.epoch, timedelta=style in self.timedelta_formats
+                    )
+                except (OverflowError, ValueError):
+                    return SpreadsheetError("#VALUE!")
+            return number
+        if data_type == "s":
+            return self.shared_strings[int(value)]
+        if data_type == "e":
+            return SpreadsheetError(value)
+        if data_type == "b":
+            return value == "1"
+        if data_type == "d":
+            return from_ISO8601(value)
+        return value
+
+
+class _SheetRows:
+    """(row number, cell values) for each stored row, streamed from the file.
+
+    Set ``wanted`` (1-based column numbers) to parse only those columns.
+    """
+
+    def __init__(self, workbook, sheet):
+        self.workbook = workbook
+        self.sheet = sheet
+        self.wanted: set[int] | None = None
+
+    def __iter__(self) -> Iterator[tuple[int, list[object]]]:
+        workbook, sheet = self.workbook, self.sheet
+        with sheet._get_source() as source:
+            parser = _SavedResultParser(
+                source,
+                sheet._shared_strings,
+                data_only=True,
+                epoch=workbook.epoch,
+                date_formats=workbook._date_formats,
+                timedelta_formats=workbook._timedelta_formats,
+            )
+            for number, parsed in parser.parse():
+                parser.wanted = self.wanted
+                cells = [c for c in parsed if c is not None]
+                if not cells:
+                    continue
+                values: list[object] = [None] * max(c["column"] for c in cells)
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+                yield number, values
+
+
+__all__ = ["AnnexACsvImporter", "AnnexAWorkbookImporter", "UnreadableFile"]

@@ -1,0 +1,214 @@
+"""Importing a caseload into the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from audit_service.domain.vocabulary import Role
+from audit_service.importers.registry import ImporterRegistry
+from audit_service.plugins.manager import build_plugin_manager
+from audit_service.services.accounts import create_user
+from audit_service.services.case_import import MISSING_REASON, ImportFailed, import_file
+from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow, Staff, Team
+from tests.importers.builders import LIST_6, LIST_7, d, workbook_bytes
+
+AS_OF = dt.date(2024, 1, 31)
+SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / (
+    "annex_a_2024_jan_synthetic.xlsx"
+)
+FIXTURE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "annex_a" / "caseload_mixed.csv"
+
+
+@pytest.fixture
+def registry() -> ImporterRegistry:
+    return ImporterRegistry.from_plugins(build_plugin_manager())
+
+
+def run(registry, data: bytes, name: str = "annex_a.xlsx", **kwargs) -> ImportBatch:
+    kwargs.setdefault("as_of", AS_OF)
+    return import_file(io.BytesIO(data), name, registry=registry, **kwargs)
+
+
+def counts(batch: ImportBatch) -> dict[str, int]:
+    batch = ImportBatch.get_by_id(batch.id)
+    return {
+        "rows_read": batch.rows_read, "created": batch.created_count,
+        "updated": batch.updated_count, "unchanged": batch.unchanged_count,
+        "closed": batch.closed_count, "rejected": batch.rejected_count,
+    }
+
+
+def rejected(batch: ImportBatch) -> list[tuple]:
+    query = RejectedRow.select().where(RejectedRow.batch == batch).order_by(RejectedRow.id)
+    return [(r.sheet, r.row, r.column, r.value, r.reason) for r in query]
+
+
+def cin(child: int, seen: dt.datetime, team="Locality 1", worker="Ann Smith", status="c)"):
+    return [child, "a) Male", d(1, 5, 2015), d(1, 1, 2023), seen, None, None, status, team, worker]
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample data is not beside the repo")
+def test_shared_sample_imports_and_reports_its_bad_rows(db, registry):
+    user = create_user("admin", role=Role.ADMIN, password="correct horse battery")
+    batch = run(registry, SAMPLE.read_bytes(), SAMPLE.name, uploaded_by=user)
+    assert batch.status == "completed"
+    assert batch.importer == "annex-a-xlsx"
+    assert batch.finished_at is not None
+    assert len(batch.sha256) == 64
+    assert counts(batch) == {"rows_read": 29, "created": 23, "updated": 0, "unchanged": 0,
+                             "closed": 0, "rejected": 2}
+    assert rejected(batch) == [
+        ("List 7", 8, "Child Protection Plan Start Date", "25/06/2019",
+         "25/06/2019 is more than 42 weeks before the Date of Birth 29/05/2020; "
+         "the row was imported without this value"),
+        ("List 8", 5, "Date Started to be Looked After", "24/02/2010",
+         "24/02/2010 is before the Date of Birth 13/03/2018; "
+         "the row was imported without this value"),
+    ]
+    # Both rows with problems were still imported, without the bad date.
+    assert Case.get(Case.child_id == "2529037").opened_on is None
+    assert Case.get(Case.child_id == "6913085").case_type == "child_protection"
+    assert Case.select().where(Case.status == "closed").count() == 6  # ended plans, ceased care
+    cin_case = Case.get(Case.child_id == "12598894")  # "#N/A" team and worker
+    assert (cin_case.team_id, cin_case.worker_id, cin_case.status) == (None, None, "open")
+    swift = Staff.get(Staff.name_key == "eugene swift")
+    assert swift.team.name == "Children in Care Team 1"
+    event = Event.get(Event.action == "cases.imported")
+    assert (event.actor_id, event.object_id) == (user.id, batch.public_id)
+    assert event.after["created"] == 23 and event.after["rejected"] == 2
+
+    again = run(registry, SAMPLE.read_bytes(), SAMPLE.name)
+    assert counts(again) == {"rows_read": 29, "created": 0, "updated": 0, "unchanged": 23,
+                             "closed": 0, "rejected": 2}
+
+
+def test_reimporting_the_same_file_changes_nothing(db, registry):
+    data = workbook_bytes({
+        "List 6": [LIST_6, cin(1, d(3, 1, 2024)), cin(2, d(4, 1, 2024))],
+        "List 7": [LIST_7, [1, d(1, 5, 2015), d(1, 9, 2023), d(20, 1, 2024), "a) Yes", None, 0,
+                            "Locality 1", "Ann Smith"]],
+    })
+    first = run(registry, data)
+    assert counts(first) == {"rows_read": 3, "created": 2, "updated": 0, "unchanged": 0,
+                             "closed": 0, "rejected": 0}
+    before = {c.child_id: (c.updated_at, c.facts_hash, c.last_batch_id) for c in Case.select()}
+    second = run(registry, data)
+    assert counts(second) == {"rows_read": 3, "created": 0, "updated": 0, "unchanged": 2,
+                              "closed": 0, "rejected": 0}
+    after = {c.child_id: (c.updated_at, c.facts_hash, c.last_batch_id) for c in Case.select()}
+    assert after == before
+    assert (Team.select().count(), Staff.select().count()) == (1, 1)
+    merged = Case.get(Case.child_id == "1")
+    assert (merged.case_type, merged.seen_alone, merged.last_seen_on) == (
+        "child_protection", True, dt.date(2024, 1, 20)
+    )
+
+
+def test_case_missing_from_a_newer_full_import_is_closed_not_deleted(db, registry):
+    january = workbook_bytes({"List 6": [LIST_6, cin(1, d(3, 1, 2024)), cin(2, d(4, 1, 2024)),
+                                         cin(3, d(5, 1, 2024))]})
+    february = workbook_bytes({"List 6": [LIST_6, cin(1, d(3, 1, 2024)),
+                                          cin(2, d(14, 2, 2024))]})
+    run(registry, january)
+    batch = run(registry, february, as_of=dt.date(2024, 2, 29))
+    assert counts(batch) == {"rows_read": 2, "created": 0, "updated": 1, "unchanged": 1,
+                             "closed": 1, "rejected": 0}
+    gone = Case.get(Case.child_id == "3")
+    assert (gone.status, gone.closed_on, gone.closure_reason, gone.last_batch_id) == (
+        "closed", dt.date(2024, 2, 29), MISSING_REASON, batch.id
+    )
+    assert Case.get(Case.child_id == "2").last_seen_on == dt.date(2024, 2, 14)
+    assert Case.select().count() == 3
+
+    # The child is back in March: the same facts as in January reopen the case.
+    back = run(registry, january, as_of=dt.date(2024, 3, 31))
+    assert counts(back) == {"rows_read": 3, "created": 0, "updated": 2, "unchanged": 1,
+                            "closed": 0, "rejected": 0}
+    reopened = Case.get(Case.child_id == "3")
+    assert (reopened.status, reopened.closed_on, reopened.closure_reason) == ("open", None, None)
+
+
+def test_teams_and_staff_are_matched_or_created(db, registry):
+    locality = Team.create(name="Locality 1")
+    ann = Staff.create(name="Ann Smith", name_key="ann smith", team=locality)
+    data = workbook_bytes({"List 6": [
+        LIST_6,
+        cin(1, d(3, 1, 2024), team="locality\xa01", worker="Ann\xa0 Smith"),
+        cin(2, d(3, 1, 2024), team="Locality 2", worker="Cy\xa0Twin"),
+        cin(3, d(3, 1, 2024), team="LOCALITY 2", worker="cy twin"),
+        cin(4, d(3, 1, 2024), team="#N/A", worker="#N/A"),
+    ]})
+    run(registry, data)
+    assert sorted(t.name for t in Team.select()) == ["Locality 1", "Locality 2"]
+    assert sorted(s.name for s in Staff.select()) == ["Ann Smith", "Cy Twin"]
+    cy = Staff.get(Staff.name_key == "cy twin")
+    assert cy.team.name == "Locality 2"
+    by_child = {c.child_id: (c.team_id, c.worker_id) for c in Case.select()}
+    assert by_child == {
+        "1": (locality.id, ann.id),
+        "2": (cy.team_id, cy.id),
+        "3": (cy.team_id, cy.id),
+        "4": (None, None),
+    }
+
+
+def test_duplicate_rows_are_saved_as_rejected_rows(db, registry):
+    data = workbook_bytes({"List 6": [LIST_6, cin(1, d(3, 1, 2024)),
+                                      cin(1, d(9, 1, 2024), worker="Someone Else")]})
+    batch = run(registry, data)
+    assert rejected(batch) == [
+        ("List 6", 3, "Child Unique ID", "1",
+         "duplicate row for child 1, first seen at row 2; the row was not imported"),
+    ]
+    assert Case.get(Case.child_id == "1").last_seen_on == dt.date(2024, 1, 3)
+
+
+def test_csv_is_imported_by_extension(db, registry):
+    batch = run(registry, FIXTURE_CSV.read_bytes(), FIXTURE_CSV.name)
+    assert batch.importer == "annex-a-csv"
+    assert counts(batch) == {"rows_read": 8, "created": 5, "updated": 0, "unchanged": 0,
+                             "closed": 0, "rejected": 4}
+    assert [r[:3] for r in rejected(batch)] == [
+        ("List 6", 5, "Case Status"),
+        ("List 6", 6, "Child Unique ID"),  # child 5002 again on List 6
+        ("caseload_mixed.csv", 7, "List"),
+        ("List 7", 8, "Date of the Last Statutory Visit"),
+    ]
+    assert Case.get(Case.child_id == "5001").case_type == "child_protection"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"not a zip", "annex_a.xlsx",
+         "could not read annex_a.xlsx: the file is not an Excel workbook (.xlsx); save the "
+         "Annex A return from Excel as an .xlsx workbook and try again"),
+        (workbook_bytes({"List 1": [["Child Unique ID"], [1]]}), "annex_a.xlsx",
+         "could not read annex_a.xlsx: the workbook has no List 6, List 7, List 8 or List 9 "
+         "sheet, so it holds no caseload (its sheets are: 'List 1')"),
+        (b"hello", "notes.txt",
+         "cannot tell how to read 'notes.txt': expected one of .csv, .xlsm, .xlsx "
+         "(or name a --format)"),
+        (b"Reference,Team\n1,A\n", "cases.csv",
+         "no case could be read from cases.csv, so nothing was changed; 1 problem is listed"),
+    ],
+)
+def test_unreadable_file_fails_without_writing_cases(db, registry, data, name, message):
+    with pytest.raises(ImportFailed) as caught:
+        run(registry, data, name)
+    assert str(caught.value) == message
+    batch = ImportBatch.get_by_id(caught.value.batch.id)
+    assert (batch.status, batch.error) == ("failed", message)
+    assert batch.finished_at is not None
+    assert Case.select().count() == 0
+    assert Event.select().where(Event.action == "cases.imported").count() == 0
+
+
+def test_named_format_overrides_the_extension(db, registry):
+    data = b"Child Unique ID,Case Status\n1,c)\n"
+    batch = run(registry, data, "export.txt", importer_id="annex-a-csv")
+    assert (batch.importer, batch.created_count) == ("annex-a-csv", 1)
