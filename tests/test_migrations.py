@@ -24,7 +24,7 @@ def test_migrate_is_idempotent(db):
 def test_empty_database_migrates_from_scratch(tmp_path, postgres_template):
     """A brand-new database (not the test template) migrates and then matches the models."""
     sqlite = bind(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    assert migrate(sqlite) == ["0001_initial", "0002_rubric_versions"]
+    assert migrate(sqlite) == ["0001_initial", "0002_rubric_versions", "0003_sampling_and_audits"]
     assert schema_drift(sqlite) is None
     assert migrate(sqlite) == []
 

@@ -15,6 +15,7 @@ from peewee import (
     CharField,
     DateField,
     DateTimeField,
+    DecimalField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -204,6 +205,210 @@ class RubricVersion(BaseModel):
         indexes = ((("rubric", "number"), True),)
 
 
+# --- Sampling and scheduling (issue 4) ---------------------------------------------------
+
+
+class SamplingPolicy(BaseModel):
+    """One version of the sampling policy for a scope: the council, a service or a team.
+
+    ``scope`` is "council", "service:<id>" or "team:<id>" (NULL-free, so the unique
+    index on (scope, version) holds on both databases). The newest version of the most
+    specific scope applies: team over service over council.
+    """
+
+    scope = CharField()
+    service = ForeignKeyField(Service, null=True, on_delete="CASCADE")
+    team = ForeignKeyField(Team, null=True, on_delete="CASCADE")
+    version = IntegerField()
+    cases_per_supervisor = IntegerField(default=2)
+    case_types = JSONTextField()
+    strategy = CharField(default="simple_random")
+    strategy_options = JSONTextField(null=True)
+    exclusion_months = IntegerField(default=12)
+    independence = CharField(default="own_team")
+    reaudit_inadequate = BooleanField(default=True)
+    draw_mode = CharField(default="automatic")
+    due_working_days = IntegerField(default=15)
+    created_at = DateTimeField(default=utcnow)
+    created_by = CharField()
+
+    class Meta:
+        indexes = ((("scope", "version"), True),)
+
+
+class SamplingRound(BaseModel):
+    """A supervisor's sample for one month. Exactly one per (supervisor, period)."""
+
+    public_id = CharField(unique=True, default=new_public_id)
+    supervisor = ForeignKeyField(Staff, backref="rounds")
+    team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
+    period = CharField()
+    policy = ForeignKeyField(SamplingPolicy)
+    seed = CharField()
+    eligible_count = IntegerField(default=0)
+    status = CharField(default="open")
+    opened_at = DateTimeField(default=utcnow)
+    drawn_at = DateTimeField(null=True)
+    due_on = DateField()
+    reminded_at = DateTimeField(null=True)
+    escalated_at = DateTimeField(null=True)
+    completed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("supervisor", "period"), True),
+            (("period", "status"), False),
+        )
+
+
+class RoundCase(BaseModel):
+    """A case drawn into a round, with the reason it was drawn."""
+
+    round = ForeignKeyField(SamplingRound, backref="cases", on_delete="CASCADE")
+    case = ForeignKeyField(Case)
+    position = IntegerField()
+    reason = TextField()
+    replaced_at = DateTimeField(null=True)
+    replacement_reason = TextField(null=True)
+    replaced_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("round", "case"), True),)
+
+
+class JobRun(BaseModel):
+    """A scheduled job claimed for a period: the unique index makes each run happen once."""
+
+    job = CharField()
+    period = CharField()
+    claimed_at = DateTimeField(default=utcnow)
+    claimed_by = CharField()
+    finished_at = DateTimeField(null=True)
+    outcome = TextField(null=True)
+
+    class Meta:
+        indexes = ((("job", "period"), True),)
+
+
+class OutboxMessage(BaseModel):
+    """A notification waiting to be sent; ``key`` makes each one unique, retries back off."""
+
+    key = CharField(unique=True)
+    notifier = CharField()
+    recipient = ForeignKeyField(User, backref="outbox", on_delete="CASCADE")
+    subject = CharField()
+    body_text = TextField()
+    body_html = TextField(null=True)
+    link = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        indexes = ((("sent_at", "next_attempt_at"), False),)
+
+
+class InboxItem(BaseModel):
+    """An in-app notification shown on the user's inbox page."""
+
+    user = ForeignKeyField(User, backref="inbox", on_delete="CASCADE")
+    key = CharField(unique=True)
+    title = CharField()
+    body = TextField()
+    link = CharField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "read_at"), False),)
+
+
+# --- Audits (issue 5) ---------------------------------------------------------------------
+
+
+class Audit(BaseModel):
+    """One audit of one case by one auditor, scored against pinned rubric versions.
+
+    ``version`` is the optimistic lock: every save is ``UPDATE ... WHERE version = ?``.
+    A submitted audit is read-only.
+    """
+
+    public_id = CharField(unique=True, default=new_public_id)
+    case = ForeignKeyField(Case, backref="audits")
+    round_case = ForeignKeyField(RoundCase, null=True, backref="audits", on_delete="SET NULL")
+    kind = CharField(default="monthly")
+    auditor = ForeignKeyField(User, backref="audits")
+    practitioner = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
+    team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
+    status = CharField(default="draft")
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    submitted_at = DateTimeField(null=True)
+    overall_grade = CharField(null=True)
+    overall_score = DecimalField(max_digits=5, decimal_places=2, null=True)
+    result = JSONTextField(null=True)
+    response = TextField(null=True)
+    responded_at = DateTimeField(null=True)
+    acknowledged_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("case", "status"), False),
+            (("auditor", "status"), False),
+            (("team", "submitted_at"), False),
+        )
+
+
+class AuditRubric(BaseModel):
+    """A rubric version an audit is scored with, and that domain's result once submitted."""
+
+    audit = ForeignKeyField(Audit, backref="rubrics", on_delete="CASCADE")
+    rubric_version = ForeignKeyField(RubricVersion)
+    position = IntegerField(default=0)
+    score = DecimalField(max_digits=5, decimal_places=2, null=True)
+    grade = CharField(null=True)
+    explanation = JSONTextField(null=True)
+
+    class Meta:
+        indexes = ((("audit", "rubric_version"), True),)
+
+
+class AuditRating(BaseModel):
+    """One criterion's rating (or N/A with a reason) and evidence, within one audit."""
+
+    audit = ForeignKeyField(Audit, backref="ratings", on_delete="CASCADE")
+    rubric_version = ForeignKeyField(RubricVersion)
+    criterion_id = CharField()
+    rating = CharField(null=True)
+    na_reason = TextField(null=True)
+    evidence = TextField(default="")
+
+    class Meta:
+        indexes = ((("audit", "rubric_version", "criterion_id"), True),)
+
+
+class AuditAction(BaseModel):
+    """An action agreed after an audit, tracked by its owner to done."""
+
+    public_id = CharField(unique=True, default=new_public_id)
+    audit = ForeignKeyField(Audit, backref="actions", on_delete="CASCADE")
+    description = TextField()
+    owner = ForeignKeyField(User, backref="actions")
+    due_on = DateField()
+    status = CharField(default="open")
+    version = IntegerField(default=1)
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    completed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("owner", "status"), False),)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Service,
     Team,
@@ -216,4 +421,14 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Event,
     RubricDefinition,
     RubricVersion,
+    SamplingPolicy,
+    SamplingRound,
+    RoundCase,
+    JobRun,
+    OutboxMessage,
+    InboxItem,
+    Audit,
+    AuditRubric,
+    AuditRating,
+    AuditAction,
 )
