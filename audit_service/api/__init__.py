@@ -1,4 +1,8 @@
-"""The JSON API under ``/api/v1/``, documented at ``/api/openapi.json`` (flask-smorest)."""
+"""The JSON API under ``/api/v1/``, documented at ``/api/openapi.json`` (flask-smorest).
+
+API clients authenticate with bearer tokens only, never with the browser
+session, so the API is exempt from CSRF checks.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,45 @@ from flask import Flask
 from flask_smorest import Api
 
 from audit_service import __version__
+from audit_service.api.auth import SECURITY_SCHEME
+from audit_service.web.errors import JSON_ERROR_HANDLER
 
 
 def init_app(app: Flask) -> Api:
     """One ``Api`` per app, so test apps never share registration state."""
+    from audit_service.api import docs, imports, me
+
     app.config.setdefault("API_TITLE", "audit-service")
     app.config.setdefault("API_VERSION", __version__)
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "Case file audits for children's social care. Authenticate with "
+                "`Authorization: Bearer <token>`; issue tokens with `audit-service tokens create`."
+            }
+        },
+    )
     api = Api(app)
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token from `audit-service tokens create --user NAME`",
+        },
+    )
+    for blueprint in (me.bp, imports.bp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.bp)
+
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        for blueprint in (me.bp, imports.bp):
+            csrf.exempt(blueprint)
+    # The browser error pages hand /api/ paths back to flask-smorest's JSON errors.
+    app.extensions[JSON_ERROR_HANDLER] = api.handle_http_exception
     return api

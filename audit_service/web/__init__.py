@@ -1,11 +1,42 @@
-"""The browser-facing app: GOV.UK Frontend pages, one blueprint per journey."""
+"""The browser-facing app: GOV.UK Frontend pages, one blueprint per journey.
+
+Every browser endpoint declares who may use it with ``access.require_roles``
+(or ``access.public``); the permission-matrix test reads those declarations.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from audit_service.web import assets, errors, filters, security, sessions
+from audit_service.web.navigation import service_navigation
 
 
 def init_app(app: Flask) -> None:
-    from audit_service.web import health
+    from audit_service.web import admin_imports, admin_users, auth, health, home
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    # Forms stay valid for the whole session: a supervisor part-way through a long
+    # audit form must not lose it to a token clock. Sessions expire instead.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+
+    assets.init_app(app)
+    filters.init_app(app)
+    security.init_app(app)
+    sessions.init_app(app)
+    errors.init_app(app)
+    app.context_processor(lambda: {"service_navigation": service_navigation})
 
     app.register_blueprint(health.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(admin_imports.bp)
+    app.register_blueprint(admin_users.bp)

@@ -1,0 +1,54 @@
+"""``/api/docs``: interactive API documentation (Swagger UI) for ``/api/openapi.json``.
+
+Swagger UI's files come from ``API_DOCS_ASSETS_URL`` (a CDN by default). Only
+this page's Content-Security-Policy allows that origin; its one inline script
+carries a nonce like every other page's.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, render_template, url_for
+
+from audit_service.web.access import public
+from audit_service.web.security import csp_nonce
+
+bp = Blueprint("api_docs_ui", __name__)
+
+DEFAULT_ASSETS_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/"
+
+
+def _docs_policy(nonce: str, assets_url: str) -> str:
+    parts = urlsplit(assets_url)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}' {origin}".strip(),
+            # Swagger UI sets style attributes as it renders; scripts stay strict.
+            f"style-src 'self' 'unsafe-inline' {origin}".strip(),
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+@bp.get("/api/docs")
+@public
+def swagger_ui():
+    """Public like the OpenAPI document it shows: it holds no data, only the API's shape."""
+    assets_url = current_app.config.get("API_DOCS_ASSETS_URL", DEFAULT_ASSETS_URL)
+    nonce = csp_nonce()
+    html = render_template(
+        "api/docs.html",
+        assets_url=assets_url,
+        spec_url=url_for("api-docs.openapi_json"),
+        nonce=nonce,
+    )
+    return html, 200, {"Content-Security-Policy": _docs_policy(nonce, assets_url)}

@@ -1,0 +1,39 @@
+"""Jinja filters that show stored values the way GOV.UK style asks for them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from audit_service.domain.vocabulary import Role
+
+
+def local_datetime(value: dt.datetime | None) -> str:
+    """Naive-UTC storage shown in the service's time zone: '5 January 2024 at 3:04pm'."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    local = value.replace(tzinfo=dt.UTC).astimezone(zone)
+    hour = local.hour % 12 or 12
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
+def long_date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def role_label(value: str | Role) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return str(value)
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local_datetime, "local_datetime")
+    app.add_template_filter(long_date, "long_date")
+    app.add_template_filter(role_label, "role_label")

@@ -1,0 +1,55 @@
+"""The OpenAPI document lists every API path with its bearer security, and the docs page loads."""
+
+from __future__ import annotations
+
+from audit_service.api.auth import SECURITY_SCHEME
+
+
+def test_openapi_lists_the_paths_and_the_bearer_scheme(app, client) -> None:
+    spec = client.get("/api/openapi.json").json
+    assert spec["components"]["securitySchemes"][SECURITY_SCHEME] == {
+        "type": "http", "scheme": "bearer",
+        "description": "A token from `audit-service tokens create --user NAME`",
+    }
+    expected = {
+        ("/api/v1/me", "get"),
+        ("/api/v1/imports", "get"),
+        ("/api/v1/imports", "post"),
+        ("/api/v1/imports/{public_id}", "get"),
+    }
+    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops
+                  if method != "parameters"}
+    assert documented == expected
+    for path, method in expected:
+        operation = spec["paths"][path][method]
+        assert operation["security"] == [{SECURITY_SCHEME: []}]
+        assert {"401", "403"} <= set(operation["responses"])
+        assert operation["description"].endswith(".")
+    # Every /api/v1 route in the app is documented.
+    routes = {r.rule.replace("<public_id>", "{public_id}") for r in app.url_map.iter_rules()
+              if r.rule.startswith("/api/v1")}
+    assert routes == {p for p, _ in expected}
+
+
+def test_upload_is_documented_as_multipart(client) -> None:
+    spec = client.get("/api/openapi.json").json
+    body = spec["paths"]["/api/v1/imports"]["post"]["requestBody"]
+    ref = body["content"]["multipart/form-data"]["schema"]["$ref"]
+    schema = spec["components"]["schemas"][ref.rpartition("/")[2]]
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary",
+                                            "description": "The Annex A workbook or CSV file"}
+    assert schema["required"] == ["file"]
+    assert schema["additionalProperties"] is False
+
+
+def test_docs_page_has_its_own_policy(client) -> None:
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in html
+    assert "script-src 'self' 'nonce-" in csp and "https://cdn.jsdelivr.net" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert '"/api/openapi.json"' in html
