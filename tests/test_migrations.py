@@ -8,6 +8,7 @@ from peewee import PostgresqlDatabase
 from audit_service.storage.database import bind
 from audit_service.storage.migrations import migrate, migrations_dir, pending, schema_drift
 from audit_service.storage.models import Event
+from tests.conftest import _admin_sql
 
 
 def test_migrated_database_matches_models(db):
@@ -21,12 +22,28 @@ def test_migrate_is_idempotent(db):
     assert schema_drift(db) is None
 
 
-def test_empty_database_migrates_from_scratch(tmp_path, postgres_template):
-    """A brand-new database (not the test template) migrates and then matches the models."""
-    sqlite = bind(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    assert migrate(sqlite) == [m.stem for m in sorted(migrations_dir().glob("[0-9]*.py"))]
-    assert schema_drift(sqlite) is None
-    assert migrate(sqlite) == [m.stem for m in sorted(migrations_dir().glob("[0-9]*.py"))]
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """A database with no tables at all, on each backend."""
+    if request.param == "sqlite":
+        yield bind(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = template.rpartition("/")[2] + "_empty"
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_sql(f'CREATE DATABASE "{name}"')
+    db = bind(f"{template.rpartition('/')[0]}/{name}")
+    yield db
+    db.close()
+    _admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_empty_database_migrates_from_scratch(empty_database):
+    """A brand-new database migrates through every script and then matches the models."""
+    every_script = [m.stem for m in sorted(migrations_dir().glob("[0-9]*.py"))]
+    assert migrate(empty_database) == every_script
+    assert schema_drift(empty_database) is None
+    assert migrate(empty_database) == []
 
 
 def test_model_change_without_migration_is_detected(db):
