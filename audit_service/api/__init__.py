@@ -14,9 +14,16 @@ from audit_service.api.auth import SECURITY_SCHEME
 from audit_service.web.errors import JSON_ERROR_HANDLER
 
 
+def _blueprints() -> list:
+    """Every API blueprint. Add a new area's blueprint here."""
+    from audit_service.api import imports, me, plugins, rubrics
+
+    return [me.bp, imports.bp, plugins.bp, rubrics.bp]
+
+
 def init_app(app: Flask) -> Api:
     """One ``Api`` per app, so test apps never share registration state."""
-    from audit_service.api import docs, imports, me
+    from audit_service.api import docs
 
     app.config.setdefault("API_TITLE", "audit-service")
     app.config.setdefault("API_VERSION", __version__)
@@ -41,13 +48,14 @@ def init_app(app: Flask) -> Api:
             "description": "A token from `audit-service tokens create --user NAME`",
         },
     )
-    for blueprint in (me.bp, imports.bp):
+    blueprints = _blueprints()
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
 
     csrf = app.extensions.get("csrf")
     if csrf is not None:
-        for blueprint in (me.bp, imports.bp):
+        for blueprint in blueprints:
             csrf.exempt(blueprint)
     # The browser error pages hand /api/ paths back to flask-smorest's JSON errors.
     app.extensions[JSON_ERROR_HANDLER] = api.handle_http_exception
