@@ -7,6 +7,7 @@ app, the CLI and the scheduler agree on what they run against.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,28 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret or os.urandom(32).hex(),
         "SECRET_KEY_IS_EPHEMERAL": not secret,
         "TIMEZONE": env.get("AUDIT_TIMEZONE", DEFAULT_TIMEZONE),
+        "ORGANISATION_NAME": env.get("AUDIT_ORGANISATION_NAME", "Children's Services"),
         "SMTP_URL": env.get("AUDIT_SMTP_URL"),
         "PLUGINS": [p for p in env.get("AUDIT_PLUGINS", "").replace(",", " ").split() if p],
         "SESSION_COOKIE_SECURE": env.get("AUDIT_INSECURE_COOKIES", "") not in ("1", "true"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(env.get("AUDIT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        "SESSION_IDLE_MINUTES": positive_int(env, "AUDIT_SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": positive_int(env, "AUDIT_SESSION_MAX_HOURS", 12),
+        "RETENTION_YEARS": positive_int(env, "AUDIT_RETENTION_YEARS", 7),
     }
+
+
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole-number setting; a wrong value stops start-up with a message naming it."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")
+    return value

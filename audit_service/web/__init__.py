@@ -14,7 +14,7 @@ from audit_service.web.navigation import service_navigation
 
 
 def init_app(app: Flask) -> None:
-    from audit_service.web import admin_imports, admin_users, auth, health, home
+    from audit_service.web import admin_imports, admin_users, auth, health, home, inbox
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -33,10 +33,14 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     sessions.init_app(app)
     errors.init_app(app)
-    app.context_processor(lambda: {"service_navigation": service_navigation})
+    app.context_processor(lambda: {
+        "service_navigation": service_navigation,
+        "organisation_name": app.config["ORGANISATION_NAME"],
+    })
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)
+    app.register_blueprint(inbox.bp)
