@@ -18,6 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk"
 TARGET = ROOT / "audit_service" / "static" / "govuk"
+SWAGGER_SOURCE = ROOT / "node_modules" / "swagger-ui-dist"
+SWAGGER_TARGET = ROOT / "audit_service" / "static" / "vendor" / "swagger-ui"
+SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
 CSS = "govuk-frontend.min.css"
 JS = "govuk-frontend.min.js"
 ABSOLUTE_ASSETS = "url(/assets/"
@@ -60,9 +63,23 @@ def build(source: Path = SOURCE, target: Path = TARGET) -> list[Path]:
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
+def build_swagger_ui(source: Path = SWAGGER_SOURCE, target: Path = SWAGGER_TARGET) -> list[Path]:
+    """Swagger UI for ``/api/docs``, served from our own origin like every other asset."""
+    if not source.is_dir():
+        raise SystemExit(f"swagger-ui-dist is not installed in {source}: run `npm ci` first")
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in SWAGGER_FILES:
+        shutil.copyfile(source / name, target / name)
+    return [target / name for name in SWAGGER_FILES]
+
+
 def main() -> int:
     written = build()
     print(f"copied {len(written)} GOV.UK Frontend files into {TARGET.relative_to(ROOT)}")
+    swagger = build_swagger_ui()
+    print(f"copied {len(swagger)} Swagger UI files into {SWAGGER_TARGET.relative_to(ROOT)}")
     return 0
 
 

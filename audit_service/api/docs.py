@@ -1,8 +1,9 @@
 """``/api/docs``: interactive API documentation (Swagger UI) for ``/api/openapi.json``.
 
-Swagger UI's files come from ``API_DOCS_ASSETS_URL`` (a CDN by default). Only
-this page's Content-Security-Policy allows that origin; its one inline script
-carries a nonce like every other page's.
+Swagger UI's files come from the npm package ``swagger-ui-dist`` (copied into
+``static/vendor/swagger-ui/`` by ``make assets``), served from our own origin.
+``API_DOCS_ASSETS_URL`` may point elsewhere; only this page's policy then allows
+that origin. Its one inline script carries a nonce like every other page's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from audit_service.web.security import csp_nonce
 
 bp = Blueprint("api_docs_ui", __name__)
 
-DEFAULT_ASSETS_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/"
 
 
 def _docs_policy(nonce: str, assets_url: str) -> str:
@@ -43,7 +43,9 @@ def _docs_policy(nonce: str, assets_url: str) -> str:
 @public
 def swagger_ui():
     """Public like the OpenAPI document it shows: it holds no data, only the API's shape."""
-    assets_url = current_app.config.get("API_DOCS_ASSETS_URL", DEFAULT_ASSETS_URL)
+    assets_url = current_app.config.get("API_DOCS_ASSETS_URL") or (
+        url_for("static", filename="vendor/swagger-ui/")
+    )
     nonce = csp_nonce()
     html = render_template(
         "api/docs.html",
