@@ -1,0 +1,128 @@
+"""marshmallow schemas for sampling rounds and policies. Unknown fields are refused."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from audit_service.api.schemas import StrictSchema
+from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
+from audit_service.domain.vocabulary import CaseType
+
+PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use a month written YYYY-MM")
+
+
+class PeriodQuerySchema(StrictSchema):
+    period = ma.fields.String(
+        load_default=None, validate=PERIOD,
+        metadata={"description": "The month, YYYY-MM; by default the current month"},
+    )
+
+
+class RoundCaseSchema(StrictSchema):
+    position = ma.fields.Integer(required=True, metadata={"description": "1, 2, ... in the round"})
+    case_id = ma.fields.Function(lambda rc: rc.case.public_id, required=True,
+                                 metadata={"type": "string", "description": "Opaque case id"})
+    child_id = ma.fields.Function(lambda rc: rc.case.child_id, required=True,
+                                  metadata={"type": "string",
+                                            "description": "The case system's child id"})
+    case_type = ma.fields.Function(lambda rc: rc.case.case_type, required=True,
+                                   metadata={"type": "string"})
+    reason = ma.fields.String(required=True, metadata={"description": "Why it was drawn"})
+    replaced_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    replacement_reason = ma.fields.String(allow_none=True)
+
+
+class PolicyRefSchema(StrictSchema):
+    scope = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    strategy = ma.fields.String(required=True)
+
+
+class RoundSchema(StrictSchema):
+    id = ma.fields.String(attribute="public_id", required=True)
+    period = ma.fields.String(required=True)
+    supervisor = ma.fields.Function(lambda r: r.supervisor.name, required=True,
+                                    metadata={"type": "string"})
+    team = ma.fields.Function(lambda r: r.team.name if r.team_id else None, allow_none=True,
+                              metadata={"type": "string"})
+    status = ma.fields.String(required=True,
+                              metadata={"description": "awaiting_draw, open, ..."})
+    due_on = ma.fields.Date(required=True)
+    opened_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
+    drawn_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    seed = ma.fields.String(required=True, metadata={"description": "The draw's seed"})
+    eligible_count = ma.fields.Integer(required=True,
+                                       metadata={"description": "Eligible cases at the draw"})
+    policy = ma.fields.Nested(PolicyRefSchema, required=True)
+    cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), attribute="current",
+                           required=True)
+    replaced_cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), attribute="replaced",
+                                    required=True)
+
+
+class ReplaceSchema(StrictSchema):
+    reason = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=500),
+        metadata={"description": "Why, e.g. \"closed since the draw\", \"conflict of interest\""},
+    )
+
+
+class PopulationCaseSchema(StrictSchema):
+    case_id = ma.fields.Function(lambda row: row.case.public_id, required=True,
+                                 metadata={"type": "string"})
+    child_id = ma.fields.Function(lambda row: row.case.child_id, required=True,
+                                  metadata={"type": "string"})
+    case_type = ma.fields.Function(lambda row: row.case.case_type, required=True,
+                                   metadata={"type": "string"})
+    age_band = ma.fields.Function(lambda row: row.case.age_band, allow_none=True,
+                                  metadata={"type": "string"})
+    reaudit = ma.fields.Boolean(required=True,
+                                metadata={"description": "Graded Inadequate: drawn first"})
+    in_round = ma.fields.Boolean(required=True,
+                                 metadata={"description": "Drawn into this round"})
+
+
+class PopulationSchema(StrictSchema):
+    round = ma.fields.String(required=True)
+    eligible_count_at_draw = ma.fields.Integer(required=True)
+    eligible_now = ma.fields.Integer(required=True)
+    cases = ma.fields.List(ma.fields.Nested(PopulationCaseSchema), required=True)
+
+
+class PolicySettingsFields(StrictSchema):
+    cases_per_supervisor = ma.fields.Integer(validate=ma.validate.Range(min=1, max=50))
+    case_types = ma.fields.List(ma.fields.String(
+        validate=ma.validate.OneOf([t.value for t in CaseType])))
+    strategy = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    strategy_options = ma.fields.Dict(keys=ma.fields.String())
+    exclusion_months = ma.fields.Integer(validate=ma.validate.Range(min=0, max=60))
+    independence = ma.fields.String(validate=ma.validate.OneOf(INDEPENDENCE))
+    reaudit_inadequate = ma.fields.Boolean()
+    draw_mode = ma.fields.String(validate=ma.validate.OneOf(DRAW_MODES))
+    due_working_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=60))
+
+
+class PolicySchema(PolicySettingsFields):
+    scope = ma.fields.String(required=True,
+                             metadata={"description": "council, service:<id> or team:<id>"})
+    applies_to = ma.fields.String(required=True, metadata={"description": "In words"})
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
+    created_by = ma.fields.String(required=True)
+
+
+class PolicyUpdateSchema(PolicySettingsFields):
+    """Settings left out are kept from the policy that applies to the scope now."""
+
+    team = ma.fields.String(metadata={"description": "Team name, for a team override"})
+    service = ma.fields.String(metadata={"description": "Service name, for a service policy"})
+
+    @ma.validates_schema
+    def one_scope(self, data, **kwargs):
+        if data.get("team") and data.get("service"):
+            raise ma.ValidationError("choose a team or a service, not both", "team")
+
+
+class PolicyListQuerySchema(StrictSchema):
+    history = ma.fields.Boolean(load_default=False,
+                                metadata={"description": "Every version, not only the newest"})

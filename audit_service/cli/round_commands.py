@@ -1,0 +1,185 @@
+"""``audit-service open-rounds`` and ``audit-service policies``: sampling from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from audit_service.cli.group import cli
+from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
+from audit_service.domain.sampling import SamplingPolicySettings as Settings
+from audit_service.extension import service
+from audit_service.scheduling.settings import SchedulerSettings
+from audit_service.services import sampling_policies as policies
+from audit_service.services.rounds import RoundError, open_rounds, parse_period
+from audit_service.storage.database import database
+from audit_service.storage.models import Service, Team
+
+ACTOR = "cli:open-rounds"
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+@cli.command("open-rounds")
+@click.option("--period", metavar="YYYY-MM",
+              help="The month to open; by default the current month in AUDIT_TIMEZONE.")
+@with_appcontext
+def open_rounds_command(period: str | None) -> None:
+    """Open this month's sampling round for every supervisor who has none (idempotent)."""
+    today = local_today()
+    period = period or f"{today:%Y-%m}"
+    try:
+        parse_period(period)
+    except RoundError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period") from None
+    calendar = SchedulerSettings.from_config(current_app.config).calendar(today)
+    with database.connection_context():
+        report = open_rounds(period, today=today, actor_label=ACTOR,
+                             registry=service().sampling_strategies, calendar=calendar)
+    click.echo(f"Rounds for {period}: {report.opened_count} opened, "
+               f"{report.already_open_count} already open, {report.skipped_count} skipped.")
+    for name, reason in report.skipped:
+        click.echo(f"  skipped {name}: {reason}")
+    if report.not_notified:
+        click.echo(f"  {len(report.not_notified)} supervisor(s) have no login, so were not "
+                   f"notified: {', '.join(report.not_notified)}")
+
+
+@cli.group("policies")
+def policies_group() -> None:
+    """Show and set sampling policies (council, service and team)."""
+
+
+def _scope_options(view):
+    view = click.option("--council", "council", is_flag=True,
+                        help="The council-wide policy.")(view)
+    view = click.option("--service", "service_name", metavar="NAME", help="A service.")(view)
+    view = click.option("--team", "team_name", metavar="NAME", help="A team.")(view)
+    return view
+
+
+def _target(team_name: str | None, service_name: str | None,
+            council: bool) -> tuple[Team | None, Service | None]:
+    if sum(bool(x) for x in (team_name, service_name, council)) > 1:
+        raise click.UsageError("choose one of --team, --service or --council")
+    if team_name:
+        team = Team.get_or_none(Team.name == team_name)
+        if team is None:
+            raise click.BadParameter(f"there is no team named {team_name!r}",
+                                     param_hint="--team")
+        return team, None
+    if service_name:
+        found = Service.get_or_none(Service.name == service_name)
+        if found is None:
+            raise click.BadParameter(f"there is no service named {service_name!r}",
+                                     param_hint="--service")
+        return None, found
+    return None, None
+
+
+def _describe(settings: Settings) -> list[str]:
+    return [
+        f"  cases per supervisor: {settings.cases_per_supervisor}",
+        f"  case types: {', '.join(settings.case_types)}",
+        f"  strategy: {settings.strategy}"
+        + (f" {json.dumps(dict(settings.strategy_options))}" if settings.strategy_options else ""),
+        f"  exclusion: not audited in the last {settings.exclusion_months} months",
+        f"  independence: {settings.independence}",
+        f"  re-audit Inadequate: {'yes' if settings.reaudit_inadequate else 'no'}",
+        f"  draw mode: {settings.draw_mode}",
+        f"  due: {settings.due_working_days} working days after the first working day",
+    ]
+
+
+@policies_group.command("show")
+@_scope_options
+@with_appcontext
+def show_command(team_name: str | None, service_name: str | None, council: bool) -> None:
+    """Show the policy that applies to a team, or the newest version of every scope."""
+    with database.connection_context():
+        team, found_service = _target(team_name, service_name, council)
+        if team is not None:
+            effective = policies.effective_policy(team)
+            version = f" version {effective.policy.version}" if effective.policy else ""
+            click.echo(f"Team {team.name} follows the policy of {effective.source}{version}:")
+            click.echo("\n".join(_describe(effective.settings)))
+            return
+        newest = policies.newest_by_scope()
+        if found_service is not None or council:
+            scope = policies.scope_of(service=found_service)
+            newest = {scope: newest[scope]} if scope in newest else {}
+            if not newest:
+                click.echo(f"No policy has been set for {policies.describe_scope(scope)}.")
+                return
+        if not newest:
+            click.echo("No sampling policy has been set; the built-in default applies:")
+            click.echo("\n".join(_describe(policies.BUILTIN_DEFAULT)))
+            return
+        for scope, row in sorted(newest.items()):
+            click.echo(f"{policies.describe_scope(scope)}, version {row.version} "
+                       f"(set by {row.created_by}):")
+            click.echo("\n".join(_describe(policies.settings_of(row))))
+
+
+@policies_group.command("set")
+@_scope_options
+@click.option("--cases", type=int, help="Cases per supervisor per month.")
+@click.option("--case-types", metavar="A,B", help="Eligible case types, comma-separated.")
+@click.option("--strategy", metavar="ID", help="Sampling strategy id.")
+@click.option("--strategy-options", metavar="JSON", help="The strategy's options as JSON.")
+@click.option("--exclusion-months", type=int, help="Leave out cases audited in the last N months.")
+@click.option("--independence", type=click.Choice(INDEPENDENCE))
+@click.option("--reaudit/--no-reaudit", default=None, help="Re-audit cases graded Inadequate.")
+@click.option("--draw-mode", type=click.Choice(DRAW_MODES))
+@click.option("--due-working-days", type=int, help="Working days the supervisor has.")
+@with_appcontext
+def set_command(team_name, service_name, council, cases, case_types, strategy, strategy_options,
+                exclusion_months, independence, reaudit, draw_mode, due_working_days) -> None:
+    """Save a new policy version; settings not given are kept from the policy that applies now."""
+    changes = {
+        "cases_per_supervisor": cases,
+        "case_types": [t.strip() for t in case_types.split(",") if t.strip()]
+        if case_types is not None else None,
+        "strategy": strategy,
+        "exclusion_months": exclusion_months,
+        "independence": independence,
+        "reaudit_inadequate": reaudit,
+        "draw_mode": draw_mode,
+        "due_working_days": due_working_days,
+    }
+    if strategy_options is not None:
+        try:
+            changes["strategy_options"] = json.loads(strategy_options)
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"not valid JSON: {exc}",
+                                     param_hint="--strategy-options") from None
+    elif strategy is not None:
+        changes["strategy_options"] = {}
+    with database.connection_context():
+        team, found_service = _target(team_name, service_name, council)
+        base = policies.base_settings(team=team, service=found_service)
+        data = {**base.as_dict(), **{k: v for k, v in changes.items() if v is not None}}
+        try:
+            settings = Settings.from_mapping(data)
+            policy = policies.set_policy(settings, team=team, service=found_service,
+                                         actor_label="cli:policies",
+                                         registry=service().sampling_strategies)
+        except PolicyError as exc:
+            errors = list(exc.errors)
+            known = service().sampling_strategies.ids()
+            if data["strategy"] not in known and not any(e.startswith("strategy:")
+                                                         for e in errors):
+                errors.append(f"strategy: {data['strategy']!r} is not an installed sampling "
+                              f"strategy; choose from {', '.join(known)}")
+            raise click.ClickException(
+                "the policy was not saved:\n  " + "\n  ".join(errors)) from None
+    click.echo(f"Saved version {policy.version} of the policy for "
+               f"{policies.describe_scope(policy.scope)}:")
+    click.echo("\n".join(_describe(settings)))

@@ -1,0 +1,105 @@
+"""Load the caseload as sampling sees it, with one query per kind of fact.
+
+Opening a month's rounds for 1,200 supervisors must not run a query per
+supervisor: the open cases, their last audit or draw dates and their latest
+grades are read once, then grouped in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+from peewee import JOIN, fn
+
+from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.sampling import PopulationCase
+from audit_service.domain.vocabulary import CaseStatus
+from audit_service.storage.models import Audit, Case, RoundCase, SamplingRound, Team
+
+INADEQUATE = "inadequate"
+
+
+def _date(value: dt.datetime | dt.date | str | None) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite aggregates come back as text
+        value = dt.datetime.fromisoformat(value)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def last_activity(case_ids: Collection[int] | None = None) -> dict[int, dt.date]:
+    """The latest date each case had an audit started or was drawn into a round."""
+    latest: dict[int, dt.date] = {}
+    audits = Audit.select(Audit.case, fn.MAX(Audit.created_at)).group_by(Audit.case)
+    draws = (RoundCase.select(RoundCase.case, fn.MAX(SamplingRound.opened_at))
+             .join(SamplingRound).where(RoundCase.replaced_at.is_null())
+             .group_by(RoundCase.case))
+    if case_ids is not None:
+        audits = audits.where(Audit.case.in_(list(case_ids)))
+        draws = draws.where(RoundCase.case.in_(list(case_ids)))
+    for query in (audits, draws):
+        for case_id, when in query.tuples():
+            day = _date(when)
+            if day is not None and (case_id not in latest or day > latest[case_id]):
+                latest[case_id] = day
+    return latest
+
+
+def inadequate_grades(case_ids: Collection[int] | None = None) -> dict[int, dt.date]:
+    """Cases whose latest submitted audit graded them Inadequate, with that audit's date."""
+    query = (Audit.select(Audit.case, Audit.submitted_at, Audit.overall_grade)
+             .where(Audit.status == "submitted", Audit.submitted_at.is_null(False))
+             .order_by(Audit.case, Audit.submitted_at, Audit.id))
+    if case_ids is not None:
+        query = query.where(Audit.case.in_(list(case_ids)))
+    latest: dict[int, tuple[dt.date, str | None]] = {}
+    for case_id, submitted_at, grade in query.tuples():
+        latest[case_id] = (_date(submitted_at), grade)
+    return {case_id: day for case_id, (day, grade) in latest.items() if grade == INADEQUATE}
+
+
+def load_population(team_ids: Collection[int] | None = None) -> list[PopulationCase]:
+    """Every open case (of ``team_ids`` when given) with its facts and audit history.
+
+    Keys are the case's database id as text; ``case_id_of`` turns them back.
+    """
+    query = (Case.select(Case.id, Case.team, Team.service, Case.case_type, Case.age_band,
+                         Case.opened_on, Case.closure_reason, Case.last_seen_on,
+                         Case.seen_alone, Case.referrals_12m, Case.previous_cp_plans,
+                         Case.placements_12m)
+             .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
+             .where(Case.status == CaseStatus.OPEN.value))
+    scoped = team_ids is not None
+    if scoped:
+        query = query.where(Case.team.in_(list(team_ids)))
+    rows = list(query.tuples())
+    ids = [row[0] for row in rows] if scoped else None
+    activity = last_activity(ids)
+    grades = inadequate_grades(ids)
+    population = []
+    for (case_id, team_id, service_id, case_type, age_band, opened_on, closure_reason,
+         last_seen_on, seen_alone, referrals, previous_plans, placements) in rows:
+        facts = CaseFacts(
+            case_type=case_type, age_band=age_band, opened_on=opened_on,
+            closure_reason=closure_reason, last_seen_on=last_seen_on, seen_alone=seen_alone,
+            referrals_12m=referrals, previous_cp_plans=previous_plans, placements_12m=placements,
+        )
+        population.append(PopulationCase(
+            key=str(case_id), team_id=team_id, service_id=service_id, facts=facts,
+            last_audited_on=activity.get(case_id), inadequate_on=grades.get(case_id),
+        ))
+    return population
+
+
+def case_id_of(key: str) -> int:
+    return int(key)
+
+
+def drawn_in_period(period: str, *, excluding_round: int | None = None) -> set[str]:
+    """Keys of cases already in a round this period (not replaced), so no one draws them twice."""
+    query = (RoundCase.select(RoundCase.case).join(SamplingRound)
+             .where(SamplingRound.period == period, RoundCase.replaced_at.is_null()))
+    if excluding_round is not None:
+        query = query.where(SamplingRound.id != excluding_round)
+    return {str(case_id) for (case_id,) in query.tuples()}

@@ -1,0 +1,502 @@
+"""Sampling rounds: open each supervisor's monthly sample exactly once, draw, replace, explain.
+
+Exactly once rests on the database, not on timing: a round is unique per
+(supervisor, period), each supervisor's round is written in its own
+transaction, and a unique-index clash means another process opened it first.
+So any number of schedulers or ``open-rounds`` commands may run at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from peewee import JOIN, IntegrityError
+
+from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
+from audit_service.domain.sampling import (
+    DrawContext,
+    Drawn,
+    PopulationCase,
+    SamplingPolicySettings,
+    StrategyError,
+    Supervisor,
+    draw_sample,
+    seed_for,
+)
+from audit_service.domain.sampling import (
+    eligible_population as filter_eligible,
+)
+from audit_service.domain.vocabulary import StaffRole
+from audit_service.plugins.sampling_registry import (
+    SamplingStrategyRegistry,
+    UnknownStrategy,
+    default_registry,
+)
+from audit_service.services import audit_trail, outbox, sampling_policies
+from audit_service.services.round_population import (
+    case_id_of,
+    drawn_in_period,
+    load_population,
+)
+from audit_service.storage.database import database
+from audit_service.storage.models import (
+    Audit,
+    Case,
+    RoundCase,
+    SamplingPolicy,
+    SamplingRound,
+    Staff,
+    Team,
+    User,
+    utcnow,
+)
+
+AWAITING_DRAW = "awaiting_draw"
+OPEN = "open"
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class RoundError(ValueError):
+    """A round action cannot be done; the message says why in plain words.
+
+    ``kind`` is "forbidden" (not this user's round), "conflict" (the round's state
+    does not allow it) or "invalid" (bad input such as a missing reason).
+    """
+
+    def __init__(self, message: str, kind: str = "conflict"):
+        super().__init__(message)
+        self.kind = kind
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    """``"2026-05"`` -> ``(2026, 5)``; anything else is refused with an example."""
+    match = _PERIOD.match(period or "")
+    if not match:
+        raise RoundError(f"period {period!r} is not a month written YYYY-MM, such as 2026-05",
+                         "invalid")
+    return int(match.group(1)), int(match.group(2))
+
+
+def period_label(period: str) -> str:
+    year, month = parse_period(period)
+    return dt.date(year, month, 1).strftime("%B %Y")
+
+
+def default_calendar(period: str) -> WorkingCalendar:
+    year, _ = parse_period(period)
+    return england_and_wales_calendar(range(year, year + 2))
+
+
+def due_date(
+    period: str, policy: SamplingPolicySettings | SamplingPolicy, calendar: WorkingCalendar
+) -> dt.date:
+    """The policy's number of working days after the month's first working day."""
+    year, month = parse_period(period)
+    return calendar.add_working_days(calendar.first_working_day(year, month),
+                                     policy.due_working_days)
+
+
+@dataclass
+class OpenRoundsReport:
+    """What one ``open_rounds`` call did, supervisor by supervisor."""
+
+    period: str
+    opened: list[str] = field(default_factory=list)
+    already_open: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    not_notified: list[str] = field(default_factory=list)
+
+    @property
+    def opened_count(self) -> int:
+        return len(self.opened)
+
+    @property
+    def already_open_count(self) -> int:
+        return len(self.already_open)
+
+    @property
+    def skipped_count(self) -> int:
+        return len(self.skipped)
+
+    def summary(self) -> str:
+        return (f"{self.period}: {self.opened_count} opened, {self.already_open_count} already "
+                f"open, {self.skipped_count} skipped")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass(frozen=True)
+class _Sup:
+    staff: Staff
+    team_id: int
+    service_id: int | None
+
+    @property
+    def key(self) -> Supervisor:
+        return Supervisor(self.staff.id, self.team_id, self.service_id)
+
+
+def current_supervisors() -> tuple[list[_Sup], list[tuple[str, str]]]:
+    """Team managers still in post with a team; and those left out, with the reason."""
+    rows = (Staff.select(Staff, Team)
+            .join(Team, on=(Staff.team == Team.id), join_type=JOIN.LEFT_OUTER)
+            .where(Staff.staff_role == StaffRole.TEAM_MANAGER.value, Staff.left_on.is_null())
+            .order_by(Staff.id))
+    found, left_out = [], []
+    for staff in rows:
+        if staff.team_id is None:
+            left_out.append((staff.name, "has no team, so there are no cases to sample"))
+        else:
+            found.append(_Sup(staff, staff.team_id, staff.team.service_id))
+    return found, left_out
+
+
+def _strategy_context(settings: SamplingPolicySettings, registry: SamplingStrategyRegistry,
+                      today: dt.date, period: str) -> DrawContext:
+    return DrawContext(today=today, period=period, options=settings.strategy_options,
+                       strategies=registry.as_mapping())
+
+
+def _draw(
+    sup: Supervisor, settings: SamplingPolicySettings, seed: str,
+    candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
+    registry: SamplingStrategyRegistry,
+) -> tuple[int, list[Drawn]]:
+    eligible = filter_eligible(candidates, settings, sup, today, drawn_elsewhere)
+    strategy = registry.get(settings.strategy)
+    picks = draw_sample(strategy, eligible.reaudits, eligible.others,
+                        settings.cases_per_supervisor, seed,
+                        _strategy_context(settings, registry, today, period))
+    return eligible.count, picks
+
+
+def _insert_cases(round_: SamplingRound, picks: Sequence[Drawn]) -> None:
+    if picks:
+        RoundCase.insert_many(
+            [(round_.id, case_id_of(d.case_key), position, d.reason)
+             for position, d in enumerate(picks, 1)],
+            fields=[RoundCase.round, RoundCase.case, RoundCase.position, RoundCase.reason],
+        ).execute()
+
+
+def open_rounds(
+    period: str,
+    *,
+    today: dt.date,
+    actor_label: str = "system",
+    registry: SamplingStrategyRegistry | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> OpenRoundsReport:
+    """Open a round for every current supervisor who has none for ``period``; never a second.
+
+    Safe to run again, and from several processes at once (PostgreSQL or SQLite).
+    """
+    parse_period(period)
+    registry = registry or default_registry()
+    calendar = calendar or default_calendar(period)
+    report = OpenRoundsReport(period)
+    supervisors, left_out = current_supervisors()
+    report.skipped += left_out
+    existing = {sid for (sid,) in SamplingRound.select(SamplingRound.supervisor)
+                .where(SamplingRound.period == period).tuples()}
+    todo = []
+    for sup in supervisors:
+        if sup.staff.id in existing:
+            report.already_open.append(sup.staff.name)
+        else:
+            todo.append(sup)
+    if not todo:
+        return report
+
+    policies = sampling_policies.newest_by_scope()
+    population = load_population()
+    by_team: dict[int, list[PopulationCase]] = defaultdict(list)
+    by_service: dict[int | None, list[PopulationCase]] = defaultdict(list)
+    for case in population:
+        by_team[case.team_id].append(case)
+        by_service[case.service_id].append(case)
+    drawn = drawn_in_period(period)
+    logins = {user.staff_id: user for user in User.select().where(
+        User.staff.in_([s.staff.id for s in todo]), User.is_active == True)}  # noqa: E712
+    builtin: SamplingPolicy | None = None
+    settings_cache: dict[int, SamplingPolicySettings] = {}
+
+    for sup in todo:
+        policy = sampling_policies.resolve(sup.team_id, sup.service_id, policies)
+        if policy is None:
+            builtin = builtin or sampling_policies.stored_builtin_default()
+            policy = builtin
+        settings = settings_cache.get(policy.id) or sampling_policies.settings_of(policy)
+        settings_cache[policy.id] = settings
+        seed = seed_for(policy.scope, policy.version, sup.staff.id, period)
+        eligible_count, picks = 0, []
+        if settings.draw_mode != "supervisor":
+            if settings.independence == "own_team":
+                candidates = by_team.get(sup.team_id, [])
+            elif sup.service_id is not None:
+                candidates = by_service.get(sup.service_id, [])
+            else:
+                candidates = population
+            try:
+                eligible_count, picks = _draw(sup.key, settings, seed, candidates, drawn,
+                                              today=today, period=period, registry=registry)
+            except (StrategyError, UnknownStrategy) as exc:
+                report.skipped.append((sup.staff.name, str(exc)))
+                continue
+            if not picks:
+                report.skipped.append((sup.staff.name, _nothing_eligible(policy)))
+                continue
+        login = logins.get(sup.staff.id)
+        try:
+            with database.atomic():
+                round_ = SamplingRound.create(
+                    supervisor=sup.staff.id, team=sup.team_id, period=period, policy=policy.id,
+                    seed=seed, eligible_count=eligible_count,
+                    status=AWAITING_DRAW if settings.draw_mode == "supervisor" else OPEN,
+                    drawn_at=None if settings.draw_mode == "supervisor" else utcnow(),
+                    due_on=due_date(period, settings, calendar),
+                )
+                _insert_cases(round_, picks)
+                audit_trail.record(
+                    "round.opened", actor_label=actor_label, object_type="round",
+                    object_id=round_.public_id,
+                    after={"supervisor_id": sup.staff.id, "period": period,
+                           "policy_scope": policy.scope, "policy_version": policy.version,
+                           "seed": seed, "eligible_count": eligible_count,
+                           "status": round_.status,
+                           "cases": [case_id_of(d.case_key) for d in picks]},
+                )
+                if login is not None:
+                    _notify_opened(round_, login, settings)
+        except IntegrityError:
+            report.already_open.append(sup.staff.name)  # another process opened it first
+            continue
+        drawn.update(d.case_key for d in picks)
+        report.opened.append(sup.staff.name)
+        if login is None:
+            report.not_notified.append(sup.staff.name)
+    return report
+
+
+def _nothing_eligible(policy: SamplingPolicy) -> str:
+    return (f"no case is eligible under the policy of "
+            f"{sampling_policies.describe_scope(policy.scope)} (version {policy.version}); "
+            "no round was opened")
+
+
+def _notify_opened(round_: SamplingRound, user: User, settings: SamplingPolicySettings) -> None:
+    """Tell the supervisor, without any child identifier: how many cases, when, and where."""
+    month = period_label(round_.period)
+    due = f"{round_.due_on:%A} {round_.due_on.day} {round_.due_on:%B %Y}"
+    count = settings.cases_per_supervisor
+    cases = f"{count} case file{'' if count == 1 else 's'}"
+    if round_.status == AWAITING_DRAW:
+        subject = f"Draw your case audit sample for {month}"
+        body = [f"Your case audit round for {month} is open. Press \"Draw my sample\" on the "
+                f"round page to draw {cases} to audit.",
+                f"The audits are due by {due}."]
+    else:
+        subject = f"Your case audit sample for {month}"
+        body = [f"Your sample of {cases} to audit for {month} is ready.",
+                f"The audits are due by {due}. The round page shows each case and why it "
+                "was drawn."]
+    greeting = f"Dear {user.display_name},"
+    text = "\n\n".join([greeting, *body])
+    html = "".join(f"<p>{_escape(p)}</p>" for p in [greeting, *body])
+    outbox.enqueue(f"round-opened:{round_.public_id}", user, subject, text, html,
+                   f"/rounds/{round_.public_id}")
+
+
+def _escape(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
+# --- after opening: draw, replace, explain -------------------------------------------
+
+
+def _supervisor_of(round_: SamplingRound) -> Supervisor:
+    team = Team.get_or_none(Team.id == round_.team_id) if round_.team_id else None
+    if team is None:
+        raise RoundError("the round's team no longer exists, so its cases cannot be drawn")
+    return Supervisor(round_.supervisor_id, team.id, team.service_id)
+
+
+def _candidates(sup: Supervisor, settings: SamplingPolicySettings) -> list[PopulationCase]:
+    if settings.independence == "own_team":
+        return load_population([sup.team_id])
+    if sup.service_id is not None:
+        team_ids = [t for (t,) in Team.select(Team.id).where(Team.service == sup.service_id)
+                    .tuples()]
+        return load_population(team_ids)
+    return load_population()
+
+
+def _check_owner(round_: SamplingRound, user: User, action: str) -> None:
+    if user.staff_id is None or user.staff_id != round_.supervisor_id:
+        raise RoundError(f"only the round's supervisor can {action}", "forbidden")
+
+
+def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = None,
+               registry: SamplingStrategyRegistry | None = None) -> SamplingRound:
+    """The supervisor's "Draw my sample": the same seeded draw the scheduler would make."""
+    today = today or dt.date.today()
+    _check_owner(round_, user, "draw its sample")
+    if round_.status != AWAITING_DRAW:
+        raise RoundError("this round's sample has already been drawn")
+    registry = registry or default_registry()
+    settings = sampling_policies.settings_of(round_.policy)
+    sup = _supervisor_of(round_)
+    drawn = drawn_in_period(round_.period, excluding_round=round_.id)
+    try:
+        count, picks = _draw(sup, settings, round_.seed, _candidates(sup, settings), drawn,
+                             today=today, period=round_.period, registry=registry)
+    except (StrategyError, UnknownStrategy) as exc:
+        raise RoundError(f"the sample cannot be drawn: {exc}") from None
+    if not picks:
+        raise RoundError("no case is eligible under the round's policy, so nothing can be drawn")
+    with database.atomic():
+        changed = (SamplingRound.update(status=OPEN, drawn_at=utcnow(), eligible_count=count)
+                   .where(SamplingRound.id == round_.id, SamplingRound.status == AWAITING_DRAW)
+                   .execute())
+        if not changed:
+            raise RoundError("this round's sample has already been drawn")
+        _insert_cases(round_, picks)
+        audit_trail.record(
+            "round.drawn", actor=user, object_type="round", object_id=round_.public_id,
+            after={"seed": round_.seed, "eligible_count": count,
+                   "cases": [case_id_of(d.case_key) for d in picks]},
+        )
+    return SamplingRound.get_by_id(round_.id)
+
+
+def current_cases(round_: SamplingRound) -> list[RoundCase]:
+    """The cases to audit now (replaced ones left out), by position, with their Case."""
+    return list(RoundCase.select(RoundCase, Case).join(Case)
+                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null())
+                .order_by(RoundCase.position, RoundCase.id))
+
+
+def replaced_cases(round_: SamplingRound) -> list[RoundCase]:
+    return list(RoundCase.select(RoundCase, Case).join(Case)
+                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null(False))
+                .order_by(RoundCase.replaced_at, RoundCase.id))
+
+
+def replace_case(round_case: RoundCase, reason: str, user: User, *,
+                 today: dt.date | None = None,
+                 registry: SamplingStrategyRegistry | None = None) -> RoundCase:
+    """Swap a drawn case for another drawn by the same strategy, recording why.
+
+    The reason is required ("closed since the draw", "conflict of interest"); the
+    replaced case stays in the round's history.
+    """
+    today = today or dt.date.today()
+    round_ = SamplingRound.get_by_id(round_case.round_id)
+    _check_owner(round_, user, "replace its cases")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise RoundError("give a reason for replacing the case, such as \"closed since the "
+                         "draw\" or \"conflict of interest\"", "invalid")
+    if round_case.replaced_at is not None:
+        raise RoundError("this case has already been replaced")
+    if Audit.select().where(Audit.round_case == round_case.id).exists():
+        raise RoundError("an audit of this case has been started, so it cannot be replaced")
+    registry = registry or default_registry()
+    settings = sampling_policies.settings_of(round_.policy)
+    sup = _supervisor_of(round_)
+    in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
+                .where(RoundCase.round == round_.id).tuples()}
+    replaced_so_far = (RoundCase.select().where(RoundCase.round == round_.id,
+                                                RoundCase.replaced_at.is_null(False)).count())
+    excluded = drawn_in_period(round_.period, excluding_round=round_.id) | in_round
+    seed = f"{round_.seed}|replacement-{replaced_so_far + 1}"
+    try:
+        _, picks = _draw(sup, dataclasses.replace(settings, cases_per_supervisor=1), seed,
+                         _candidates(sup, settings), excluded, today=today,
+                         period=round_.period, registry=registry)
+    except (StrategyError, UnknownStrategy) as exc:
+        raise RoundError(f"no replacement can be drawn: {exc}") from None
+    if not picks:
+        raise RoundError("no other eligible case is left to draw, so the case stays in the "
+                         "sample")
+    (pick,) = picks
+    with database.atomic():
+        changed = (RoundCase.update(replaced_at=utcnow(), replacement_reason=reason)
+                   .where(RoundCase.id == round_case.id, RoundCase.replaced_at.is_null())
+                   .execute())
+        if not changed:
+            raise RoundError("this case has already been replaced")
+        new = RoundCase.create(round=round_.id, case=case_id_of(pick.case_key),
+                               position=round_case.position,
+                               reason=f"replacement ({reason}): {pick.reason}")
+        RoundCase.update(replaced_by=new.id).where(RoundCase.id == round_case.id).execute()
+        audit_trail.record(
+            "round.case_replaced", actor=user, object_type="round", object_id=round_.public_id,
+            before={"case_id": round_case.case_id, "position": round_case.position},
+            after={"case_id": new.case_id, "reason": reason, "seed": seed},
+        )
+    return new
+
+
+@dataclass(frozen=True)
+class PopulationRow:
+    """One eligible case for the quality lead's view, with why it is (or would be) eligible."""
+
+    case: Case
+    reaudit: bool
+    in_round: bool
+
+
+def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
+                        ) -> list[PopulationRow]:
+    """The cases the round's policy makes eligible for its supervisor today.
+
+    Cases drawn into this round are shown (marked); cases drawn for other
+    supervisors this month are not.
+    """
+    today = today or dt.date.today()
+    settings = sampling_policies.settings_of(round_.policy)
+    sup = _supervisor_of(round_)
+    in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
+                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null()).tuples()}
+    population = _candidates(sup, settings)
+    drawn = drawn_in_period(round_.period, excluding_round=round_.id)
+    mine = [c for c in population if c.key in in_round]
+    eligible = filter_eligible([c for c in population if c.key not in in_round], settings, sup,
+                               today, drawn)
+    reaudit_keys = {c.key for c in eligible.reaudits}
+    keys = [c.key for c in mine] + [c.key for c in eligible.all()]
+    cases = {str(c.id): c for c in Case.select().where(Case.id.in_([int(k) for k in keys]))}
+    return [PopulationRow(cases[k], k in reaudit_keys, k in in_round) for k in keys
+            if k in cases]
+
+
+def rounds_for(period: str, user: User) -> list[SamplingRound]:
+    """A month's rounds this user may see: a supervisor only their own, others all."""
+    parse_period(period)
+    query = (SamplingRound.select(SamplingRound, Staff, Team)
+             .join(Staff, on=(SamplingRound.supervisor == Staff.id))
+             .switch(SamplingRound)
+             .join(Team, join_type=JOIN.LEFT_OUTER, on=(SamplingRound.team == Team.id))
+             .where(SamplingRound.period == period)
+             .order_by(Staff.name, SamplingRound.id))
+    if not may_see_all(user):
+        query = query.where(SamplingRound.supervisor == (user.staff_id or 0))
+    return list(query)
+
+
+def may_see_all(user: User) -> bool:
+    return user.role in ("quality_lead", "admin", "senior_leader")
+
+
+def may_see(round_: SamplingRound, user: User) -> bool:
+    if may_see_all(user):
+        return True
+    return user.role == "supervisor" and user.staff_id == round_.supervisor_id

@@ -1,0 +1,222 @@
+"""Opening rounds exactly once, supervisor draws, replacements and the eligible population."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from audit_service.domain.calendar import WorkingCalendar
+from audit_service.domain.sampling import SamplingPolicySettings
+from audit_service.domain.vocabulary import CaseType, StaffRole
+from audit_service.services import rounds, sampling_policies
+from audit_service.services.rounds import RoundError, draw_round, open_rounds, replace_case
+from audit_service.storage.models import (
+    Audit,
+    Event,
+    OutboxMessage,
+    RoundCase,
+    SamplingRound,
+    Staff,
+)
+from tests.services.round_builders import PERIOD, TODAY, add_case, build_council
+
+
+def _sample(staff) -> list[int]:
+    round_ = SamplingRound.get(SamplingRound.supervisor == staff, SamplingRound.period == PERIOD)
+    return [rc.case_id for rc in rounds.current_cases(round_)]
+
+
+def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
+    council = build_council()
+    report = open_rounds(PERIOD, today=TODAY)
+    assert (report.opened_count, report.already_open_count, report.skipped) == (2, 0, [])
+    for boss, team in zip(council.supervisors, council.teams, strict=True):
+        round_ = SamplingRound.get(SamplingRound.supervisor == boss)
+        cases = rounds.current_cases(round_)
+        assert len(cases) == 2
+        assert {rc.case.team_id for rc in cases} == {team.id}
+        assert all(rc.reason.startswith("simple random: drawn from 6 eligible cases")
+                   for rc in cases)
+        assert round_.seed == f"{PERIOD}/supervisor-{boss.id}/policy-default-v1"
+        assert (round_.eligible_count, round_.status, round_.policy.scope) == (6, "open", "default")
+        messages = OutboxMessage.select().where(OutboxMessage.key.startswith(
+            f"round-opened:{round_.public_id}"))
+        assert sorted(m.notifier for m in messages) == ["email", "inbox"]
+        for message in messages:
+            assert message.link == f"/rounds/{round_.public_id}"
+            assert "2 case files" in message.body_text
+            for rc in cases:
+                assert rc.case.child_id not in message.body_text + (message.body_html or "")
+    again = open_rounds(PERIOD, today=TODAY)
+    assert (again.opened_count, again.already_open_count) == (0, 2)
+    assert SamplingRound.select().count() == 2
+    assert OutboxMessage.select().count() == 4
+    assert Event.select().where(Event.action == "round.opened").count() == 2
+
+
+def test_the_same_inputs_draw_the_same_sample(db) -> None:
+    council = build_council(cases_per_team=30)
+    open_rounds(PERIOD, today=TODAY)
+    first = [_sample(boss) for boss in council.supervisors]
+    RoundCase.delete().execute()
+    OutboxMessage.delete().execute()
+    SamplingRound.delete().execute()
+    open_rounds(PERIOD, today=TODAY)
+    assert [_sample(boss) for boss in council.supervisors] == first
+    # A different month is a different seed, so (almost surely) a different sample.
+    open_rounds("2026-06", today=TODAY)
+    june = SamplingRound.get(SamplingRound.period == "2026-06",
+                             SamplingRound.supervisor == council.supervisors[0])
+    assert june.seed != SamplingRound.get(SamplingRound.period == PERIOD,
+                                          SamplingRound.supervisor == council.supervisors[0]).seed
+
+
+def test_only_current_supervisors_with_a_team_get_a_round(db) -> None:
+    council = build_council(logins=False)
+    Staff.create(name="Gone", name_key="gone", staff_role=StaffRole.TEAM_MANAGER.value,
+                 team=council.teams[0], left_on=dt.date(2026, 1, 1))
+    Staff.create(name="Floating", name_key="floating", staff_role=StaffRole.TEAM_MANAGER.value)
+    report = open_rounds(PERIOD, today=TODAY)
+    assert report.opened == ["Manager 1", "Manager 2"]
+    assert report.skipped == [("Floating", "has no team, so there are no cases to sample")]
+    assert report.not_notified == ["Manager 1", "Manager 2"]
+    assert OutboxMessage.select().count() == 0
+
+
+def test_a_round_opened_by_another_process_meanwhile_counts_as_already_open(db, monkeypatch):
+    council = build_council()
+    real = sampling_policies.newest_by_scope
+
+    def racing():
+        # Another process opens Manager 1's round after this one checked which exist.
+        policy = sampling_policies.stored_builtin_default()
+        SamplingRound.create(supervisor=council.supervisors[0], team=council.teams[0],
+                             period=PERIOD, policy=policy, seed="other", due_on=TODAY)
+        return real()
+
+    monkeypatch.setattr(sampling_policies, "newest_by_scope", racing)
+    report = open_rounds(PERIOD, today=TODAY)
+    assert (report.opened, report.already_open) == (["Manager 2"], ["Manager 1"])
+    assert SamplingRound.select().count() == 2
+    first = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    assert (first.seed, first.cases.count()) == ("other", 0)
+
+
+def test_other_team_independence_draws_from_the_other_team_in_the_service(db) -> None:
+    council = build_council()
+    sampling_policies.set_policy(SamplingPolicySettings(independence="other_team"),
+                                 service=council.service, actor_label="test")
+    open_rounds(PERIOD, today=TODAY)
+    for boss, other in zip(council.supervisors, reversed(council.teams), strict=True):
+        round_ = SamplingRound.get(SamplingRound.supervisor == boss)
+        assert {rc.case.team_id for rc in rounds.current_cases(round_)} == {other.id}
+        assert round_.policy.scope == f"service:{council.service.id}"
+    drawn = [rc.case_id for rc in RoundCase.select()]
+    assert len(drawn) == len(set(drawn)) == 4
+
+
+def test_inadequate_cases_are_reaudited_first_even_inside_the_exclusion_window(db) -> None:
+    council = build_council()
+    team = council.teams[0]
+    graded = add_case(team, CaseType.CHILD_PROTECTION)
+    audited = add_case(team)
+    Audit.create(case=graded, auditor=council.users[0], status="submitted",
+                 created_at=dt.datetime(2026, 4, 1, 9), submitted_at=dt.datetime(2026, 4, 10, 9),
+                 overall_grade="inadequate")
+    Audit.create(case=audited, auditor=council.users[0], status="submitted",
+                 created_at=dt.datetime(2026, 3, 1, 9), submitted_at=dt.datetime(2026, 3, 2, 9),
+                 overall_grade="good")
+    open_rounds(PERIOD, today=TODAY)
+    round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    first, second = rounds.current_cases(round_)
+    assert (first.case_id, first.reason) == (graded.id,
+                                             "re-audit: graded Inadequate on 10/04/2026")
+    assert second.case_id not in (graded.id, audited.id)
+    assert round_.eligible_count == 7  # 6 + the re-audit; the audited case is excluded
+
+
+def test_supervisor_draw_mode_waits_for_the_supervisor(db, make_user) -> None:
+    council = build_council()
+    sampling_policies.set_policy(SamplingPolicySettings(draw_mode="supervisor"),
+                                 actor_label="test")
+    open_rounds(PERIOD, today=TODAY)
+    round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    assert (round_.status, round_.cases.count(), round_.drawn_at) == ("awaiting_draw", 0, None)
+    with pytest.raises(RoundError) as refused:
+        draw_round(round_, council.users[1], today=TODAY)
+    assert refused.value.kind == "forbidden"
+    # The supervisor's draw is the same seeded draw an automatic round would make.
+    expected = rounds._draw(rounds._supervisor_of(round_),
+                            SamplingPolicySettings(), round_.seed,
+                            rounds.load_population([council.teams[0].id]), set(),
+                            today=TODAY, period=PERIOD, registry=rounds.default_registry())[1]
+    drawn = draw_round(round_, council.users[0], today=TODAY)
+    assert (drawn.status, drawn.eligible_count, drawn.cases.count()) == ("open", 6, 2)
+    assert [rc.case_id for rc in rounds.current_cases(drawn)] == [
+        int(d.case_key) for d in expected]
+    with pytest.raises(RoundError, match="already been drawn"):
+        draw_round(drawn, council.users[0], today=TODAY)
+    assert Event.select().where(Event.action == "round.drawn").count() == 1
+
+
+def test_replacing_a_case_needs_a_reason_and_records_it(db) -> None:
+    council = build_council()
+    open_rounds(PERIOD, today=TODAY)
+    round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    first, second = rounds.current_cases(round_)
+    with pytest.raises(RoundError, match="give a reason") as blank:
+        replace_case(first, "  ", council.users[0], today=TODAY)
+    assert blank.value.kind == "invalid"
+    new = replace_case(first, "conflict of interest", council.users[0], today=TODAY)
+    old = RoundCase.get_by_id(first.id)
+    assert (old.replaced_by_id, old.replacement_reason) == (new.id, "conflict of interest")
+    assert old.replaced_at is not None
+    assert new.position == first.position
+    assert new.case_id not in (first.case_id, second.case_id)
+    assert new.case.team_id == council.teams[0].id
+    assert new.reason.startswith("replacement (conflict of interest): simple random")
+    assert [rc.id for rc in rounds.current_cases(round_)] == [new.id, second.id]
+    with pytest.raises(RoundError, match="already been replaced"):
+        replace_case(old, "again", council.users[0], today=TODAY)
+    with pytest.raises(RoundError) as other:
+        replace_case(second, "closed since the draw", council.users[1], today=TODAY)
+    assert other.value.kind == "forbidden"
+
+
+def test_replacing_when_no_case_is_left_keeps_the_case(db) -> None:
+    council = build_council(cases_per_team=2)
+    open_rounds(PERIOD, today=TODAY)
+    round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    first, _ = rounds.current_cases(round_)
+    with pytest.raises(RoundError, match="no other eligible case"):
+        replace_case(first, "closed since the draw", council.users[0], today=TODAY)
+    assert RoundCase.get_by_id(first.id).replaced_at is None
+
+
+def test_eligible_population_marks_the_round_cases(db) -> None:
+    council = build_council()
+    open_rounds(PERIOD, today=TODAY)
+    round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
+    rows = rounds.eligible_population(round_, today=TODAY)
+    assert len(rows) == 6
+    assert sum(row.in_round for row in rows) == 2
+    assert {row.case.team_id for row in rows} == {council.teams[0].id}
+
+
+def test_no_eligible_case_skips_the_supervisor_with_the_reason(db) -> None:
+    build_council(cases_per_team=0)
+    report = open_rounds(PERIOD, today=TODAY)
+    assert report.opened == []
+    assert report.skipped[0] == (
+        "Manager 1", "no case is eligible under the policy of the built-in default (version 1); "
+                     "no round was opened")
+
+
+def test_due_date_counts_working_days_from_the_first_working_day() -> None:
+    calendar = WorkingCalendar(frozenset({dt.date(2026, 5, 4), dt.date(2026, 5, 25)}))
+    settings = SamplingPolicySettings(due_working_days=15)
+    # 1 May 2026 is a Friday; 4 and 25 May are bank holidays.
+    assert rounds.due_date("2026-05", settings, calendar) == dt.date(2026, 5, 26)
+    with pytest.raises(RoundError, match="YYYY-MM"):
+        rounds.due_date("2026-5", settings, calendar)
