@@ -38,10 +38,14 @@ migrate: install
 	$(BIN)/audit-service migrate
 
 demo: migrate
+	$(BIN)/audit-service rubrics load
 	$(BIN)/audit-service demo --if-empty
 
-# Migrate, load the demo council when the database is empty, then serve.
+# Migrate, load the demo council when the database is empty, then serve the web app with the
+# scheduler beside it (its own process: web workers never run jobs). Ctrl-C stops both.
 run: demo
+	@trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/audit-service scheduler & scheduler=$$!; \
 	$(BIN)/audit-service serve --host $(HOST) --port $(PORT)
 
 test: install

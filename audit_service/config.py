@@ -35,7 +35,15 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY_IS_EPHEMERAL": not secret,
         "TIMEZONE": env.get("AUDIT_TIMEZONE", DEFAULT_TIMEZONE),
         "ORGANISATION_NAME": env.get("AUDIT_ORGANISATION_NAME", "Children's Services"),
+        # Where people report accessibility problems (shown on /accessibility).
+        "ACCESSIBILITY_CONTACT_EMAIL": env.get("AUDIT_ACCESSIBILITY_EMAIL"),
         "SMTP_URL": env.get("AUDIT_SMTP_URL"),
+        # Scheduler and notifications; validated where they are used, with plain-words errors.
+        "BASE_URL": env.get("AUDIT_BASE_URL"),
+        "MAIL_FROM": env.get("AUDIT_MAIL_FROM"),
+        "REMINDER_WORKING_DAYS": env.get("AUDIT_REMINDER_WORKING_DAYS"),
+        "BANK_HOLIDAYS_FILE": env.get("AUDIT_BANK_HOLIDAYS_FILE"),
+        "OPEN_LATE_PREVIOUS_MONTH": env.get("AUDIT_OPEN_LATE_PREVIOUS_MONTH"),
         "PLUGINS": [p for p in env.get("AUDIT_PLUGINS", "").replace(",", " ").split() if p],
         "SESSION_COOKIE_SECURE": env.get("AUDIT_INSECURE_COOKIES", "") not in ("1", "true"),
         "SESSION_COOKIE_HTTPONLY": True,
