@@ -1,0 +1,34 @@
+"""Audits as pure Python: the answers an auditor gives, how they are checked, scored and merged.
+
+No Flask and no peewee: the services layer loads rubric versions and stored
+ratings, hands them in as values, and stores what comes back.
+"""
+
+from audit_service.domain.audits.answers import (
+    MAX_TEXT,
+    Answer,
+    CriterionKey,
+    FieldError,
+    answers_from_form,
+    field_id,
+)
+from audit_service.domain.audits.conflicts import FieldDifference, differences, merge
+from audit_service.domain.audits.results import AuditScore, explain, score_audit
+from audit_service.domain.audits.validation import draft_problems, submit_problems
+
+__all__ = [
+    "MAX_TEXT",
+    "Answer",
+    "AuditScore",
+    "CriterionKey",
+    "FieldDifference",
+    "FieldError",
+    "answers_from_form",
+    "differences",
+    "draft_problems",
+    "explain",
+    "field_id",
+    "merge",
+    "score_audit",
+    "submit_problems",
+]

@@ -1,0 +1,109 @@
+"""Who may see and change which audits.
+
+One place for the scoping rules, used by the pages and the API alike:
+supervisors see their team's audits and the ones they carry out; practitioners
+see the submitted audits of their own cases; quality leads, administrators and
+senior leaders read everything; HR never sees an audit (it is child-level data).
+"""
+
+from __future__ import annotations
+
+from peewee import Expression
+
+from audit_service.domain.vocabulary import Role
+from audit_service.storage.models import Audit, AuditAction, SamplingRound, User
+
+READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD, Role.SENIOR_LEADER})
+AUDIT_ROLES = frozenset({*READ_ALL, Role.SUPERVISOR, Role.PRACTITIONER})
+
+
+class AuditError(Exception):
+    """Base for refusals; the message is written for the person who asked."""
+
+
+class NotFound(AuditError):
+    pass
+
+
+class NotAllowed(AuditError):
+    pass
+
+
+def role_of(user: User) -> Role:
+    return Role(user.role)
+
+
+def team_id_of(user: User) -> int | None:
+    return user.staff.team_id if user.staff_id is not None else None
+
+
+def visible_audits(user: User) -> Expression | None:
+    """A WHERE clause selecting the audits ``user`` may read; None means none at all."""
+    role = role_of(user)
+    if role in READ_ALL:
+        return Audit.id.is_null(False)
+    if role == Role.SUPERVISOR:
+        clause = Audit.auditor == user.id
+        team_id = team_id_of(user)
+        if team_id is not None:
+            clause = clause | (Audit.team == team_id)
+        return clause
+    if role == Role.PRACTITIONER and user.staff_id is not None:
+        return (Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+    return None
+
+
+def can_read(user: User, audit: Audit) -> bool:
+    role = role_of(user)
+    if role in READ_ALL:
+        return True
+    if role == Role.SUPERVISOR:
+        team_id = team_id_of(user)
+        return audit.auditor_id == user.id or (team_id is not None and audit.team_id == team_id)
+    if role == Role.PRACTITIONER:
+        return (
+            user.staff_id is not None
+            and audit.practitioner_id == user.staff_id
+            and audit.status == "submitted"
+        )
+    return False
+
+
+def is_auditor(user: User, audit: Audit) -> bool:
+    return audit.auditor_id == user.id
+
+
+def is_practitioner(user: User, audit: Audit) -> bool:
+    return user.staff_id is not None and audit.practitioner_id == user.staff_id
+
+
+def can_manage_actions(user: User, audit: Audit) -> bool:
+    """The auditor, or a supervisor of the audited team, records actions after submission."""
+    if audit.status != "submitted" or role_of(user) != Role.SUPERVISOR:
+        return False
+    team_id = team_id_of(user)
+    return is_auditor(user, audit) or (team_id is not None and audit.team_id == team_id)
+
+
+def can_update_action(user: User, action: AuditAction, audit: Audit) -> bool:
+    return action.owner_id == user.id or can_manage_actions(user, audit)
+
+
+def readable_audit(user: User, public_id: str) -> Audit:
+    """The audit with this public id, if ``user`` may read it.
+
+    An audit the user may not read is "not found" for practitioners (they must
+    not learn that other audits exist) and "not allowed" for others.
+    """
+    audit = Audit.get_or_none(Audit.public_id == public_id)
+    if audit is None:
+        raise NotFound("There is no audit at this address.")
+    if not can_read(user, audit):
+        if role_of(user) == Role.PRACTITIONER:
+            raise NotFound("There is no audit at this address.")
+        raise NotAllowed("You cannot see this audit: it is not one of your team's.")
+    return audit
+
+
+def owns_round(user: User, round_: SamplingRound) -> bool:
+    return user.staff_id is not None and round_.supervisor_id == user.staff_id

@@ -1,0 +1,44 @@
+"""``/my-audits``: a supervisor's month at a glance, and where each audit starts from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user
+
+from audit_service.domain.vocabulary import CaseType, Role
+from audit_service.services import actions as action_service
+from audit_service.services.audit_overview import supervisor_overview
+from audit_service.web.access import require_roles
+
+bp = Blueprint("supervisor", __name__)
+
+
+def today() -> dt.date:
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    return dt.datetime.now(zone).date()
+
+
+def period_label(period: str) -> str:
+    year, month = (int(p) for p in period.split("-"))
+    return dt.date(year, month, 1).strftime("%B %Y")
+
+
+@bp.get("/my-audits")
+@require_roles(Role.SUPERVISOR)
+def home():
+    day = today()
+    period = f"{day:%Y-%m}"
+    overview = supervisor_overview(current_user.record, period, day)
+    return render_template(
+        "supervisor/home.html",
+        overview=overview,
+        period_label=period_label,
+        this_month=period_label(period),
+        today=day,
+        case_type_label=lambda value: CaseType(value).label,
+        statuses=action_service.STATUSES,
+        has_staff=current_user.record.staff_id is not None,
+    )
