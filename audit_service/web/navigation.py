@@ -34,6 +34,60 @@ NAV_ITEMS: list[NavItem] = [
         frozenset({Role.ADMIN}),
         "See who can sign in and what role each person has.",
     ),
+    NavItem(
+        "Audit trail",
+        "admin_audit_trail.index",
+        frozenset({Role.ADMIN}),
+        "Search and export the record of sign-ins, refusals, changes and views.",
+    ),
+    NavItem(
+        "My audits",
+        "supervisor.home",
+        frozenset({Role.SUPERVISOR}),
+        "This month's sample, your audits, overdue items and your team's open actions.",
+    ),
+    NavItem(
+        "Sampling rounds",
+        "rounds.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER}),
+        "This month's sampling rounds for every supervisor, their cases and progress.",
+    ),
+    NavItem(
+        "Audits of my cases",
+        "practitioner.home",
+        frozenset({Role.PRACTITIONER}),
+        "Read the audits of your cases, respond, acknowledge them and update your actions.",
+    ),
+    NavItem(
+        "Inbox",
+        "inbox.index",
+        frozenset(Role),
+        "Notifications: new samples, reminders, audits to read and escalations.",
+    ),
+    NavItem(
+        "Summaries",
+        "summaries.index",
+        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN}),
+        "Practice quality by service, team and practitioner, with trends and downloads.",
+    ),
+    NavItem(
+        "Trends",
+        "summaries.trends_page",
+        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD}),
+        "Statistical process control charts that tell real change from noise.",
+    ),
+    NavItem(
+        "Coverage",
+        "summaries.coverage",
+        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD}),
+        "How much of the open caseload was audited, and high-risk cases never audited.",
+    ),
+    NavItem(
+        "Team summary",
+        "summaries.index",
+        frozenset({Role.SUPERVISOR}),
+        "Your team's audit results, grades and actions over a month, quarter or year.",
+    ),
 ]
 
 

@@ -42,7 +42,8 @@ def check_page_health(html: str) -> ET.Element:
         raise PageHealthError(f"expected exactly one h1, found {len(h1s)}")
     title = doc.find(f".//{XHTML}title")
     h1_text = _text(h1s[0])
-    if title is None or not _text(title).startswith(h1_text):
+    title_text = _text(title).removeprefix("Error: ") if title is not None else ""
+    if title is None or not title_text.startswith(h1_text):
         raise PageHealthError(
             f"<title> {(_text(title) if title is not None else None)!r} "
             f"does not start with the h1 {h1_text!r}"

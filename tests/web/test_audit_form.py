@@ -91,7 +91,7 @@ def test_submit_with_gaps_shows_an_error_summary_linking_to_each_field(world):
     doc = check_page_health(response.get_data(as_text=True))
     html = response.get_data(as_text=True)
     assert "There is a problem" in html
-    assert "<title>Audit of case CHILD-A1" in html
+    assert "<title>Error: Audit of case CHILD-A1" in html
     links = [a.get("href") for a in doc.iter(f"{XHTML}a") if (a.get("href") or "").startswith("#")
              and a.get("href") not in ("#main-content",) and not a.get("href").startswith(
                  "#domain-")]
