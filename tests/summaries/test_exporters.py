@@ -1,0 +1,89 @@
+"""The exporter registry and the built-in CSV and XLSX exporters."""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+
+import pytest
+from openpyxl import load_workbook
+
+from audit_service.exports.base import Exporter, table
+from audit_service.exports.registry import ExporterRegistry, UnknownExporter
+from audit_service.plugins import hookimpl
+from audit_service.plugins.manager import PluginError, build_plugin_manager
+
+TABLE = table("summary", "A summary", [("group", "Group"), ("audits", "Audits")],
+              [("North", 12), ("=HYPERLINK(\"x\")", "c")])
+
+
+class JsonLines(Exporter):
+    id = "jsonl"
+    label = "JSON lines"
+    media_type = "application/x-ndjson"
+    extension = "jsonl"
+
+    def write(self, table, stream):
+        import json
+
+        for row in table.as_dicts():
+            stream.write((json.dumps(row) + "\n").encode())
+
+
+def _plugin(monkeypatch, name, items):
+    module = types.ModuleType(name)
+    module.register_exporters = hookimpl(lambda: items)
+    monkeypatch.setitem(sys.modules, name, module)
+    return name
+
+
+def test_hook_register_exporters(monkeypatch):
+    """Built-ins register through the hook, and a plugin's exporter joins them."""
+    pm = build_plugin_manager([_plugin(monkeypatch, "council_jsonl", [JsonLines])])
+    registry = ExporterRegistry.from_plugins(pm)
+    assert registry.ids() == ["csv", "jsonl", "xlsx"]
+    stream = io.BytesIO()
+    registry.get("jsonl").write(TABLE, stream)
+    assert stream.getvalue().decode().splitlines()[0] == '{"group": "North", "audits": 12}'
+    with pytest.raises(UnknownExporter, match="csv, jsonl, xlsx"):
+        registry.get("pdf")
+
+
+def test_duplicate_or_incomplete_exporters_are_refused(monkeypatch):
+    class Csv(JsonLines):
+        id = "csv"
+
+    pm = build_plugin_manager([_plugin(monkeypatch, "dupe_csv", [Csv])])
+    with pytest.raises(PluginError, match="already registered"):
+        ExporterRegistry.from_plugins(pm)
+
+    class NoType(JsonLines):
+        media_type = ""
+
+    pm = build_plugin_manager([_plugin(monkeypatch, "no_type", [NoType])])
+    with pytest.raises(PluginError, match="media_type"):
+        ExporterRegistry.from_plugins(pm)
+
+
+def test_csv_quotes_formulas_and_keeps_column_ids():
+    registry = ExporterRegistry.from_plugins(build_plugin_manager())
+    stream = io.BytesIO()
+    registry.get("csv").write(TABLE, stream)
+    text = stream.getvalue().decode("utf-8-sig")
+    assert text.splitlines() == ["group,audits", "North,12", "\"'=HYPERLINK(\"\"x\"\")\",c"]
+
+
+def test_xlsx_has_a_header_row_and_typed_numbers():
+    registry = ExporterRegistry.from_plugins(build_plugin_manager())
+    stream = io.BytesIO()
+    registry.get("xlsx").write(TABLE, stream)
+    sheet = load_workbook(io.BytesIO(stream.getvalue())).active
+    assert sheet.title == "summary"
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["group", "audits"], ["North", 12], ["'=HYPERLINK(\"x\")", "c"]]
+
+
+def test_table_rows_must_match_columns():
+    with pytest.raises(ValueError, match="row 1 has 1 cells"):
+        table("t", "T", [("a", "A"), ("b", "B")], [("x",)])
