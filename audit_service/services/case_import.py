@@ -338,7 +338,7 @@ def _insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> 
     one = "(" + ", ".join([database.obj.param] * len(fields)) + ")"
     table = _quoted(model._meta.table_name)
     for chunk in _chunks(rows):
-        sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608  names come from the model
+        sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608 - names come from the model, values are bound  # nosec B608
         params = [f.db_value(value) for row in chunk for f, value in zip(fields, row, strict=True)]
         database.execute_sql(sql, params)
 
@@ -351,7 +351,7 @@ def _update_by_id(model: type[Model], names: Sequence[str], rows: Sequence[tuple
     param = database.obj.param
     assignments = ", ".join(f"{_quoted(f.column_name)} = {param}" for f in fields)
     table = _quoted(model._meta.table_name)
-    sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = {param}"  # noqa: S608
+    sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = {param}"  # noqa: S608 - names come from the model, values are bound  # nosec B608
     params = [
         [*(f.db_value(v) for f, v in zip(fields, row[:-1], strict=True)), row[-1]] for row in rows
     ]

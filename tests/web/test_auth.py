@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 from audit_service.domain.vocabulary import Role
-from audit_service.storage.models import Event, User
+from audit_service.storage.models import Event, User, UserSession
 from tests.support.auth import PASSWORD, sign_in
 
 
@@ -169,10 +169,18 @@ def test_repeated_failures_are_throttled_and_logged(app, page, make_user) -> Non
     assert sign_in(page.client, "bea").status_code == 302
 
 
+def _age_session(user, **ago: dt.timedelta) -> None:
+    """Move the user's open session back in time, as the server sees it."""
+    row = UserSession.get(UserSession.user == user.id)
+    UserSession.update(
+        created_at=row.created_at - ago.get("created", dt.timedelta()),
+        last_seen_at=row.last_seen_at - ago.get("seen", dt.timedelta()),
+    ).where(UserSession.id == row.id).execute()
+
+
 def test_idle_sessions_expire(login_as) -> None:
     client = login_as(Role.HR)
-    with client.client.session_transaction() as session:
-        session["seen"] = int(time.time()) - 31 * 60
+    _age_session(client.user, seen=dt.timedelta(minutes=31))
     response = client.client.get("/")
     assert response.status_code == 302
     login = client.get(response.headers["Location"])
@@ -183,8 +191,7 @@ def test_idle_sessions_expire(login_as) -> None:
 
 def test_sessions_expire_after_the_absolute_limit(login_as) -> None:
     client = login_as(Role.HR)
-    with client.client.session_transaction() as session:
-        session["started"] = int(time.time()) - 13 * 3600
+    _age_session(client.user, created=dt.timedelta(hours=13))
     assert client.client.get("/").status_code == 302
     assert _events("session.expired")[0].after == {"reason": "absolute"}
 

@@ -1,0 +1,83 @@
+"""``GET /api/v1/audit-trail``: search the audit trail (admins only), newest first."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+
+from audit_service.api.auth import current_api_user, require_api_roles
+from audit_service.api.blueprint import Blueprint
+from audit_service.api.schemas import StrictSchema
+from audit_service.domain.vocabulary import Role
+from audit_service.services import audit_trail
+from audit_service.services.audit_trail_search import TrailFilter, search
+
+bp = Blueprint(
+    "api_audit_trail", __name__, url_prefix="/api/v1/audit-trail",
+    description="The append-only audit trail",
+)
+
+
+class TrailQuerySchema(StrictSchema):
+    """Filters; any other parameter is refused, except ``page`` and ``page_size``.
+
+    Those two belong to ``@bp.paginate()``, which reads the same query string.
+    """
+
+    user = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "Username or label of who acted (system, anonymous, cli:name)"},
+    )
+    action = ma.fields.String(
+        load_default=None, validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "An action, or a prefix ending in a dot such as `login.`"},
+    )
+    object_type = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=100))
+    object_id = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200))
+    since = ma.fields.Date(load_default=None, metadata={"description": "First UTC day included"})
+    until = ma.fields.Date(load_default=None, metadata={"description": "Last UTC day included"})
+
+    @ma.pre_load
+    def _leave_paging_to_paginate(self, data, **_kwargs):
+        return {k: v for k, v in data.items() if k not in ("page", "page_size")}
+
+    @ma.validates_schema
+    def _range(self, data: dict, **_kwargs) -> None:
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ma.ValidationError("until must be the same as or after since", "until")
+
+
+class EventSchema(StrictSchema):
+    id = ma.fields.Integer(required=True)
+    occurred_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
+    actor = ma.fields.String(attribute="actor_label", required=True)
+    action = ma.fields.String(required=True)
+    object_type = ma.fields.String(allow_none=True)
+    object_id = ma.fields.String(allow_none=True)
+    remote_addr = ma.fields.String(allow_none=True)
+    before = ma.fields.Raw(allow_none=True, metadata={"description": "State before (JSON)"})
+    after = ma.fields.Raw(allow_none=True, metadata={"description": "State after or details"})
+
+
+@bp.route("", methods=["GET"])
+@require_api_roles(Role.ADMIN)
+@bp.arguments(TrailQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, EventSchema(many=True))
+@bp.paginate()
+def list_events(pagination_parameters, **filters):
+    """Events matching every filter given, newest first. The search itself is recorded."""
+    query = search(TrailFilter(**filters))
+    pagination_parameters.item_count = query.count()
+    audit_trail.record(
+        "audit_trail.searched",
+        actor=current_api_user(),
+        object_type="audit_trail",
+        after={
+            "filters": TrailFilter(**filters).as_dict(),
+            "page": pagination_parameters.page,
+            "matches": pagination_parameters.item_count,
+            "via": "api",
+        },
+        remote_addr=request.remote_addr,
+    )
+    return list(query.paginate(pagination_parameters.page, pagination_parameters.page_size))
