@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 export AUDIT_INSECURE_COOKIES ?= 1
 
-.PHONY: install assets migrate demo run serve test lint bench clean
+.PHONY: install assets migrate demo run serve test lint audit bench clean
 
 install: $(INSTALLED) $(ASSETS)
 
@@ -53,6 +53,10 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Static security checks: bandit, medium severity and above, must be clean.
+audit: install
+	$(BIN)/bandit -q -r audit_service plugins -ll
 
 bench: install
 	$(BIN)/python benchmarks/import_throughput.py
