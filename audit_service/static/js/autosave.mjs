@@ -21,6 +21,7 @@ function init(form) {
   let stopped = false;
   let submitting = false;
   let timer = null;
+  let afterSave = null;
 
   function say(text) {
     status.textContent = text;
@@ -83,6 +84,9 @@ function init(form) {
           "your changes are still on this page.");
     } finally {
       saving = false;
+      const next = afterSave;
+      afterSave = null;
+      if (next) next();
     }
   }
 
@@ -98,7 +102,15 @@ function init(form) {
   form.addEventListener("focusout", (event) => {
     if (event.target.matches("textarea, input")) save();
   });
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
+    // Leaving a field starts a background save; a button pressed while that
+    // save is on its way would post the old version and meet a false conflict.
+    // Wait for the save (which writes back the new version), then send.
+    if (saving) {
+      event.preventDefault();
+      afterSave = () => form.requestSubmit(event.submitter || undefined);
+      return;
+    }
     submitting = true;
     if (timer) window.clearInterval(timer);
   });
