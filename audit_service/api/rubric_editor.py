@@ -1,0 +1,315 @@
+"""Rubric editing over the API: drafts, validation, publishing, retiring, diffs, export and
+assignments. Everyone who may read rubrics may read these; only quality leads and
+administrators change anything.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_smorest import abort
+
+from audit_service.api.auth import current_api_user, require_api_roles
+from audit_service.api.blueprint import Blueprint
+from audit_service.api.rubrics import RubricErrorSchema
+from audit_service.api.schemas import StrictSchema
+from audit_service.domain.vocabulary import CaseType, Role
+from audit_service.extension import service
+from audit_service.services import rubric_assignments, rubric_drafts, rubric_versions
+from audit_service.storage.models import RubricDraft, Service
+
+WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)
+READERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
+
+drafts_bp = Blueprint("api_rubric_drafts", __name__, url_prefix="/api/v1/rubric-drafts",
+                      description="Rubric drafts: edit, validate and publish")
+rubric_bp = Blueprint("api_rubric_changes", __name__, url_prefix="/api/v1/rubrics",
+                      description="Retire, compare and export rubrics")
+assignments_bp = Blueprint("api_rubric_assignments", __name__,
+                           url_prefix="/api/v1/rubric-assignments",
+                           description="Which rubrics audits of each case type use")
+
+
+class RubricDraftSchema(StrictSchema):
+    id = ma.fields.String(attribute="public_id", required=True)
+    rubric_id = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True, metadata={
+        "description": "Send it back when saving or publishing: a stale version is refused"})
+    base_version = ma.fields.Function(
+        lambda d: d.base_version.number if d.base_version_id else None, allow_none=True,
+        metadata={"type": "integer"})
+    updated_at = ma.fields.DateTime(required=True)
+    document = ma.fields.Dict(required=True, metadata={
+        "description": "The rubric as typed so far, valid or not (rubric file format)"})
+
+
+class DraftCreateSchema(StrictSchema):
+    rubric_id = ma.fields.String(metadata={"description": "A new rubric's id (with title, domain)"})
+    title = ma.fields.String()
+    domain = ma.fields.String()
+    from_rubric = ma.fields.String(metadata={"description": "Copy a published version: rubric id"})
+    from_version = ma.fields.Integer(metadata={"description": "... and its version number"})
+    document = ma.fields.Dict(metadata={"description": "Or a whole rubric document to import"})
+
+    @ma.validates_schema
+    def one_way(self, data, **kwargs):
+        ways = [bool(data.get("rubric_id")), bool(data.get("from_rubric")),
+                "document" in data]
+        if sum(ways) != 1:
+            raise ma.ValidationError("give exactly one of: rubric_id (with title and domain), "
+                                     "from_rubric (with from_version) or document")
+
+
+class DraftSaveSchema(StrictSchema):
+    version = ma.fields.Integer(required=True)
+    document = ma.fields.Dict(required=True)
+
+
+class VersionOnlySchema(StrictSchema):
+    version = ma.fields.Integer(required=True)
+
+
+class DraftCheckSchema(StrictSchema):
+    valid = ma.fields.Boolean(required=True)
+    errors = ma.fields.List(ma.fields.Nested(RubricErrorSchema), required=True)
+
+
+class PublishedSchema(StrictSchema):
+    rubric_id = ma.fields.String(required=True)
+    version = ma.fields.Integer(required=True)
+    created = ma.fields.Boolean(required=True, metadata={
+        "description": "False when the draft was identical to the latest version"})
+    content_hash = ma.fields.String(required=True)
+
+
+class DiffQuerySchema(StrictSchema):
+    from_version = ma.fields.Integer(required=True, data_key="from")
+    to_version = ma.fields.Integer(required=True, data_key="to")
+
+
+class ChangeSchema(StrictSchema):
+    section = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"description": "added, removed, changed, "
+                                                                    "moved"})
+    subject = ma.fields.String(required=True)
+    field = ma.fields.String(required=True)
+    old = ma.fields.Raw(allow_none=True)
+    new = ma.fields.Raw(allow_none=True)
+    description = ma.fields.String(required=True)
+
+
+class ExportSchema(StrictSchema):
+    filename = ma.fields.String(required=True)
+    yaml = ma.fields.String(required=True, metadata={
+        "description": "A rubric file that `audit-service rubrics validate` accepts"})
+
+
+class AssignmentSchema(StrictSchema):
+    id = ma.fields.Integer(required=True)
+    rubric_id = ma.fields.Function(lambda a: a.rubric.rubric_id, metadata={"type": "string"})
+    service = ma.fields.Function(lambda a: a.service.name if a.service_id else None,
+                                 allow_none=True, metadata={"type": "string"})
+    case_types = ma.fields.List(ma.fields.String(), required=True)
+
+
+class AssignmentCreateSchema(StrictSchema):
+    rubric_id = ma.fields.String(required=True)
+    service = ma.fields.String(load_default=None, metadata={
+        "description": "A service's name; leave out for all services"})
+    case_types = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(
+        [t.value for t in CaseType])), required=True)
+
+
+def blueprints() -> list[Blueprint]:
+    return [drafts_bp, rubric_bp, assignments_bp]
+
+
+def _draft_or_404(public_id: str) -> RubricDraft:
+    try:
+        return rubric_drafts.get_draft(public_id)
+    except rubric_drafts.DraftNotFound as exc:
+        abort(404, message=str(exc))
+
+
+def _errors(errors) -> list[dict]:
+    return [{"path": e.path, "message": e.message, "line": e.line, "column": e.column}
+            for e in errors]
+
+
+# --- drafts -------------------------------------------------------------------------------
+
+
+@drafts_bp.route("", methods=["GET"])
+@require_api_roles(*WRITERS)
+@drafts_bp.response(200, RubricDraftSchema(many=True))
+def list_drafts():
+    """Every rubric draft."""
+    return rubric_drafts.list_drafts()
+
+
+@drafts_bp.route("", methods=["POST"])
+@require_api_roles(*WRITERS)
+@drafts_bp.arguments(DraftCreateSchema)
+@drafts_bp.response(201, RubricDraftSchema)
+def create_draft(body):
+    """Start a draft: a new rubric, a copy of a published version, or a whole document."""
+    user = current_api_user()
+    try:
+        if body.get("rubric_id"):
+            return rubric_drafts.new_draft(body["rubric_id"], body.get("title", ""),
+                                           body.get("domain", ""), author=user)
+        if body.get("from_rubric"):
+            version = rubric_versions.get_version(body["from_rubric"],
+                                                  body.get("from_version") or 0)
+            return rubric_drafts.draft_from_version(version, author=user)
+        return rubric_drafts.draft_from_document(body["document"], author=user)
+    except rubric_versions.UnknownRubric as exc:
+        abort(422, message=str(exc), errors={"json": {"from_version": [str(exc)]}})
+    except rubric_drafts.DraftError as exc:
+        abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+
+
+@drafts_bp.route("/<string:public_id>", methods=["GET"])
+@require_api_roles(*WRITERS)
+@drafts_bp.response(200, RubricDraftSchema)
+@drafts_bp.alt_response(404, response="NOT_FOUND")
+def get_draft(public_id: str):
+    """One draft."""
+    return _draft_or_404(public_id)
+
+
+@drafts_bp.route("/<string:public_id>", methods=["PUT"])
+@require_api_roles(*WRITERS)
+@drafts_bp.arguments(DraftSaveSchema)
+@drafts_bp.response(200, RubricDraftSchema)
+@drafts_bp.alt_response(409, response="CONFLICT")
+def save_draft(body, public_id: str):
+    """Replace the draft's document. ``version`` must be the draft's current version."""
+    draft = _draft_or_404(public_id)
+    try:
+        return rubric_drafts.save(draft, body["document"], body["version"],
+                                  actor=current_api_user())
+    except rubric_drafts.DraftConflict as exc:
+        abort(409, message=f"the draft is at version {exc.current.version}, not "
+                           f"{body['version']}: someone else saved it")
+
+
+@drafts_bp.route("/<string:public_id>", methods=["DELETE"])
+@require_api_roles(*WRITERS)
+@drafts_bp.response(204)
+def delete_draft(public_id: str):
+    """Delete a draft (published versions are never deleted)."""
+    rubric_drafts.delete(_draft_or_404(public_id), actor=current_api_user())
+
+
+@drafts_bp.route("/<string:public_id>/validate", methods=["POST"])
+@require_api_roles(*WRITERS)
+@drafts_bp.response(200, DraftCheckSchema)
+def validate_draft(public_id: str):
+    """Check the draft with the same validators as rubric files."""
+    _, errors = rubric_drafts.check(_draft_or_404(public_id), service().catalogue.criterion_types)
+    return {"valid": not errors, "errors": _errors(errors)}
+
+
+@drafts_bp.route("/<string:public_id>/publish", methods=["POST"])
+@require_api_roles(*WRITERS)
+@drafts_bp.arguments(VersionOnlySchema)
+@drafts_bp.response(200, PublishedSchema)
+@drafts_bp.alt_response(409, response="CONFLICT")
+def publish_draft(body, public_id: str):
+    """Publish the draft as the rubric's next immutable version (and remove the draft)."""
+    draft = _draft_or_404(public_id)
+    try:
+        version, created = rubric_drafts.publish(
+            draft, body["version"], actor=current_api_user(),
+            criterion_types=service().catalogue.criterion_types)
+    except rubric_drafts.InvalidDraft as exc:
+        abort(422, message="the draft does not validate",
+              errors={"json": {"document": [str(e) for e in exc.rubric_errors]}})
+    except rubric_drafts.DraftConflict as exc:
+        abort(409, message=f"the draft is at version {exc.current.version}, not "
+                           f"{body['version']}")
+    return {"rubric_id": version.rubric.rubric_id, "version": version.number,
+            "created": created, "content_hash": version.content_hash}
+
+
+# --- published rubrics --------------------------------------------------------------------
+
+
+@rubric_bp.route("/<string:rubric_id>/retire", methods=["POST"])
+@require_api_roles(*WRITERS)
+@rubric_bp.response(204)
+@rubric_bp.alt_response(404, response="NOT_FOUND")
+def retire(rubric_id: str):
+    """Stop using a rubric for new audits; its versions and past grades stay."""
+    try:
+        rubric_versions.retire(rubric_id, actor=current_api_user())
+    except rubric_versions.UnknownRubric as exc:
+        abort(404, message=str(exc))
+
+
+@rubric_bp.route("/<string:rubric_id>/diff", methods=["GET"])
+@require_api_roles(*READERS)
+@rubric_bp.arguments(DiffQuerySchema, location="query")
+@rubric_bp.response(200, ChangeSchema(many=True))
+@rubric_bp.alt_response(404, response="NOT_FOUND")
+def diff(query, rubric_id: str):
+    """Field-by-field differences between two versions (``?from=1&to=2``)."""
+    try:
+        changes = rubric_drafts.diff_versions(rubric_id, query["from_version"],
+                                              query["to_version"])
+    except rubric_versions.UnknownRubric as exc:
+        abort(404, message=str(exc))
+    return [{"section": c.section, "kind": c.kind, "subject": c.subject, "field": c.field,
+             "old": c.old, "new": c.new, "description": c.describe()} for c in changes]
+
+
+@rubric_bp.route("/<string:rubric_id>/versions/<int:number>/export", methods=["GET"])
+@require_api_roles(*READERS)
+@rubric_bp.response(200, ExportSchema)
+@rubric_bp.alt_response(404, response="NOT_FOUND")
+def export(rubric_id: str, number: int):
+    """A version as a rubric file (YAML): validate and load it back to the same version."""
+    try:
+        version = rubric_versions.get_version(rubric_id, number)
+    except rubric_versions.UnknownRubric as exc:
+        abort(404, message=str(exc))
+    return {"filename": f"{rubric_id}-v{number}.yaml",
+            "yaml": rubric_drafts.export_yaml(version)}
+
+
+# --- assignments --------------------------------------------------------------------------
+
+
+@assignments_bp.route("", methods=["GET"])
+@require_api_roles(*READERS)
+@assignments_bp.response(200, AssignmentSchema(many=True))
+def list_assignments():
+    """Every assignment. With none, audits use every rubric covering the case's type."""
+    return rubric_assignments.list_assignments()
+
+
+@assignments_bp.route("", methods=["POST"])
+@require_api_roles(*WRITERS)
+@assignments_bp.arguments(AssignmentCreateSchema)
+@assignments_bp.response(201, AssignmentSchema)
+def assign(body):
+    """Assign a rubric to case types, in one service or all (replaces the same service's)."""
+    found = None
+    if body["service"]:
+        found = Service.get_or_none(Service.name == body["service"])
+        if found is None:
+            abort(422, message="there is no service with that name",
+                  errors={"json": {"service": ["no such service"]}})
+    try:
+        return rubric_assignments.assign(body["rubric_id"], found, body["case_types"],
+                                         actor=current_api_user())
+    except rubric_assignments.AssignmentError as exc:
+        abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+
+
+@assignments_bp.route("/<int:assignment_id>", methods=["DELETE"])
+@require_api_roles(*WRITERS)
+@assignments_bp.response(204)
+def unassign(assignment_id: int):
+    """Remove an assignment."""
+    rubric_assignments.unassign(assignment_id, actor=current_api_user())

@@ -1,0 +1,220 @@
+"""``/api/v1/thematic-audits``: define a cohort, count it, draw a seeded sample, pin rubrics
+and assign auditors. Only quality leads and administrators use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from flask_smorest import abort
+
+from audit_service.api.auth import current_api_user, require_api_roles
+from audit_service.api.blueprint import Blueprint
+from audit_service.api.schemas import StrictSchema
+from audit_service.domain.sampling import FLAG_IDS
+from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
+from audit_service.domain.vocabulary import Role
+from audit_service.extension import service
+from audit_service.services import thematic_audits as thematic
+from audit_service.storage.models import ThematicAudit
+
+LEADS = (Role.QUALITY_LEAD, Role.ADMIN)
+
+bp = Blueprint("api_thematic", __name__, url_prefix="/api/v1/thematic-audits",
+               description="Thematic audits of a cohort of cases")
+
+
+class FiltersSchema(StrictSchema):
+    case_types = ma.fields.List(ma.fields.String(), load_default=list)
+    statuses = ma.fields.List(ma.fields.String(), load_default=list)
+    closed_from = ma.fields.Date(load_default=None)
+    closed_to = ma.fields.Date(load_default=None)
+    closure = ma.fields.String(load_default="", validate=ma.validate.OneOf(list(CLOSURES)))
+    age_bands = ma.fields.List(ma.fields.String(), load_default=list)
+    team_ids = ma.fields.List(ma.fields.Integer(), load_default=list)
+    service_ids = ma.fields.List(ma.fields.Integer(), load_default=list)
+    flags = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(FLAG_IDS)),
+                           load_default=list)
+
+
+class DefineSchema(StrictSchema):
+    title = ma.fields.String(required=True)
+    filters = ma.fields.Nested(FiltersSchema, load_default=dict)
+
+
+class CohortQuerySchema(StrictSchema):
+    filters = ma.fields.Nested(FiltersSchema, required=True)
+
+
+class CohortSizeSchema(StrictSchema):
+    size = ma.fields.Integer(required=True)
+    filters = ma.fields.List(ma.fields.String(), required=True,
+                             metadata={"description": "The filters in plain words"})
+
+
+class ThematicDrawSchema(StrictSchema):
+    sample_size = ma.fields.Integer(required=True)
+    strategy = ma.fields.String(load_default="simple_random")
+    seed = ma.fields.String(load_default=None, metadata={
+        "description": "Repeat a draw exactly; by default a new random seed"})
+
+
+class RubricsSchema(StrictSchema):
+    rubrics = ma.fields.List(ma.fields.String(), required=True,
+                             metadata={"description": "Rubric ids; their latest versions are "
+                                                      "pinned"})
+
+
+class CaseAuditorSchema(StrictSchema):
+    case = ma.fields.String(required=True, metadata={"description": "The case's public id"})
+    auditor = ma.fields.String(required=True, metadata={"description": "A username"})
+
+
+class ThematicAssignSchema(StrictSchema):
+    assignments = ma.fields.List(ma.fields.Nested(CaseAuditorSchema), required=True)
+
+
+class ThematicCaseSchema(StrictSchema):
+    case = ma.fields.Function(lambda tc: tc.case.public_id, metadata={"type": "string"})
+    position = ma.fields.Integer(required=True)
+    reason = ma.fields.String(required=True)
+    auditor = ma.fields.Function(lambda tc: tc.auditor.username if tc.auditor_id else None,
+                                 allow_none=True, metadata={"type": "string"})
+    audit = ma.fields.String(allow_none=True, metadata={"description": "The audit's public id"})
+
+
+class ThematicSchema(StrictSchema):
+    id = ma.fields.String(attribute="public_id", required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "defined or drawn"})
+    filters = ma.fields.Dict(required=True)
+    cohort_size = ma.fields.Integer(allow_none=True)
+    sample_size = ma.fields.Integer(allow_none=True)
+    strategy = ma.fields.String(allow_none=True)
+    seed = ma.fields.String(allow_none=True)
+    drawn_at = ma.fields.DateTime(allow_none=True)
+    rubrics = ma.fields.Function(
+        lambda t: [f"{v.rubric.rubric_id}/{v.number}" for v in thematic.pinned_versions(t)],
+        metadata={"type": "array", "items": {"type": "string"}})
+    cases = ma.fields.Function(lambda t: ThematicCaseSchema(many=True).dump(_cases(t)),
+                               metadata={"type": "array"})
+
+
+def _cases(t: ThematicAudit) -> list:
+    audits = thematic.audits_of(t)
+    rows = thematic.cases_of(t)
+    for row in rows:
+        audit = audits.get(row.id)
+        row.audit = audit.public_id if audit else None
+    return rows
+
+
+def _filters(data: dict) -> CohortFilters:
+    try:
+        return CohortFilters.from_mapping(data)
+    except CohortError as exc:
+        abort(422, message=str(exc), errors={"json": {"filters": exc.errors}})
+
+
+def _found(public_id: str) -> ThematicAudit:
+    found = thematic.get(public_id)
+    if found is None:
+        abort(404, message="there is no thematic audit with that id")
+    return found
+
+
+def _refused(exc: thematic.ThematicError):
+    abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+
+
+@bp.route("", methods=["GET"])
+@require_api_roles(*LEADS)
+@bp.response(200, ThematicSchema(many=True))
+def list_thematic():
+    """Every thematic audit, newest first."""
+    return thematic.list_all()
+
+
+@bp.route("", methods=["POST"])
+@require_api_roles(*LEADS)
+@bp.arguments(DefineSchema)
+@bp.response(201, ThematicSchema)
+def define(body):
+    """Define a thematic audit by its cohort's filters."""
+    try:
+        return thematic.define(body["title"], _filters(body["filters"]),
+                               actor=current_api_user())
+    except thematic.ThematicError as exc:
+        _refused(exc)
+
+
+@bp.route("/cohort-size", methods=["POST"])
+@require_api_roles(*LEADS)
+@bp.arguments(CohortQuerySchema)
+@bp.response(200, CohortSizeSchema)
+def cohort_size(body):
+    """How many cases the filters select today (saves nothing)."""
+    filters = _filters(body["filters"])
+    return {"size": thematic.cohort_size(filters, dt.date.today()),
+            "filters": filters.describe()}
+
+
+@bp.route("/<string:public_id>", methods=["GET"])
+@require_api_roles(*LEADS)
+@bp.response(200, ThematicSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+def get_thematic(public_id: str):
+    """One thematic audit with its cases, their reasons, auditors and audits."""
+    return _found(public_id)
+
+
+@bp.route("/<string:public_id>/draw", methods=["POST"])
+@require_api_roles(*LEADS)
+@bp.arguments(ThematicDrawSchema)
+@bp.response(200, ThematicSchema)
+def draw(body, public_id: str):
+    """Draw the sample once, with a sampling strategy plugin; the seed is recorded."""
+    found = _found(public_id)
+    try:
+        thematic.draw(found, body["sample_size"], body["strategy"], actor=current_api_user(),
+                      registry=service().sampling_strategies, today=dt.date.today(),
+                      seed=body["seed"])
+    except thematic.ThematicError as exc:
+        _refused(exc)
+    return thematic.get(public_id)
+
+
+@bp.route("/<string:public_id>/rubrics", methods=["PUT"])
+@require_api_roles(*LEADS)
+@bp.arguments(RubricsSchema)
+@bp.response(200, ThematicSchema)
+def choose_rubrics(body, public_id: str):
+    """Choose the rubrics (their latest versions are pinned) before audits start."""
+    found = _found(public_id)
+    try:
+        thematic.choose_rubrics(found, body["rubrics"], actor=current_api_user())
+    except thematic.ThematicError as exc:
+        _refused(exc)
+    return thematic.get(public_id)
+
+
+@bp.route("/<string:public_id>/auditors", methods=["POST"])
+@require_api_roles(*LEADS)
+@bp.arguments(ThematicAssignSchema)
+@bp.response(200, ThematicSchema)
+def assign(body, public_id: str):
+    """Give cases to auditors (supervisors or quality leads); each gets a normal audit."""
+    found = _found(public_id)
+    by_case = {tc.case.public_id: tc.id for tc in thematic.cases_of(found)}
+    choices = {}
+    for item in body["assignments"]:
+        if item["case"] not in by_case:
+            abort(422, message=f"case {item['case']} is not in this thematic audit",
+                  errors={"json": {"assignments": ["unknown case"]}})
+        choices[by_case[item["case"]]] = item["auditor"]
+    try:
+        thematic.assign(found, choices, actor=current_api_user())
+    except thematic.ThematicError as exc:
+        _refused(exc)
+    return thematic.get(public_id)
