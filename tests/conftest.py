@@ -179,7 +179,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         required.append("postgresql")
     if os.environ.get("AUDIT_REQUIRE_BROWSER") == "1":
         required.append("browser")
-    markers = {"postgresql": ("[postgresql", "postgres", "PostgreSQL"), "browser": ("browser", "Chromium")}
+    markers = {
+        "postgresql": ("[postgresql", "postgres", "PostgreSQL"),
+        "browser": ("browser", "Chromium"),
+    }
     words = [w for kind in required for w in markers[kind]]
     skipped = [
         rep.nodeid

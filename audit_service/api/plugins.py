@@ -18,7 +18,8 @@ class PluginSchema(StrictSchema):
     name = ma.fields.String(required=True)
     version = ma.fields.String(required=True)
     source = ma.fields.String(required=True, metadata={
-        "description": "built-in, first-party (plugins/), entry point (<distribution>) or AUDIT_PLUGINS"})
+        "description": "built-in, first-party (plugins/), entry point (<distribution>) "
+                       "or AUDIT_PLUGINS"})
     hooks = ma.fields.List(ma.fields.String(), required=True)
 
 

@@ -23,4 +23,6 @@ def migrate_command() -> None:
         click.echo("database is up to date")
     drift = schema_drift(db)
     if drift:
-        raise click.ClickException(f"the database does not match the models after migrating:\n{drift}")
+        raise click.ClickException(
+            f"the database does not match the models after migrating:\n{drift}"
+        )

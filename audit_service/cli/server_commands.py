@@ -27,7 +27,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
         waiting = pending(database.obj)
         if waiting:
             raise click.ClickException(
-                f"the database needs migrating first ({', '.join(waiting)}): run `audit-service migrate`"
+                f"the database needs migrating first ({', '.join(waiting)}): "
+                "run `audit-service migrate`"
             )
         # Start-up sync: edited rubric files become new versions before anyone audits.
         catalogue = service().catalogue

@@ -51,4 +51,7 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.sheet}, row {self.row}, column {self.column!r}: {self.reason} (value {self.value!r})"
+        return (
+            f"{self.sheet}, row {self.row}, column {self.column!r}: "
+            f"{self.reason} (value {self.value!r})"
+        )

@@ -70,7 +70,9 @@ def _check(item: Any, owner: str, *, kind: str, base: type, as_class: bool,
             )
         if inspect.isabstract(item):
             missing = ", ".join(sorted(item.__abstractmethods__))
-            raise PluginError(f"plugin {owner!r}: {kind} {item.__name__} does not implement {missing}")
+            raise PluginError(
+                f"plugin {owner!r}: {kind} {item.__name__} does not implement {missing}"
+            )
         name = item.__name__
     else:
         if not isinstance(item, base):

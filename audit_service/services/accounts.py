@@ -14,7 +14,7 @@ from audit_service.storage.database import database
 from audit_service.storage.models import ApiToken, Staff, User, utcnow
 
 _hasher = PasswordHasher()
-TOKEN_PREFIX = "as_"
+TOKEN_PREFIX = "as_"  # noqa: S105 - a marker that makes leaked tokens recognisable
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -78,7 +78,8 @@ def create_user(
             actor_label=actor_label,
             object_type="user",
             object_id=user.id,
-            after={"username": username, "role": role.value, "staff_id": staff.id if staff else None},
+            after={"username": username, "role": role.value,
+                   "staff_id": staff.id if staff else None},
         )
     return user
 

@@ -167,7 +167,8 @@ def retire(rubric_id: str, *, actor: User | None = None, actor_label: str | None
         if definition.retired_at is not None:
             return
         now = utcnow()
-        RubricDefinition.update(retired_at=now).where(RubricDefinition.id == definition.id).execute()
+        (RubricDefinition.update(retired_at=now)
+         .where(RubricDefinition.id == definition.id).execute())
         audit_trail.record("rubric.retired", actor=actor, actor_label=actor_label,
                            object_type="rubric", object_id=rubric_id,
                            before={"retired_at": None}, after={"retired_at": now.isoformat()})

@@ -73,11 +73,13 @@ class AnnexAEvidencePrompts(EvidencePromptProvider):
         days = (today - facts.last_seen_on).days
         if days < 0:
             return EvidencePrompt(
-                f"Date last seen is in the future ({facts.last_seen_on:%d/%m/%Y}): check the record",
+                f"Date last seen is in the future ({facts.last_seen_on:%d/%m/%Y}): "
+                "check the record",
                 SEEN, "warning",
             )
         when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
-        text = f"Last statutory visit {when}" if what == "statutory visit" else f"Child last seen {when}"
+        text = (f"Last statutory visit {when}" if what == "statutory visit"
+                else f"Child last seen {when}")
         limit = VISIT_TIMESCALE_DAYS[facts.case_type]
         if days > limit:
             return EvidencePrompt(f"{text} (longer than the usual {limit} days)", SEEN, "warning")

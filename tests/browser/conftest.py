@@ -92,4 +92,6 @@ def assert_accessible(page, state: str) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     ]
-    assert not violations, f"axe found {len(violations)} violations on {page.url} [{state}]:\n" + "\n".join(summary)
+    assert not violations, (
+        f"axe found {len(violations)} violations on {page.url} [{state}]:\n" + "\n".join(summary)
+    )
