@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from audit_service.exports.registry import ExporterRegistry
 from audit_service.importers.registry import ImporterRegistry
+from audit_service.notifications.base import NotifierSettings
+from audit_service.notifications.registry import NotifierRegistry
 from audit_service.plugins.catalogue import Catalogue
 from audit_service.plugins.manager import build_plugin_manager
+from audit_service.plugins.sampling_registry import SamplingStrategyRegistry
 
 KEY = "audit_service"
 
@@ -20,6 +24,11 @@ class ServiceExtension:
         )
         self.importers = ImporterRegistry.from_plugins(self.plugin_manager)
         self.catalogue = Catalogue.from_plugins(self.plugin_manager)
+        self.sampling_strategies = SamplingStrategyRegistry.from_plugins(self.plugin_manager)
+        self.notifiers = NotifierRegistry.from_plugins(
+            self.plugin_manager, NotifierSettings.from_config(app.config)
+        )
+        self.exporters = ExporterRegistry.from_plugins(self.plugin_manager)
         app.extensions[KEY] = self
 
 

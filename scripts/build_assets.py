@@ -21,6 +21,9 @@ TARGET = ROOT / "audit_service" / "static" / "govuk"
 SWAGGER_SOURCE = ROOT / "node_modules" / "swagger-ui-dist"
 SWAGGER_TARGET = ROOT / "audit_service" / "static" / "vendor" / "swagger-ui"
 SWAGGER_FILES = ("swagger-ui.css", "swagger-ui-bundle.js")
+CHARTJS_SOURCE = ROOT / "node_modules" / "chart.js" / "dist"
+CHARTJS_TARGET = ROOT / "audit_service" / "static" / "vendor" / "chartjs"
+CHARTJS_FILES = ("chart.umd.min.js",)
 CSS = "govuk-frontend.min.css"
 JS = "govuk-frontend.min.js"
 ABSOLUTE_ASSETS = "url(/assets/"
@@ -75,11 +78,25 @@ def build_swagger_ui(source: Path = SWAGGER_SOURCE, target: Path = SWAGGER_TARGE
     return [target / name for name in SWAGGER_FILES]
 
 
+def build_chartjs(source: Path = CHARTJS_SOURCE, target: Path = CHARTJS_TARGET) -> list[Path]:
+    """Chart.js for the summary charts (UMD build: it defines ``window.Chart``)."""
+    if not source.is_dir():
+        raise SystemExit(f"chart.js is not installed in {source}: run `npm ci` first")
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in CHARTJS_FILES:
+        shutil.copyfile(source / name, target / name)
+    return [target / name for name in CHARTJS_FILES]
+
+
 def main() -> int:
     written = build()
     print(f"copied {len(written)} GOV.UK Frontend files into {TARGET.relative_to(ROOT)}")
     swagger = build_swagger_ui()
     print(f"copied {len(swagger)} Swagger UI files into {SWAGGER_TARGET.relative_to(ROOT)}")
+    charts = build_chartjs()
+    print(f"copied {len(charts)} Chart.js files into {CHARTJS_TARGET.relative_to(ROOT)}")
     return 0
 
 

@@ -16,9 +16,26 @@ from audit_service.web.errors import JSON_ERROR_HANDLER
 
 def _blueprints() -> list:
     """Every API blueprint. Add a new area's blueprint here."""
-    from audit_service.api import imports, me, plugins, rubrics
+    from audit_service.api import (
+        audit_trail,
+        audits,
+        imports,
+        inbox,
+        learning,
+        me,
+        moderation,
+        plugins,
+        policies,
+        rounds,
+        rubric_editor,
+        rubrics,
+        summaries,
+        thematic,
+    )
 
-    return [me.bp, imports.bp, plugins.bp, rubrics.bp]
+    return [me.bp, imports.bp, plugins.bp, rubrics.bp, inbox.bp, rounds.bp, policies.bp,
+            audit_trail.bp, audits.bp, summaries.bp, moderation.bp, learning.bp,
+            *rubric_editor.blueprints(), thematic.bp]
 
 
 def init_app(app: Flask) -> Api:

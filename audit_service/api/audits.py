@@ -40,6 +40,7 @@ from audit_service.services.audit_access import (
     AUDIT_ROLES,
     NotAllowed,
     NotFound,
+    blinded_ids,
     can_update_action,
     readable_audit,
 )
@@ -175,12 +176,19 @@ def round_audits(round: str):
     round_ = SamplingRound.get_or_none(SamplingRound.public_id == round)
     if round_ is None or not may_see(round_, current_api_user()):
         abort(404, message="no round with that id that you can see")
+    hidden = {row.moderates_id for row in blinded_ids(current_api_user())}
     return [
         {"case": _case_ref(row.case), "position": row.round_case.position,
          "reason": row.round_case.reason,
-         "audit": _summary(row.audit, row.case) if row.audit else None}
+         "audit": _blinded(_summary(row.audit, row.case), row.audit.id in hidden)
+         if row.audit else None}
         for row in round_rows(round_)
     ]
+
+
+def _blinded(summary: dict, hidden: bool) -> dict:
+    """A moderator sees that the audit exists, never its grade, until they have submitted."""
+    return {**summary, "overall_grade": None} if hidden else summary
 
 
 @bp.route("/audits", methods=["POST"])
@@ -216,7 +224,7 @@ def get_audit(public_id: str):
 
 
 @bp.route("/audits/<public_id>/draft", methods=["PUT"])
-@require_api_roles(Role.SUPERVISOR)
+@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD)
 @bp.arguments(DraftSchema)
 @bp.response(200, SavedSchema)
 @bp.alt_response(409, schema=ConflictSchema, description="Saved elsewhere since `version`, "
@@ -241,7 +249,7 @@ def save_draft(body, public_id: str):
 
 
 @bp.route("/audits/<public_id>/submit", methods=["POST"])
-@require_api_roles(Role.SUPERVISOR)
+@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD)
 @bp.arguments(DraftSchema)
 @bp.response(200, ResultSchema)
 @bp.alt_response(409, schema=ConflictSchema, description="Saved elsewhere since `version`")

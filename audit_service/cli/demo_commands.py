@@ -12,8 +12,10 @@ from flask.cli import with_appcontext
 from audit_service.cli.group import cli
 from audit_service.domain.demo import LOGIN_SEES, SCALES, DemoLogin, generate_council
 from audit_service.domain.vocabulary import Role
+from audit_service.extension import service
+from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.services.accounts import AccountError
-from audit_service.services.demo_loader import DemoLoadError, load_demo
+from audit_service.services.demo_loader import DemoLoadError, load_demo, start_demo_sampling
 from audit_service.storage.database import database
 from audit_service.storage.models import Case, Staff, User
 
@@ -50,6 +52,21 @@ def _existing_login_rows() -> list[tuple[str, str, str]]:
     return rows
 
 
+def _load_history(scale: str, seed: int, today: dt.date):
+    """Past audits for the summaries and trends (issue 7), after this month's rounds."""
+    from audit_service.domain.demo_history import DEFAULT_MONTHS
+    from audit_service.services.audits import ensure_published
+    from audit_service.services.demo_history_loader import HistoryLoadError, load_history
+
+    catalogue = service().catalogue
+    ensure_published(catalogue)
+    try:
+        return load_history(today=today, months=DEFAULT_MONTHS[scale], seed=seed,
+                            criterion_types=catalogue.criterion_types)
+    except HistoryLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @cli.command("demo")
 @click.option("--scale", type=click.Choice(SCALES), default="small", show_default=True,
               help="small: 4 teams, 40 staff, 600 cases. large: 120 teams, 20,000 cases.")
@@ -59,8 +76,10 @@ def _existing_login_rows() -> list[tuple[str, str, str]]:
               help="The password every demo login shares (at least 10 characters).")
 @click.option("--if-empty", is_flag=True,
               help="Do nothing (and succeed) when the database already holds staff or cases.")
+@click.option("--history/--no-history", default=True, show_default=True,
+              help="Also generate past audits: 12 months (small) or 5 years (large).")
 @with_appcontext
-def demo_command(scale: str, seed: int, password: str, if_empty: bool) -> None:
+def demo_command(scale: str, seed: int, password: str, if_empty: bool, history: bool) -> None:
     """Load a synthetic council with one demo login per role into an empty database."""
     with database.connection_context():
         if if_empty and (Staff.select().exists() or Case.select().exists()):
@@ -75,9 +94,19 @@ def demo_command(scale: str, seed: int, password: str, if_empty: bool) -> None:
             summary = load_demo(council, password)
         except (DemoLoadError, AccountError) as exc:
             raise click.ClickException(str(exc)) from None
+        rounds = start_demo_sampling(
+            today, registry=service().sampling_strategies,
+            calendar=SchedulerSettings.from_config(current_app.config).calendar(today),
+        )
+        past = _load_history(scale, seed, today) if history else None
     click.echo(
         f"Loaded the {summary.scale} demo council (seed {summary.seed}): "
         f"{summary.services} services, {summary.teams} teams, {summary.staff} staff, "
         f"{summary.open_cases} open and {summary.closed_cases} closed cases."
     )
+    click.echo(f"Set a council-wide sampling policy and opened {rounds.opened_count} sampling "
+               f"rounds for {today:%B %Y}.")
+    if past is not None:
+        click.echo(f"Generated {past.months} months of audit history: {past.audits} audits, "
+                   f"{past.ratings} criterion ratings and {past.actions} actions.")
     _echo_logins(_login_rows(summary.logins), password)

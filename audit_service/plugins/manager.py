@@ -25,6 +25,8 @@ ENTRY_POINT_GROUP = "audit_service"
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "audit_service.importers.builtin",
     "audit_service.plugins.builtin_rubrics",
+    "audit_service.notifications.builtin",
+    "audit_service.exports.builtin",
 )
 
 

@@ -113,3 +113,10 @@ def deliver_outbox_job(now: dt.datetime, context: JobContext) -> outbox.Delivery
     if context.notifiers is None:
         raise ValueError("deliver_outbox_job needs the notifier registry")
     return outbox.deliver_due(now, context.notifiers)
+
+
+def moderation_sample_job(period: str, now: dt.datetime, context: JobContext) -> str:
+    """Draw ``period``'s random share of submitted audits for moderation (seeded, top-up only)."""
+    from audit_service.services.moderation import pick_moderation_sample
+
+    return pick_moderation_sample(period, actor_label=ACTOR).summary()

@@ -16,6 +16,7 @@ from audit_service.domain.calendar import WorkingCalendar
 OPEN_ROUNDS = "open_rounds"
 REMINDERS = "reminders"
 ESCALATIONS = "escalations"
+MODERATION_SAMPLE = "moderation_sample"
 
 
 def month_period(day: dt.date) -> str:

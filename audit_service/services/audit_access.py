@@ -37,8 +37,40 @@ def team_id_of(user: User) -> int | None:
     return user.staff.team_id if user.staff_id is not None else None
 
 
+MODERATION = "moderation"
+BLIND_MESSAGE = ("You are moderating this audit. You can read the first auditor's ratings, "
+                 "evidence and grades once you have submitted your own audit.")
+
+
+def blinded_ids(user: User):
+    """The audits ``user`` is moderating and has not yet submitted: hidden from them.
+
+    A subquery, so lists can exclude them in SQL (``~Audit.id.in_(blinded_ids(u))``).
+    """
+    moderation = Audit.alias()
+    return moderation.select(moderation.moderates).where(
+        (moderation.auditor == user.id) & (moderation.kind == MODERATION)
+        & (moderation.status != "submitted") & moderation.moderates.is_null(False)
+    )
+
+
+def is_blinded(user: User, audit: Audit) -> bool:
+    """Moderation is blind: the moderator may not see the first audit until theirs is in."""
+    return Audit.select().where(
+        (Audit.moderates == audit.id) & (Audit.auditor == user.id)
+        & (Audit.kind == MODERATION) & (Audit.status != "submitted")
+    ).exists()
+
+
 def visible_audits(user: User) -> Expression | None:
     """A WHERE clause selecting the audits ``user`` may read; None means none at all."""
+    clause = _visible_by_role(user)
+    if clause is None:
+        return None
+    return clause & ~Audit.id.in_(blinded_ids(user))
+
+
+def _visible_by_role(user: User) -> Expression | None:
     role = role_of(user)
     if role in READ_ALL:
         return Audit.id.is_null(False)
@@ -49,12 +81,26 @@ def visible_audits(user: User) -> Expression | None:
             clause = clause | (Audit.team == team_id)
         return clause
     if role == Role.PRACTITIONER and user.staff_id is not None:
-        return (Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+        # A moderation audit checks the auditor, not the practitioner: it is not theirs to read.
+        return ((Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+                & (Audit.kind != MODERATION))
     return None
 
 
+def has_moderated(user: User, audit: Audit) -> bool:
+    """A moderator who has submitted may read the audit they moderated, whatever its team."""
+    return Audit.select().where(
+        (Audit.moderates == audit.id) & (Audit.auditor == user.id)
+        & (Audit.kind == MODERATION) & (Audit.status == "submitted")
+    ).exists()
+
+
 def can_read(user: User, audit: Audit) -> bool:
+    if audit.auditor_id != user.id and is_blinded(user, audit):
+        return False
     role = role_of(user)
+    if role in (Role.SUPERVISOR, Role.QUALITY_LEAD) and has_moderated(user, audit):
+        return True
     if role in READ_ALL:
         return True
     if role == Role.SUPERVISOR:
@@ -65,6 +111,7 @@ def can_read(user: User, audit: Audit) -> bool:
             user.staff_id is not None
             and audit.practitioner_id == user.staff_id
             and audit.status == "submitted"
+            and audit.kind != MODERATION
         )
     return False
 
@@ -99,6 +146,8 @@ def readable_audit(user: User, public_id: str) -> Audit:
     if audit is None:
         raise NotFound("There is no audit at this address.")
     if not can_read(user, audit):
+        if is_blinded(user, audit):
+            raise NotAllowed(BLIND_MESSAGE)
         if role_of(user) == Role.PRACTITIONER:
             raise NotFound("There is no audit at this address.")
         raise NotAllowed("You cannot see this audit: it is not one of your team's.")

@@ -51,6 +51,8 @@ class SupervisorOverview:
     overdue_rounds: list[SamplingRound] = field(default_factory=list)
     overdue_actions: list[AuditAction] = field(default_factory=list)
     team_actions: list[AuditAction] = field(default_factory=list)
+    #: Thematic audits this supervisor carries out (issue 6), unfinished first.
+    thematic: list[Audit] = field(default_factory=list)
 
 
 def round_rows(round_: SamplingRound) -> list[RoundRow]:
@@ -78,11 +80,16 @@ def _actions_query():
 
 
 def supervisor_overview(user: User, period: str, today: dt.date) -> SupervisorOverview:
+    thematic = list(
+        Audit.select(Audit, Case).join(Case)
+        .where((Audit.auditor == user.id) & (Audit.kind == "thematic"))
+        .order_by(Audit.status == "submitted", Audit.created_at)
+    )
     if user.staff_id is None:
-        return SupervisorOverview(current=None)
+        return SupervisorOverview(current=None, thematic=thematic)
     rounds = SamplingRound.select().where(SamplingRound.supervisor == user.staff_id)
     current = rounds.where(SamplingRound.period == period).first()
-    overview = SupervisorOverview(current=current)
+    overview = SupervisorOverview(current=current, thematic=thematic)
     if current is not None:
         overview.rows = round_rows(current)
 
@@ -128,7 +135,8 @@ def practitioner_overview(user: User) -> PractitionerOverview:
         audits = list(
             Audit.select(Audit, Case)
             .join(Case)
-            .where((Audit.practitioner == user.staff_id) & (Audit.status == "submitted"))
+            .where((Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+                   & (Audit.kind != "moderation"))
             .order_by(Audit.submitted_at.desc())
             .limit(100)
         )

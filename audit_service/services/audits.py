@@ -29,7 +29,7 @@ from audit_service.domain.audits import (
 from audit_service.domain.evidence import CaseFacts, EvidencePrompt, prompts_for
 from audit_service.domain.rubrics import CriterionType, Rubric
 from audit_service.domain.vocabulary import AgeBand, CaseType
-from audit_service.services import audit_trail, outbox
+from audit_service.services import audit_trail, outbox, rubric_assignments
 from audit_service.services.audit_access import (
     AuditError,
     NotAllowed,
@@ -254,7 +254,7 @@ def start_audit(
     if existing is not None:
         return existing, False
     case = round_case.case
-    versions = applicable_versions(case.case_type, criterion_types)
+    versions = rubric_assignments.rubrics_for(case, criterion_types)
     if not versions:
         raise NoRubrics(
             f"No rubric covers {CaseType(case.case_type).label.lower()} cases. "
@@ -442,6 +442,13 @@ def submit(
 
 def _after_submit(user: User, audit: Audit) -> None:
     """Round progress, the practitioner's notice and any escalation (inside the transaction)."""
+    if audit.kind == "moderation":
+        # A moderation checks the auditor: the practitioner is not told, nothing escalates;
+        # the quality leads hear that it is ready to adjudicate.
+        from audit_service.services import moderation
+
+        moderation.moderation_submitted(user, audit)
+        return
     complete_round_if_done(audit)
     practitioner = user_for_staff(audit.practitioner_id)
     link = audit_link(audit)

@@ -163,3 +163,23 @@ def _insert_cases(
             r.placements_12m, facts_hash(r), now, now,
         ))
     _insert(Case, fields, rows)
+
+
+DEMO_POLICY = {
+    "cases_per_supervisor": 2,
+    "strategy": "risk_weighted",
+    "exclusion_months": 12,
+    "independence": "own_team",
+}
+
+
+def start_demo_sampling(today: dt.date, registry=None, calendar=None):
+    """Set the demo's council-wide policy and open this month's rounds, so that
+    ``demo-supervisor`` has a sample to look at straight away."""
+    from audit_service.domain.sampling import SamplingPolicySettings
+    from audit_service.services.rounds import open_rounds
+    from audit_service.services.sampling_policies import set_policy
+
+    set_policy(SamplingPolicySettings(**DEMO_POLICY), actor_label=ACTOR_LABEL, registry=registry)
+    return open_rounds(f"{today:%Y-%m}", today=today, actor_label=ACTOR_LABEL,
+                       registry=registry, calendar=calendar)

@@ -151,6 +151,7 @@ class Case(BaseModel):
         indexes = (
             (("status", "case_type"), False),
             (("team", "status"), False),
+            (("worker", "status"), False),  # caseload bands (migration 0010)
         )
 
 
@@ -172,6 +173,26 @@ class Event(BaseModel):
 
     class Meta:
         indexes = ((("object_type", "object_id"), False),)
+
+
+class UserSession(BaseModel):
+    """One browser sign-in. The cookie carries a random id; only its SHA-256 is stored here.
+
+    A row ends (``ended_at``) at sign-out, on a timeout, or when its user is
+    disabled; an ended row never signs anyone in again, so a copied cookie is worthless.
+    """
+
+    session_hash = CharField(unique=True)
+    user = ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    ended_at = DateTimeField(null=True)
+    ended_reason = CharField(null=True)
+    remote_addr = CharField(null=True)
+    user_agent = CharField(null=True)
+
+    class Meta:
+        indexes = ((("user", "ended_at"), False),)
 
 
 class RubricDefinition(BaseModel):
@@ -325,6 +346,66 @@ class InboxItem(BaseModel):
         indexes = ((("user", "read_at"), False),)
 
 
+# --- Rubric editor and thematic audits (issue 6) -------------------------------------------
+
+
+class RubricDraft(BaseModel):
+    """A rubric being edited: editable (unlike a published version) under an optimistic lock.
+
+    ``document`` holds what the editor typed, valid or not, so nothing is lost;
+    publishing validates it and creates the next immutable ``RubricVersion``.
+    """
+
+    public_id = CharField(unique=True, default=new_public_id)
+    rubric_id = CharField(index=True)
+    document = JSONTextField()
+    base_version = ForeignKeyField(RubricVersion, null=True, on_delete="SET NULL")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=1)
+
+
+class RubricAssignment(BaseModel):
+    """Which case types (in which service, or all when NULL) a rubric is used for."""
+
+    rubric = ForeignKeyField(RubricDefinition, backref="assignments", on_delete="CASCADE")
+    service = ForeignKeyField(Service, null=True, on_delete="CASCADE")
+    case_types = JSONTextField()
+    created_at = DateTimeField(default=utcnow)
+    created_by = CharField()
+
+
+class ThematicAudit(BaseModel):
+    """A quality lead's audit of a cohort: filters, a seeded sample and pinned rubrics."""
+
+    public_id = CharField(unique=True, default=new_public_id)
+    title = CharField()
+    filters = JSONTextField()
+    status = CharField(default="defined")
+    sample_size = IntegerField(null=True)
+    strategy = CharField(null=True)
+    seed = CharField(null=True)
+    cohort_size = IntegerField(null=True)
+    rubric_versions = JSONTextField(null=True)
+    created_by = ForeignKeyField(User)
+    created_at = DateTimeField(default=utcnow)
+    drawn_at = DateTimeField(null=True)
+
+
+class ThematicCase(BaseModel):
+    """A case drawn into a thematic audit, why it was drawn, and who audits it."""
+
+    thematic = ForeignKeyField(ThematicAudit, backref="cases", on_delete="CASCADE")
+    case = ForeignKeyField(Case)
+    position = IntegerField()
+    reason = TextField()
+    auditor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("thematic", "case"), True),)
+
+
 # --- Audits (issue 5) ---------------------------------------------------------------------
 
 
@@ -337,8 +418,17 @@ class Audit(BaseModel):
 
     public_id = CharField(unique=True, default=new_public_id)
     case = ForeignKeyField(Case, backref="audits")
-    round_case = ForeignKeyField(RoundCase, null=True, backref="audits", on_delete="SET NULL")
+    # Unique (migration 0006): a drawn case has one audit, however often it is opened.
+    round_case = ForeignKeyField(
+        RoundCase, null=True, unique=True, backref="audits", on_delete="SET NULL"
+    )
+    # A thematic audit's case (migration 0011); one audit per thematic case.
+    thematic_case = ForeignKeyField(
+        ThematicCase, null=True, unique=True, backref="audits", on_delete="SET NULL"
+    )
     kind = CharField(default="monthly")
+    # A moderation audit (kind "moderation", migration 0012) re-audits this audit blind.
+    moderates = ForeignKeyField("self", null=True, backref="moderations", on_delete="SET NULL")
     auditor = ForeignKeyField(User, backref="audits")
     practitioner = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
@@ -359,6 +449,9 @@ class Audit(BaseModel):
             (("case", "status"), False),
             (("auditor", "status"), False),
             (("team", "submitted_at"), False),
+            # Summaries (migration 0010): submitted audits by date, by practitioner.
+            (("status", "submitted_at"), False),
+            (("practitioner", "submitted_at"), False),
         )
 
 
@@ -409,6 +502,77 @@ class AuditAction(BaseModel):
         indexes = ((("owner", "status"), False),)
 
 
+# --- Moderation and learning (issue 6, migration 0012) ------------------------------------
+
+
+class ModerationSetting(BaseModel):
+    """One version of the share of each month's audits drawn at random for moderation.
+
+    The newest row applies; older rows stay so every past draw can be explained.
+    """
+
+    share_percent = IntegerField()
+    seed = CharField()
+    created_at = DateTimeField(default=utcnow)
+    created_by = CharField()
+
+
+class Moderation(BaseModel):
+    """A submitted audit picked for moderation, its blind second audit and the agreed grade."""
+
+    public_id = CharField(unique=True, default=new_public_id)
+    audit = ForeignKeyField(Audit, unique=True, backref="moderation", on_delete="CASCADE")
+    period = CharField(index=True)
+    source = CharField()
+    reason = TextField()
+    picked_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    picked_at = DateTimeField(default=utcnow)
+    moderator = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    moderation_audit = ForeignKeyField(Audit, null=True, unique=True, on_delete="SET NULL")
+    assigned_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    assigned_at = DateTimeField(null=True)
+    agreed_grade = CharField(null=True)
+    agreed_domains = JSONTextField(null=True)
+    note = TextField(null=True)
+    adjudicated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    adjudicated_at = DateTimeField(null=True)
+
+
+class PracticeTheme(BaseModel):
+    """A practice theme audits are tagged with; ``controlled`` ones are the quality lead's list."""
+
+    name = CharField()
+    name_key = CharField(unique=True)
+    description = TextField(default="")
+    controlled = BooleanField(default=True)
+    retired_at = DateTimeField(null=True)
+    created_by = CharField()
+    created_at = DateTimeField(default=utcnow)
+
+
+class AuditTheme(BaseModel):
+    audit = ForeignKeyField(Audit, backref="themes", on_delete="CASCADE")
+    theme = ForeignKeyField(PracticeTheme, backref="audits", on_delete="CASCADE")
+    tagged_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    tagged_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("audit", "theme"), True),)
+
+
+class Exemplar(BaseModel):
+    """An excerpt of exemplary practice, checked free of child identifiers, shared to learn from."""
+
+    public_id = CharField(unique=True, default=new_public_id)
+    audit = ForeignKeyField(Audit, backref="exemplars", on_delete="CASCADE")
+    title = CharField()
+    criterion = CharField(default="")
+    excerpt = TextField()
+    shared_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    shared_at = DateTimeField(default=utcnow, index=True)
+    withdrawn_at = DateTimeField(null=True)
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Service,
     Team,
@@ -419,8 +583,13 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     RejectedRow,
     Case,
     Event,
+    UserSession,
     RubricDefinition,
     RubricVersion,
+    RubricDraft,
+    RubricAssignment,
+    ThematicAudit,
+    ThematicCase,
     SamplingPolicy,
     SamplingRound,
     RoundCase,
@@ -431,4 +600,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     AuditRubric,
     AuditRating,
     AuditAction,
+    ModerationSetting,
+    Moderation,
+    PracticeTheme,
+    AuditTheme,
+    Exemplar,
 )

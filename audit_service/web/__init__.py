@@ -14,7 +14,27 @@ from audit_service.web.navigation import service_navigation
 
 
 def init_app(app: Flask) -> None:
-    from audit_service.web import admin_imports, admin_users, auth, health, home, inbox
+    from audit_service.web import (
+        accessibility,
+        admin_audit_trail,
+        admin_imports,
+        admin_users,
+        audits,
+        auth,
+        health,
+        home,
+        inbox,
+        learning,
+        moderation,
+        policies,
+        practitioner,
+        rounds,
+        rubric_drafts,
+        rubric_editor,
+        summaries,
+        supervisor,
+        thematic,
+    )
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -44,3 +64,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)
     app.register_blueprint(inbox.bp)
+    app.register_blueprint(audits.bp)
+    app.register_blueprint(supervisor.bp)
+    app.register_blueprint(practitioner.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(admin_audit_trail.bp)
+    app.register_blueprint(accessibility.bp)
+    app.register_blueprint(summaries.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(learning.bp)
+    app.register_blueprint(rubric_editor.bp)
+    app.register_blueprint(rubric_drafts.bp)
+    app.register_blueprint(policies.bp)
+    app.register_blueprint(thematic.bp)

@@ -18,6 +18,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -42,6 +43,7 @@ from audit_service.services import actions as action_service
 from audit_service.services import audits as audit_service
 from audit_service.services.audit_access import (
     AUDIT_ROLES,
+    BLIND_MESSAGE,
     NotAllowed,
     NotFound,
     can_manage_actions,
@@ -55,6 +57,8 @@ from audit_service.web.access import require_roles
 from audit_service.web.forms import DateInputField
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
+# Supervisors audit their samples; quality leads also audit when they moderate.
+AUDITOR_ROLES = (Role.SUPERVISOR, Role.QUALITY_LEAD)
 
 
 @bp.context_processor
@@ -88,7 +92,10 @@ def _audit_or_abort(public_id: str) -> Audit:
         return readable_audit(_user(), public_id)
     except NotFound:
         abort(404)
-    except NotAllowed:
+    except NotAllowed as exc:
+        if str(exc) == BLIND_MESSAGE:
+            # Moderation is blind: say why, and show nothing of the first audit.
+            abort(make_response(render_template("moderation/blind.html", message=str(exc)), 403))
         abort(403)
 
 
@@ -281,7 +288,7 @@ def _save_or_submit(audit: Audit, intent: str):
 
 
 @bp.post("/<public_id>")
-@require_roles(Role.SUPERVISOR)
+@require_roles(*AUDITOR_ROLES)
 def save(public_id: str):
     """"Save draft" (``intent=save``) or "Submit audit" (``intent=submit``)."""
     audit = _audit_or_abort(public_id)
@@ -294,7 +301,7 @@ def save(public_id: str):
 
 
 @bp.post("/<public_id>/autosave")
-@require_roles(Role.SUPERVISOR)
+@require_roles(*AUDITOR_ROLES)
 def autosave(public_id: str):
     """The background save: the same fields as the form, answered in JSON."""
     user = _user()
@@ -323,7 +330,7 @@ def autosave(public_id: str):
 
 
 @bp.post("/<public_id>/resolve")
-@require_roles(Role.SUPERVISOR)
+@require_roles(*AUDITOR_ROLES)
 def resolve(public_id: str):
     """Save the answers chosen field by field on the conflict page, against the current version."""
     user = _user()

@@ -53,6 +53,24 @@ NAV_ITEMS: list[NavItem] = [
         "This month's sampling rounds for every supervisor, their cases and progress.",
     ),
     NavItem(
+        "Rubrics",
+        "rubric_editor.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "Edit, preview and publish rubrics, compare versions and assign them to case types.",
+    ),
+    NavItem(
+        "Sampling policies",
+        "policies.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "How many cases each team's supervisors audit a month, and how they are drawn.",
+    ),
+    NavItem(
+        "Thematic audits",
+        "thematic.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "Audit a cohort of cases that worries you: filter, draw a sample, assign auditors.",
+    ),
+    NavItem(
         "Audits of my cases",
         "practitioner.home",
         frozenset({Role.PRACTITIONER}),
@@ -87,6 +105,23 @@ NAV_ITEMS: list[NavItem] = [
         "summaries.index",
         frozenset({Role.SUPERVISOR}),
         "Your team's audit results, grades and actions over a month, quarter or year.",
+    ),
+]
+
+
+NAV_ITEMS += [
+    NavItem(
+        "Moderation",
+        "moderation.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "Pick audits to moderate, assign moderators, agree grades and see agreement statistics.",
+    ),
+    NavItem(
+        "Learning",
+        "learning.index",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR, Role.PRACTITIONER,
+                   Role.SENIOR_LEADER}),
+        "Practice themes over time and shared excerpts of good practice.",
     ),
 ]
 

@@ -55,12 +55,14 @@ def _nav(page) -> list[str]:
 
 # The menu each role sees: the specification of navigation by role.
 NAVIGATION = {
-    Role.ADMIN: ["Imports", "Users", "Audit trail", "Sampling rounds", "Inbox"],
-    Role.QUALITY_LEAD: ["Sampling rounds", "Inbox"],
-    Role.SUPERVISOR: ["My audits", "Inbox"],
-    Role.PRACTITIONER: ["Audits of my cases", "Inbox"],
+    Role.ADMIN: ["Imports", "Users", "Audit trail", "Sampling rounds", "Rubrics",
+                 "Sampling policies", "Thematic audits", "Inbox", "Moderation", "Learning"],
+    Role.QUALITY_LEAD: ["Sampling rounds", "Rubrics", "Sampling policies", "Thematic audits",
+                        "Inbox", "Moderation", "Learning"],
+    Role.SUPERVISOR: ["My audits", "Inbox", "Learning"],
+    Role.PRACTITIONER: ["Audits of my cases", "Inbox", "Learning"],
     Role.HR: ["Inbox"],
-    Role.SENIOR_LEADER: ["Sampling rounds", "Inbox"],
+    Role.SENIOR_LEADER: ["Sampling rounds", "Inbox", "Learning"],
 }
 
 
