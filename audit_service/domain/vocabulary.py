@@ -66,6 +66,16 @@ CASE_TYPE_PRECEDENCE: tuple[CaseType, ...] = (
 )
 
 
+class AuditKind(StrEnum):
+    """Why an audit exists. A moderation is a check on another audit, not a view of practice:
+    it never counts in summaries, coverage or sampling history."""
+
+    MONTHLY = "monthly"
+    REAUDIT = "reaudit"
+    THEMATIC = "thematic"
+    MODERATION = "moderation"
+
+
 class CaseStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

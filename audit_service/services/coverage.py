@@ -19,10 +19,9 @@ from audit_service.domain.sampling.flags import (
     UNDER_FIVE,
 )
 from audit_service.domain.vocabulary import CaseType
-from audit_service.storage.models import Audit, Team
+from audit_service.storage.models import Audit, Team, practice_audit
 from audit_service.storage.models import Case as CaseFile
 
-SUBMITTED = "submitted"
 OPEN = "open"
 
 
@@ -57,7 +56,7 @@ def _high_risk(today: dt.date):
 
 
 def _audited_since(since: dt.date | None):
-    query = Audit.select(Audit.case).where(Audit.status == SUBMITTED)
+    query = Audit.select(Audit.case).where(practice_audit())
     if since is not None:
         query = query.where(Audit.submitted_at >= dt.datetime(since.year, since.month, since.day))
     return query.distinct()

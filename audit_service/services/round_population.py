@@ -15,7 +15,14 @@ from peewee import JOIN, fn
 from audit_service.domain.evidence import CaseFacts
 from audit_service.domain.sampling import PopulationCase
 from audit_service.domain.vocabulary import CaseStatus
-from audit_service.storage.models import Audit, Case, RoundCase, SamplingRound, Team
+from audit_service.storage.models import (
+    Audit,
+    Case,
+    RoundCase,
+    SamplingRound,
+    Team,
+    practice_audit,
+)
 
 INADEQUATE = "inadequate"
 
@@ -49,7 +56,7 @@ def last_activity(case_ids: Collection[int] | None = None) -> dict[int, dt.date]
 def inadequate_grades(case_ids: Collection[int] | None = None) -> dict[int, dt.date]:
     """Cases whose latest submitted audit graded them Inadequate, with that audit's date."""
     query = (Audit.select(Audit.case, Audit.submitted_at, Audit.overall_grade)
-             .where(Audit.status == "submitted", Audit.submitted_at.is_null(False))
+             .where(practice_audit(), Audit.submitted_at.is_null(False))
              .order_by(Audit.case, Audit.submitted_at, Audit.id))
     if case_ids is not None:
         query = query.where(Audit.case.in_(list(case_ids)))

@@ -48,6 +48,7 @@ from audit_service.storage.models import (
     Service,
     Staff,
     Team,
+    practice_audit,
 )
 from audit_service.storage.models import Case as CaseFile
 
@@ -180,7 +181,7 @@ def _audit_key(level: Level | None):
 def _submitted(query, period: Period, scope: Scope):
     """Submitted audits of the period within the scope; ``query`` selects from Audit."""
     query = (query.join(Team, JOIN.LEFT_OUTER, on=(Audit.team == Team.id))
-             .where((Audit.status == SUBMITTED)
+             .where(practice_audit()
                     & (Audit.submitted_at >= _start(period.start))
                     & (Audit.submitted_at < _start(period.end))))
     if scope.team_id is not None:
@@ -513,7 +514,7 @@ def monthly_series(months: list[Period], scope: Scope, level: Level | None
     )
     span = Period(first.start, first.granularity)
     query = (query.join(Team, JOIN.LEFT_OUTER, on=(Audit.team == Team.id))
-             .where((Audit.status == SUBMITTED)
+             .where(practice_audit()
                     & (Audit.submitted_at >= _start(span.start))
                     & (Audit.submitted_at < _start(last.end))))
     if scope.team_id is not None:

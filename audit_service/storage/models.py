@@ -22,7 +22,7 @@ from peewee import (
     TextField,
 )
 
-from audit_service.domain.vocabulary import CaseStatus, EmploymentType, StaffRole
+from audit_service.domain.vocabulary import AuditKind, CaseStatus, EmploymentType, StaffRole
 from audit_service.storage.database import database
 from audit_service.storage.fields import JSONTextField
 
@@ -407,6 +407,13 @@ class ThematicCase(BaseModel):
 
 
 # --- Audits (issue 5) ---------------------------------------------------------------------
+
+
+def practice_audit(audit_model: type[Model] | None = None):
+    """The condition for a submitted audit of practice (not a moderation): what summaries,
+    coverage and sampling history count."""
+    model = audit_model or Audit
+    return (model.status == "submitted") & (model.kind != AuditKind.MODERATION.value)
 
 
 class Audit(BaseModel):

@@ -133,3 +133,17 @@ def test_coverage(council):
     council.case(council.perm, referrals_12m=3)
     cases, total = coverage.never_audited_high_risk(TODAY)
     assert total == 1 and cases[0].reasons == ("3 referrals in 12 months",)
+
+
+def test_moderation_audits_are_not_counted_as_practice(council):
+    """A moderation is a check on an audit: the same case file must not count twice."""
+    from audit_service.storage.models import Audit
+
+    original = Audit.select().where(Audit.overall_grade == "outstanding").get()
+    moderation = council.audit(council.perm, at(28), "good", "3.00", domain_score="3.00",
+                               case=original.case)
+    Audit.update(kind="moderation", moderates=original.id).where(
+        Audit.id == moderation.id).execute()
+    summary = summarise(Level.TEAM, parse_period("2026-Q1"), today=TODAY)
+    north = summary.groups[0]
+    assert (north.audits, north.grades["good"]) == (4, 1)
