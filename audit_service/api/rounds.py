@@ -6,10 +6,6 @@ see all. Practitioners and HR are refused: HR never gets child-level data.
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
@@ -20,6 +16,7 @@ from audit_service.api.round_schemas import (
     ReplaceSchema,
     RoundSchema,
 )
+from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
 from audit_service.services import rounds
@@ -32,8 +29,6 @@ READERS = (Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
 ERRORS = {"forbidden": 403, "conflict": 409, "invalid": 422}
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def with_cases(round_: SamplingRound) -> SamplingRound:

@@ -8,7 +8,6 @@ downloads (``docs/summaries.md``). Rows are paginated with ``page`` and
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import current_app, request
@@ -17,6 +16,7 @@ from flask_smorest import abort
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema
+from audit_service.clock import local_today
 from audit_service.domain.summaries.periods import (
     Granularity,
     PeriodError,
@@ -48,7 +48,7 @@ bp = Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return local_today()
 
 
 def _row_schema(name: str, columns) -> type[ma.Schema]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
+from audit_service.clock import local_zone
 from audit_service.domain.demo import LOGIN_SEES, SCALES, DemoLogin, generate_council
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
@@ -88,7 +88,7 @@ def demo_command(scale: str, seed: int, password: str, if_empty: bool, history: 
             if rows:
                 _echo_logins(rows, password, note=" (unless it was changed)")
             return
-        today = dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+        today = dt.datetime.now(local_zone()).date()
         council = generate_council(scale, seed, today)
         try:
             summary = load_demo(council, password)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
+from audit_service.clock import local_today
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.extension import service
@@ -23,8 +22,6 @@ from audit_service.storage.models import Service, Team
 ACTOR = "cli:open-rounds"
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 @cli.command("open-rounds")

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -28,6 +26,7 @@ from flask_login import current_user
 from peewee import JOIN
 from wtforms import Form
 
+from audit_service.clock import local_zone
 from audit_service.domain.audits import (
     Answer,
     CriterionKey,
@@ -78,12 +77,12 @@ def _types():
 
 
 def _today() -> dt.date:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    zone = local_zone()
     return dt.datetime.now(zone).date()
 
 
 def _local_time(value: dt.datetime) -> str:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    zone = local_zone()
     return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%H:%M")
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask
 
+from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import Role
 
 
@@ -14,7 +14,7 @@ def local_datetime(value: dt.datetime | None) -> str:
     """Naive-UTC storage shown in the service's time zone: '5 January 2024 at 3:04pm'."""
     if value is None:
         return ""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    zone = local_zone()
     local = value.replace(tzinfo=dt.UTC).astimezone(zone)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"

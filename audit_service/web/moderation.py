@@ -8,11 +8,11 @@ its moderator until they submit (``audit_access``), on these pages too.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import agreement_stats
@@ -36,7 +36,7 @@ def _types():
 
 
 def _this_month() -> str:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    zone = local_zone()
     return f"{dt.datetime.now(zone):%Y-%m}"
 
 

@@ -6,12 +6,10 @@ the policy leaves it to them, and replace a case only with a recorded reason.
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from audit_service.clock import local_today
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import rounds, sampling_policies
@@ -25,8 +23,6 @@ STATUS_LABELS = {rounds.AWAITING_DRAW: "Waiting for the supervisor to draw",
                  rounds.OPEN: "Open"}
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def type_label(value: str) -> str:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from wtforms import Form, SelectField
 
+from audit_service.clock import local_today
 from audit_service.domain.summaries.periods import (
     Granularity,
     Period,
@@ -24,7 +23,7 @@ PERIODS_LISTED = {Granularity.MONTH: 36, Granularity.QUARTER: 20, Granularity.YE
 
 
 def today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return local_today()
 
 
 def period_choices(granularity: Granularity, on: dt.date) -> list[tuple[str, str]]:

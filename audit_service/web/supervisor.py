@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 
+from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.services import actions as action_service
 from audit_service.services.audit_overview import supervisor_overview
@@ -17,7 +17,7 @@ bp = Blueprint("supervisor", __name__)
 
 
 def today() -> dt.date:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+    zone = local_zone()
     return dt.datetime.now(zone).date()
 
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +18,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from audit_service.clock import local_today
 from audit_service.domain.sampling import FLAG_IDS
 from audit_service.domain.thematic import (
     CLOSURES,
@@ -42,7 +41,7 @@ DATE_PARTS = ("day", "month", "year")
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))).date()
+    return local_today()
 
 
 def _thematic_or_404(public_id: str) -> ThematicAudit:

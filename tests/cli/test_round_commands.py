@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from audit_service.storage.models import Event, SamplingPolicy, SamplingRound
 from tests.services.round_builders import build_council
 
@@ -68,11 +71,13 @@ def test_the_demo_sets_a_policy_and_opens_this_months_round_for_demo_supervisor(
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "Set a council-wide sampling policy and opened 4 sampling rounds" in result.output
-    (policy,) = SamplingPolicy.select()
+    (policy,) = SamplingPolicy.select().where(SamplingPolicy.scope == "council")
     assert (policy.scope, policy.strategy, policy.cases_per_supervisor,
             policy.exclusion_months, policy.independence) == (
         "council", "risk_weighted", 2, 12, "own_team")
     supervisor = User.get(User.username == "demo-supervisor")
-    (round_,) = SamplingRound.select().where(SamplingRound.supervisor == supervisor.staff_id)
+    (round_,) = SamplingRound.select().where(
+        SamplingRound.supervisor == supervisor.staff_id,
+        SamplingRound.period == dt.datetime.now(ZoneInfo("Europe/London")).strftime("%Y-%m"))
     assert round_.cases.count() == 2
     assert all(rc.reason.startswith("risk-weighted: ") for rc in round_.cases)

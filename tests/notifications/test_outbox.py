@@ -16,8 +16,15 @@ from audit_service.notifications.registry import NotifierRegistry
 from audit_service.services import outbox
 from audit_service.storage.models import Event, InboxItem, OutboxMessage
 
-# Messages are due from when they are queued (real time), so the frozen clock starts after.
-NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(minutes=1)
+# Messages are due from when they are queued (real time), so each test's frozen clock starts
+# a minute after the test does (not after import: a long run would leave it in the past).
+NOW: dt.datetime
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    global NOW
+    NOW = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) + dt.timedelta(minutes=1)
 
 
 class Recording(Notifier):
