@@ -8,11 +8,9 @@ browser's error summary links to).
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_smorest import abort
+from werkzeug.http import HTTP_STATUS_CODES
 
 from audit_service.api.audit_schemas import (
     ActionCreateSchema,
@@ -31,6 +29,7 @@ from audit_service.api.audit_schemas import (
 )
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
+from audit_service.clock import local_today
 from audit_service.domain.audits import Answer, CriterionKey, FieldError
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
@@ -64,12 +63,7 @@ def _types():
 
 
 def _audit(public_id: str) -> Audit:
-    try:
-        return readable_audit(current_api_user(), public_id)
-    except NotFound as exc:
-        abort(404, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
+    return readable_audit(current_api_user(), public_id)
 
 
 def _answers(items: list[dict]) -> dict[CriterionKey, Answer]:
@@ -91,11 +85,34 @@ def _field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
     return grouped
 
 
-def _conflict(exc: audit_service.VersionConflict):
-    response = jsonify(code=409, status="Conflict", message=str(exc),
-                       your_version=exc.your_version, current_version=exc.current_version)
-    response.status_code = 409
+def _refusal(code: int, exc: Exception, **extra):
+    """The service's refusal in flask-smorest's error shape (code, status, message)."""
+    response = jsonify(code=code, status=HTTP_STATUS_CODES[code], message=str(exc), **extra)
+    response.status_code = code
     return response
+
+
+# The services' refusals mean the same thing at every endpoint, so they are translated once.
+@bp.errorhandler(audit_service.VersionConflict)
+@bp.errorhandler(action_service.ActionConflict)
+def _stale_version(exc):
+    return _refusal(409, exc, your_version=exc.your_version,
+                    current_version=exc.current_version)
+
+
+@bp.errorhandler(audit_service.ReadOnly)
+def _read_only(exc):
+    return _refusal(409, exc)
+
+
+@bp.errorhandler(NotAllowed)
+def _not_allowed(exc):
+    return _refusal(403, exc)
+
+
+@bp.errorhandler(NotFound)
+def _not_found(exc):
+    return _refusal(404, exc)
 
 
 def _case_ref(case: Case) -> dict:
@@ -203,10 +220,6 @@ def start_audit(body):
         audit, created = audit_service.start_audit(
             current_api_user(), body["round"], body["case"], _types(),
             remote_addr=request.remote_addr)
-    except NotFound as exc:
-        abort(404, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
     except audit_service.NoRubrics as exc:
         abort(422, message=str(exc))
     return _full(audit), 201 if created else 200
@@ -237,12 +250,6 @@ def save_draft(body, public_id: str):
         version = audit_service.save_draft(current_api_user(), audit, _answers(body["answers"]),
                                            body["version"], _types(),
                                            remote_addr=request.remote_addr, via="api")
-    except audit_service.VersionConflict as exc:
-        return _conflict(exc)
-    except audit_service.ReadOnly as exc:
-        abort(409, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
     except audit_service.InvalidAnswers as exc:
         abort(400, message="some answers cannot be saved", errors=_field_errors(exc.errors))
     return {"version": version, "status": audit_service.DRAFT}
@@ -261,12 +268,6 @@ def submit_audit(body, public_id: str):
     try:
         done = audit_service.submit(current_api_user(), audit, _answers(body["answers"]),
                                     body["version"], _types(), remote_addr=request.remote_addr)
-    except audit_service.VersionConflict as exc:
-        return _conflict(exc)
-    except audit_service.ReadOnly as exc:
-        abort(409, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
     except audit_service.InvalidAnswers as exc:
         abort(400, message=f"the audit is not complete (draft version {exc.version})",
               errors=_field_errors(exc.errors))
@@ -303,12 +304,6 @@ def respond(body, public_id: str):
     try:
         version = audit_service.respond(current_api_user(), audit, body["response"],
                                         body["version"], remote_addr=request.remote_addr)
-    except audit_service.VersionConflict as exc:
-        return _conflict(exc)
-    except audit_service.ReadOnly as exc:
-        abort(409, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
     except audit_service.InvalidAnswers as exc:
         abort(400, message="the response cannot be saved", errors=_field_errors(exc.errors))
     return {"version": version, "status": audit_service.SUBMITTED}
@@ -322,21 +317,9 @@ def respond(body, public_id: str):
 def acknowledge(body, public_id: str):
     """The practitioner confirms they have read the audit; the response becomes final."""
     audit = _audit(public_id)
-    try:
-        version = audit_service.acknowledge(current_api_user(), audit, body["version"],
-                                            remote_addr=request.remote_addr)
-    except audit_service.VersionConflict as exc:
-        return _conflict(exc)
-    except audit_service.ReadOnly as exc:
-        abort(409, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
+    version = audit_service.acknowledge(current_api_user(), audit, body["version"],
+                                        remote_addr=request.remote_addr)
     return {"version": version, "status": "acknowledged"}
-
-
-def _today() -> dt.date:
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
-    return dt.datetime.now(zone).date()
 
 
 @bp.route("/audits/<public_id>/actions", methods=["POST"])
@@ -353,12 +336,8 @@ def create_action(body, public_id: str):
     data = action_service.ActionInput(body["description"], owner, body["due_on"],
                                       body["status"])
     try:
-        action = action_service.create_action(current_api_user(), audit, data, _today(),
+        action = action_service.create_action(current_api_user(), audit, data, local_today(),
                                               remote_addr=request.remote_addr)
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
-    except audit_service.ReadOnly as exc:
-        abort(409, message=str(exc))
     except audit_service.InvalidAnswers as exc:
         abort(400, message="the action cannot be saved", errors=_field_errors(exc.errors))
     return _action(AuditAction.get_by_id(action.id), audit)
@@ -379,12 +358,6 @@ def update_action(body, public_id: str):
     if not can_update_action(user, action, audit):
         abort(404 if user.role == Role.PRACTITIONER else 403,
               message="you cannot change this action")
-    try:
-        fresh = action_service.update_status(user, action, body["status"], body["version"],
-                                             remote_addr=request.remote_addr)
-    except action_service.ActionConflict as exc:
-        response = jsonify(code=409, status="Conflict", message=str(exc),
-                           your_version=exc.your_version, current_version=exc.current_version)
-        response.status_code = 409
-        return response
+    fresh = action_service.update_status(user, action, body["status"], body["version"],
+                                         remote_addr=request.remote_addr)
     return _action(fresh, audit)
