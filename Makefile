@@ -58,8 +58,12 @@ lint: install
 audit: install
 	$(BIN)/bandit -q -r audit_service plugins -ll
 
+# Every performance target, measured beside its same-run reference, as one table (issue 9).
+# The first run builds the large demo on SQLite and PostgreSQL (minutes); later runs reuse it.
+# BENCH_ARGS="--quick" for a shorter run, "--only summaries" for one area.
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python benchmarks/import_throughput.py
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules audit_service/static/govuk .pytest_cache .ruff_cache

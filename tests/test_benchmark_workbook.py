@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,9 @@ from audit_service.importers.registry import ImporterRegistry
 from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.case_import import import_file
 from audit_service.storage.models import Case
+from benchmarks.annex_a_workbook import HEADERS, council_for_rows, write_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from annex_a_workbook import HEADERS, council_for_rows, write_workbook  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "data" / "annex_a_2024_jan_synthetic.xlsx"
 AS_OF = dt.date(2025, 1, 15)
