@@ -319,7 +319,8 @@ def rating_score(criterion_types: Mapping[str, CriterionType] | None = None):
             whens.extend(((base & (AuditRating.criterion_id == cid)), float(score))
                          for cid, score in sorted(by_criterion))
     if not whens:
-        return Value(None)
+        # Typed, because PostgreSQL cannot choose an AVG for an untyped NULL (no rubric yet).
+        return Value(None).cast("NUMERIC")
     return Case(None, whens, None)
 
 

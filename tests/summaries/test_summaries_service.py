@@ -147,3 +147,11 @@ def test_moderation_audits_are_not_counted_as_practice(council):
     summary = summarise(Level.TEAM, parse_period("2026-Q1"), today=TODAY)
     north = summary.groups[0]
     assert (north.audits, north.grades["good"]) == (4, 1)
+
+
+def test_a_council_with_no_rubric_published_yet_has_empty_summaries(db):
+    """Before the first rubric is published there is nothing to score: empty, not a crash
+    (PostgreSQL once refused the untyped ``AVG(NULL)``)."""
+    summary = summarise(Level.TEAM, parse_period("2026-03"), Scope(), today=TODAY)
+    assert summary.groups == []
+    assert summary.criteria == []
