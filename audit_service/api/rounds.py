@@ -59,7 +59,11 @@ def list_rounds(period=None):
     Supervisors get only their own round.
     """
     period = period or f"{local_today():%Y-%m}"
-    return [with_cases(r) for r in rounds.rounds_for(period, current_api_user())]
+    found = list(rounds.rounds_for(period, current_api_user()))
+    cases = rounds.cases_by_round(found)
+    for round_ in found:
+        round_.current, round_.replaced = cases[round_.id]
+    return found
 
 
 @bp.route("/<public_id>", methods=["GET"])

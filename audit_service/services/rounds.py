@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from peewee import JOIN, IntegrityError
+from peewee import JOIN, IntegrityError, fn
 
 from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
 from audit_service.domain.sampling import (
@@ -383,6 +383,34 @@ def current_cases(round_: SamplingRound) -> list[RoundCase]:
                 .order_by(RoundCase.position, RoundCase.id))
 
 
+def current_case_counts(rounds_: Sequence[SamplingRound]) -> dict[int, int]:
+    """How many cases each round has to audit now, for a list of rounds in one query."""
+    counts = dict.fromkeys((r.id for r in rounds_), 0)
+    if counts:
+        counts.update(RoundCase.select(RoundCase.round, fn.COUNT(RoundCase.id))
+                      .where(RoundCase.round.in_(list(counts)), RoundCase.replaced_at.is_null())
+                      .group_by(RoundCase.round).tuples())
+    return counts
+
+
+def cases_by_round(rounds_: Sequence[SamplingRound]
+                   ) -> dict[int, tuple[list[RoundCase], list[RoundCase]]]:
+    """Each round's (current, replaced) cases, ordered as ``current_cases`` and
+    ``replaced_cases`` order them, for a whole list of rounds in one query."""
+    out: dict[int, tuple[list[RoundCase], list[RoundCase]]] = {r.id: ([], []) for r in rounds_}
+    if not out:
+        return out
+    query = (RoundCase.select(RoundCase, Case).join(Case)
+             .where(RoundCase.round.in_(list(out)))
+             .order_by(RoundCase.position, RoundCase.id))
+    for round_case in query:
+        current, replaced = out[round_case.round_id]
+        (current if round_case.replaced_at is None else replaced).append(round_case)
+    for _current, replaced in out.values():
+        replaced.sort(key=lambda rc: (rc.replaced_at, rc.id))
+    return out
+
+
 def replaced_cases(round_: SamplingRound) -> list[RoundCase]:
     return list(RoundCase.select(RoundCase, Case).join(Case)
                 .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null(False))
@@ -481,10 +509,13 @@ def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
 def rounds_for(period: str, user: User) -> list[SamplingRound]:
     """A month's rounds this user may see: a supervisor only their own, others all."""
     parse_period(period)
-    query = (SamplingRound.select(SamplingRound, Staff, Team)
+    query = (SamplingRound.select(SamplingRound, Staff, Team, SamplingPolicy)
              .join(Staff, on=(SamplingRound.supervisor == Staff.id))
              .switch(SamplingRound)
              .join(Team, join_type=JOIN.LEFT_OUTER, on=(SamplingRound.team == Team.id))
+             .switch(SamplingRound)
+             .join(SamplingPolicy, join_type=JOIN.LEFT_OUTER,
+                   on=(SamplingRound.policy == SamplingPolicy.id))
              .where(SamplingRound.period == period)
              .order_by(Staff.name, SamplingRound.id))
     if not may_see_all(user):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import yaml
+from peewee import JOIN
 
 from audit_service.domain.rubrics import CriterionType, Rubric, RubricError, check_document
 from audit_service.domain.rubrics.diff import Change, diff_documents
@@ -68,8 +69,19 @@ def source_of(draft: RubricDraft) -> str:
     return f"draft {draft.rubric_id}"
 
 
-def list_drafts() -> list[RubricDraft]:
-    return list(RubricDraft.select().order_by(RubricDraft.rubric_id, RubricDraft.updated_at.desc()))
+def list_drafts(rubric_id: str | None = None) -> list[RubricDraft]:
+    """Drafts (of one rubric, if given) with the number of the version each started from.
+
+    The base version's number is joined in (not its document), so listing reads
+    one row per draft however many drafts there are.
+    """
+    query = (RubricDraft.select(RubricDraft, RubricVersion.id, RubricVersion.number)
+             .join(RubricVersion, JOIN.LEFT_OUTER,
+                   on=(RubricDraft.base_version == RubricVersion.id))
+             .order_by(RubricDraft.rubric_id, RubricDraft.updated_at.desc()))
+    if rubric_id is not None:
+        query = query.where(RubricDraft.rubric_id == rubric_id)
+    return list(query)
 
 
 def get_draft(public_id: str) -> RubricDraft:

@@ -53,7 +53,7 @@ def index():
         label = rounds.period_label(period)
     except rounds.RoundError:
         abort(404)
-    counts = {r.id: len(rounds.current_cases(r)) for r in found}
+    counts = rounds.current_case_counts(found)
     return render_template("rounds/index.html", rounds=found, counts=counts, period=period,
                            period_label=label, status_labels=STATUS_LABELS)
 

@@ -142,7 +142,7 @@ def remove_assignment(assignment_id: int):
 def rubric(rubric_id: str):
     definition = _definition_or_404(rubric_id)
     versions = rubric_versions.versions_of(rubric_id)
-    drafts = [d for d in rubric_drafts.list_drafts() if d.rubric_id == rubric_id]
+    drafts = rubric_drafts.list_drafts(rubric_id)
     return render_template("rubric_editor/rubric.html", definition=definition,
                            versions=list(reversed(versions)), drafts=drafts)
 

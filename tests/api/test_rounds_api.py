@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from playhouse.test_utils import count_queries
 
 from audit_service.domain.sampling import SamplingPolicySettings
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import CaseType, Role, StaffRole
 from audit_service.services import accounts, sampling_policies
 from audit_service.services.rounds import open_rounds
-from audit_service.storage.models import SamplingPolicy, SamplingRound
+from audit_service.storage.models import SamplingPolicy, SamplingRound, Staff, Team
 from tests.api.conftest import ApiClient
-from tests.services.round_builders import PERIOD, TODAY, build_council
+from tests.services.round_builders import PERIOD, TODAY, add_case, build_council
 
 
 @pytest.fixture
@@ -143,3 +144,23 @@ def test_the_endpoints_are_in_the_openapi_document(app) -> None:
                  "/api/v1/rounds/{public_id}/population", "/api/v1/policies"):
         assert path in paths, path
     assert set(paths["/api/v1/policies"]) >= {"get", "put"}
+
+
+def test_listing_rounds_reads_every_round_s_cases_in_one_query(app, council, api_as) -> None:
+    """The list once ran two queries per round: a query count that grew with the council."""
+    open_rounds(PERIOD, today=TODAY)
+    lead = api_as(Role.QUALITY_LEAD)
+    assert len(lead.get(f"/api/v1/rounds?period={PERIOD}").json) == 2
+    with count_queries() as two_rounds:
+        lead.get(f"/api/v1/rounds?period={PERIOD}")
+    for n in (3, 4):
+        team = Team.create(name=f"Team {n}", service=council.service)
+        Staff.create(name=f"Manager {n}", name_key=f"manager {n}",
+                     staff_role=StaffRole.TEAM_MANAGER.value, team=team)
+        for _ in range(6):
+            add_case(team, CaseType.CHILD_PROTECTION)
+    open_rounds(PERIOD, today=TODAY)
+    assert len(lead.get(f"/api/v1/rounds?period={PERIOD}").json) == 4
+    with count_queries() as four_rounds:
+        lead.get(f"/api/v1/rounds?period={PERIOD}")
+    assert four_rounds.count == two_rounds.count
