@@ -1,0 +1,1 @@
+"""Security properties of the whole service: crash safety, access, transport."""
