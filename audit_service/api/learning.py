@@ -12,11 +12,11 @@ from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import Role
 from audit_service.services import learning
-from audit_service.services.audit_access import NotFound
+from audit_service.services.audit_access import NotAllowed, NotFound
 from audit_service.services.moderation import InvalidModeration
 from audit_service.storage.models import Exemplar, PracticeTheme
 
@@ -51,9 +51,21 @@ class AuditThemesSchema(StrictSchema):
                                  metadata={"description": "New free themes, by name"})
 
 
+#: The counts table has a column per month: ten years is a report; 0001-01 to 9999-12
+#: would be 120,000 columns per theme, built and sent for one request.
+MAX_COUNT_MONTHS = 120
+
+
 class CountsQuerySchema(StrictSchema):
     period_from = ma.fields.String(required=True, data_key="from", validate=PERIOD)
     period_to = ma.fields.String(required=True, data_key="to", validate=PERIOD)
+
+    @ma.validates_schema
+    def at_most_ten_years(self, data, **kwargs):
+        first, last = data["period_from"], data["period_to"]
+        months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
+        if months > MAX_COUNT_MONTHS:
+            raise ma.ValidationError(f"choose at most {MAX_COUNT_MONTHS} months", "to")
 
 
 class ThemeCountSchema(StrictSchema):
@@ -68,7 +80,7 @@ class ExemplarSchema(StrictSchema):
     title = ma.fields.String(required=True)
     criterion = ma.fields.String(required=True)
     excerpt = ma.fields.String(required=True)
-    shared_at = ma.fields.DateTime(required=True)
+    shared_at = UtcDateTime(required=True)
 
 
 class ExemplarCreateSchema(StrictSchema):
@@ -133,6 +145,7 @@ def retire_theme(theme_id: int):
 @require_api_roles(*READERS)
 @bp.arguments(CountsQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, ThemeCountSchema(many=True))
+@bp.alt_response(400, response="BAD_REQUEST")
 def theme_counts(period_from: str, period_to: str):
     """Audits tagged with each theme, by month submitted."""
     try:
@@ -150,11 +163,13 @@ def theme_counts(period_from: str, period_to: str):
 def set_audit_themes(body, public_id: str):
     """Set a submitted audit's themes (exactly these)."""
     try:
-        audit = learning.taggable_audit(public_id)
+        audit = learning.taggable_audit(current_api_user(), public_id)
         themes = learning.set_themes(current_api_user(), audit, body["themes"],
                                      body["free_themes"], remote_addr=request.remote_addr)
     except NotFound as exc:
         abort(404, message=str(exc))
+    except NotAllowed as exc:
+        abort(403, message=str(exc))
     except InvalidModeration as exc:
         abort(400, message=str(exc), errors=_field_errors(exc.errors))
     return [_theme(t) for t in themes]
@@ -174,15 +189,18 @@ def list_exemplars():
 @bp.response(201, ExemplarSchema)
 @bp.alt_response(400, response="DEFAULT_ERROR", description="The excerpt carries a child "
                  "identifier (a child id, a full date or a postcode); `errors` says which")
+@bp.alt_response(404, response="NOT_FOUND")
 def share_exemplar(body):
     """Share an excerpt of good practice from a submitted audit."""
     try:
-        audit = learning.taggable_audit(body["audit"])
+        audit = learning.taggable_audit(current_api_user(), body["audit"])
         exemplar = learning.share_exemplar(current_api_user(), audit, body["title"],
                                            body["criterion"], body["excerpt"],
                                            remote_addr=request.remote_addr)
     except NotFound as exc:
         abort(404, message=str(exc))
+    except NotAllowed as exc:
+        abort(403, message=str(exc))
     except InvalidModeration as exc:
         abort(400, message="the exemplar cannot be shared", errors=_field_errors(exc.errors))
     return _exemplar(exemplar)

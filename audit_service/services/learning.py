@@ -18,7 +18,13 @@ from audit_service.domain.audits import FieldError
 from audit_service.domain.exemplars import candidate_tokens, identifier_problems
 from audit_service.domain.names import clean_text, name_key
 from audit_service.services import audit_trail
-from audit_service.services.audit_access import MODERATION, NotFound, blinded_ids
+from audit_service.services.audit_access import (
+    BLIND_MESSAGE,
+    MODERATION,
+    NotAllowed,
+    NotFound,
+    blinded_ids,
+)
 from audit_service.services.audits import SUBMITTED
 from audit_service.services.moderation import InvalidModeration, period_bounds
 from audit_service.storage.database import database
@@ -83,10 +89,15 @@ def retire_theme(user: User, theme_id: int, *, remote_addr: str | None = None) -
                        object_id=theme.id, after={"name": theme.name}, remote_addr=remote_addr)
 
 
-def taggable_audit(public_id: str) -> Audit:
-    audit = Audit.get_or_none(Audit.public_id == public_id)
+def taggable_audit(user: User, public_id: str) -> Audit:
+    """A submitted first audit ``user`` may tag and quote: not one they are moderating blind
+    (the tagging page shows its evidence)."""
+    audit = (Audit.select(Audit, Audit.id.in_(blinded_ids(user)).alias("blinded"))
+             .where(Audit.public_id == public_id).first())  # one query, blind or not
     if audit is None or audit.status != SUBMITTED or audit.kind == MODERATION:
         raise NotFound("There is no submitted audit at this address.")
+    if audit.blinded:
+        raise NotAllowed(BLIND_MESSAGE)
     return audit
 
 

@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import learning
-from audit_service.services.audit_access import NotFound
+from audit_service.services.audit_access import NotAllowed, NotFound
 from audit_service.services.audits import load_state
 from audit_service.services.moderation import InvalidModeration
 from audit_service.storage.models import Case, User
@@ -100,9 +109,11 @@ def retire_theme(theme_id: int):
 
 def _audit_or_404(public_id: str):
     try:
-        return learning.taggable_audit(public_id)
+        return learning.taggable_audit(_user(), public_id)
     except NotFound:
         abort(404)
+    except NotAllowed as exc:  # moderation is blind: say why, and show nothing of the audit
+        abort(make_response(render_template("moderation/blind.html", message=str(exc)), 403))
 
 
 def _render_audit(audit, *, errors: list | None = None, form: dict | None = None,
@@ -119,10 +130,11 @@ def _render_audit(audit, *, errors: list | None = None, form: dict | None = None
                                  answer.evidence))
     errors = list(errors or [])
     case = Case.get_by_id(audit.case_id)
+    current = learning.themes_of(audit)
     return render_template(
         "learning/audit.html", audit=audit, case_type=CaseType(case.case_type).label,
-        themes=learning.themes(), chosen={t.id for t in learning.themes_of(audit)},
-        current=learning.themes_of(audit), evidence=evidence,
+        themes=learning.themes(), chosen={t.id for t in current},
+        current=current, evidence=evidence,
         errors=errors, error_for={e.field: e.message for e in reversed(errors)},
         form=form or {},
     ), status

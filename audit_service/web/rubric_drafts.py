@@ -252,7 +252,7 @@ def _details_context(draft: RubricDraft) -> dict:
 def details(public_id: str):
     draft = _draft_or_404(public_id)
     context = _details_context(draft)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never save)
         return _render("rubric_editor/details.html", draft, section=ed.DETAILS, **context)
     document = {**draft.document, **ed.details_from_form(
         request.form, request.form.getlist("case_types"), id_editable=context["id_editable"],
@@ -268,7 +268,7 @@ def details(public_id: str):
 @require_roles(*EDITORS)
 def scale(public_id: str):
     draft = _draft_or_404(public_id)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never save)
         return _render("rubric_editor/scale.html", draft, section=ed.SCALE)
     document = {**draft.document, "scale": ed.scale_from_form(request.form)}
     return _save(draft, document, section=ed.SCALE, index=None,
@@ -280,7 +280,7 @@ def scale(public_id: str):
 def bands(public_id: str):
     draft = _draft_or_404(public_id)
     context = {"grades": scale_of(draft.document).levels}
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never save)
         return _render("rubric_editor/bands.html", draft, section=ed.BANDS, **context)
     document = {**draft.document, "grade_bands": ed.bands_from_form(request.form)}
     return _save(draft, document, section=ed.BANDS, index=None,
@@ -350,7 +350,7 @@ def _criterion_page(draft: RubricDraft, index: int | None):
         "na_allowed": False, "type": "scale", "level_descriptors": {}}
     current = current if isinstance(current, dict) else {}
     context = {**_criterion_context(draft, current), "item_index": index}
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never save)
         return _render("rubric_editor/criterion.html", draft, section=ed.CRITERION, index=index,
                        **context)
     values = [o.value for o in rating_options(draft.document, request.form.get("type", "scale"))]
@@ -422,7 +422,7 @@ def _rule_page(draft: RubricDraft, index: int | None):
         "id": "", "criterion": "", "when": [], "cap": "", "applies_to": "domain",
         "explanation": ""}
     current = current if isinstance(current, dict) else {}
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which must never save)
         return _render("rubric_editor/rule.html", draft, section=ed.RULE, index=index,
                        item_index=index, **_rule_context(draft, current))
     new_item = ed.rule_from_form(request.form, request.form.getlist("when"))
