@@ -4,6 +4,8 @@ Reading and reconciling happen before any case is touched, so a file that
 cannot be read changes nothing. The writes then happen in one transaction
 with the database work batched (one query for all existing cases, inserts and
 updates in chunks), because a large council's file holds 20,000 open cases.
+The batch row is written in that same transaction (or with its failure), so a
+process killed mid-import leaves neither cases nor a batch forever "running".
 """
 
 from __future__ import annotations
@@ -85,11 +87,13 @@ def import_file(
     registry = registry or _default_registry()
     data = stream.read()
     source_name = PurePath(filename).name or filename
-    batch = ImportBatch.create(
+    # Not saved yet: it is written with the cases, or with the reason it failed.
+    batch = ImportBatch(
         source_name=source_name,
         importer=importer_id or "",
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=uploaded_by,
+        started_at=utcnow(),
     )
     try:
         importer = (registry.get(importer_id) if importer_id
@@ -113,6 +117,7 @@ def import_file(
         )
     try:
         with database.atomic():
+            batch.save()
             counts = _write_cases(batch, result.cases, as_of, full=importer.full_caseload)
             _save_rejected(batch, result.errors)
             _finish(batch, result, counts)
@@ -125,6 +130,7 @@ def import_file(
                 after=_summary(batch),
             )
     except Exception as exc:
+        batch.id = None  # rolled back with the cases: the failure is recorded afresh
         _failed(batch, f"the import stopped and nothing was changed: {exc}")
         raise
     return batch
@@ -153,12 +159,12 @@ def _failed(
     batch: ImportBatch, message: str, errors: Sequence[RowError] = ()
 ) -> ImportFailed:
     with database.atomic():
-        _save_rejected(batch, errors)
         batch.status = "failed"
         batch.error = message
         batch.rejected_count = len(errors)
         batch.finished_at = utcnow()
         batch.save()
+        _save_rejected(batch, errors)
     return ImportFailed(message, batch)
 
 
