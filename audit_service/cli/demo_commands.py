@@ -99,6 +99,9 @@ def demo_command(scale: str, seed: int, password: str, if_empty: bool, history: 
             calendar=SchedulerSettings.from_config(current_app.config).calendar(today),
         )
         past = _load_history(scale, seed, today) if history else None
+        # Fresh planner statistics for tables that just grew from nothing: PostgreSQL's
+        # autovacuum may be off or not have run yet, and SQLite has none until asked.
+        database.execute_sql("ANALYZE")
     click.echo(
         f"Loaded the {summary.scale} demo council (seed {summary.seed}): "
         f"{summary.services} services, {summary.teams} teams, {summary.staff} staff, "

@@ -38,8 +38,8 @@ from audit_service.services.audit_access import (
     is_practitioner,
     owns_round,
 )
-from audit_service.services.rubric_versions import rubric_of
-from audit_service.storage.database import database
+from audit_service.services.rubric_versions import WITHOUT_DOCUMENT, rubric_of
+from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
     Audit,
     AuditRating,
@@ -123,9 +123,13 @@ def audit_link(audit: Audit) -> str:
 
 
 def load_state(audit: Audit, criterion_types: Mapping[str, CriterionType]) -> AuditState:
-    """Two queries, whatever the number of rubrics and criteria."""
+    """Two queries, whatever the number of rubrics and criteria.
+
+    The pinned versions' documents are not read: their parsed rubrics are cached per
+    process by content hash (``rubric_of``), as a published version never changes.
+    """
     rows = (
-        AuditRubric.select(AuditRubric, RubricVersion, RubricDefinition)
+        AuditRubric.select(AuditRubric, *WITHOUT_DOCUMENT, RubricDefinition)
         .join(RubricVersion)
         .join(RubricDefinition)
         .where(AuditRubric.audit == audit.id)
@@ -492,6 +496,12 @@ def complete_round_if_done(audit: Audit) -> bool:
     if audit.round_case_id is None:
         return False
     round_id = RoundCase.get_by_id(audit.round_case_id).round_id
+    if not is_sqlite():
+        # Two last submits at once would each count the other's audit as a draft under READ
+        # COMMITTED and leave the round open for good; the row lock makes the second recount.
+        # (SQLite already serialises writers.)
+        locked = SamplingRound.select(SamplingRound.id).where(SamplingRound.id == round_id)
+        locked.for_update().execute()
     submitted = Audit.select(Audit.id).where(
         (Audit.round_case == RoundCase.id) & (Audit.status == SUBMITTED)
     )

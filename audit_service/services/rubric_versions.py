@@ -143,12 +143,25 @@ def versions_of(rubric_id: str) -> list[RubricVersion]:
 # (ids differ between databases) and the criterion types it was parsed against.
 _parsed: dict[tuple[str, tuple[str, ...]], Rubric] = {}
 
+# Every column but the document: what pages need of a pinned version when its parsed
+# rubric is already cached. Decoding the three documents' JSON on every audit page was a
+# third of the cost of reading an audit's state (docs/performance.md).
+WITHOUT_DOCUMENT = tuple(f for f in RubricVersion._meta.sorted_fields
+                         if f is not RubricVersion.document)
+
 
 def rubric_of(version: RubricVersion, criterion_types: Mapping[str, CriterionType]) -> Rubric:
-    """The domain rubric a stored version describes, parsed once per process."""
+    """The domain rubric a stored version describes, parsed once per process.
+
+    ``version`` may have been selected without its document (``WITHOUT_DOCUMENT``): the
+    document is then read only the first time this process meets its content hash.
+    """
     key = (version.content_hash, tuple(sorted(criterion_types)))
     rubric = _parsed.get(key)
     if rubric is None:
+        if "document" not in version.__data__:
+            version = (RubricVersion.select(RubricVersion, RubricDefinition)
+                       .join(RubricDefinition).where(RubricVersion.id == version.id).get())
         rubric = parse_rubric_document(
             version.document,
             source=f"{version.rubric.rubric_id} version {version.number}",

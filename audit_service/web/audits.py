@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from flask import (
     Blueprint,
     abort,
     flash,
+    get_template_attribute,
     jsonify,
     make_response,
     redirect,
@@ -23,6 +25,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from peewee import JOIN
 from wtforms import Form
 
@@ -36,6 +39,7 @@ from audit_service.domain.audits import (
     field_id,
     merge,
 )
+from audit_service.domain.rubrics import Criterion, Rubric
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import actions as action_service
@@ -106,22 +110,80 @@ def _posted_version() -> int:
 
 
 def _context(audit: Audit) -> dict:
-    """The case, round and team shown at the top of every audit page (one query)."""
+    """The case, team, round and auditor shown at the top of every audit page (one query,
+    none more when the auditor is the one looking)."""
+    drawn_in = RoundCase.select(RoundCase.round).where(RoundCase.id == audit.round_case_id)
     case = (
-        Case.select(Case, Team).join(Team, on=(Case.team == Team.id), join_type=JOIN.LEFT_OUTER)
-        .where(Case.id == audit.case_id).first()
+        Case.select(Case, Team, SamplingRound)
+        .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
+        .switch(Case)
+        .join(SamplingRound, JOIN.LEFT_OUTER, on=(SamplingRound.id == drawn_in),
+              attr="sampling_round")
+        .where(Case.id == audit.case_id).get()
     )
-    round_ = None
-    if audit.round_case_id is not None:
-        round_ = (SamplingRound.select().join(RoundCase)
-                  .where(RoundCase.id == audit.round_case_id).first())
+    user = _user()
     return {
         "audit": audit,
         "case": case,
         "case_type": CaseType(case.case_type).label,
-        "round": round_,
-        "auditor": User.get_by_id(audit.auditor_id),
+        "round": case.sampling_round if audit.round_case_id is not None else None,
+        "auditor": user if audit.auditor_id == user.id else User.get_by_id(audit.auditor_id),
     }
+
+
+@dataclass(frozen=True)
+class CriterionItem:
+    """One criterion as the form, the read-only view and the conflict page show it.
+
+    An object rather than a dict: templates read a dozen attributes of each of the
+    form's criteria, and Jinja finds an attribute at once but a dict key only after an
+    ``AttributeError``.
+    """
+
+    key: CriterionKey
+    number: int
+    label: str
+    criterion: Criterion
+    options: tuple
+    option_labels: dict
+    descriptors: tuple
+    ids: dict
+    prompts: tuple = ()
+    #: The heading and guidance, rendered once per version; None renders it in the page.
+    head: Markup | None = None
+
+
+# Everything above but the prompts depends only on a published (so immutable) rubric
+# version and the installed criterion types: built once per process per version.
+_criteria_of_version: dict[tuple[str, tuple[str, ...]], tuple[CriterionItem, ...]] = {}
+
+
+def _criterion_items(rubric: Rubric, types: Mapping) -> tuple[CriterionItem, ...]:
+    items = []
+    for index, criterion in enumerate(rubric.criteria):
+        kind = types.get(criterion.type)
+        options = tuple(kind.options(rubric.scale)) if kind else ()
+        descriptors = []
+        for level in rubric.scale.levels:
+            text = criterion.level_descriptors.get(level.id)
+            if text:
+                descriptors.append((level.label, text))
+        for option in options:
+            text = criterion.level_descriptors.get(option.value)
+            if text and not rubric.scale.has_level(option.value):
+                descriptors.append((option.label, text))
+        key = CriterionKey(rubric.id, criterion.id)
+        items.append(CriterionItem(
+            key=key,
+            number=index + 1,
+            label=f"{rubric.domain}, criterion {index + 1}",
+            criterion=criterion,
+            options=options,
+            option_labels={o.value: o.label for o in options},
+            descriptors=tuple(descriptors),
+            ids={part: field_id(part, key) for part in ("rating", "na", "na-reason", "evidence")},
+        ))
+    return tuple(items)
 
 
 def sections(state: audit_service.AuditState, prompts: Mapping) -> list[dict]:
@@ -130,31 +192,18 @@ def sections(state: audit_service.AuditState, prompts: Mapping) -> list[dict]:
     result = []
     for pinned in state.pinned:
         rubric = pinned.rubric
-        criteria = []
-        for index, criterion in enumerate(rubric.criteria):
-            kind = types.get(criterion.type)
-            options = kind.options(rubric.scale) if kind else ()
-            descriptors = []
-            for level in rubric.scale.levels:
-                text = criterion.level_descriptors.get(level.id)
-                if text:
-                    descriptors.append((level.label, text))
-            for option in options:
-                text = criterion.level_descriptors.get(option.value)
-                if text and not rubric.scale.has_level(option.value):
-                    descriptors.append((option.label, text))
-            criteria.append({
-                "key": CriterionKey(rubric.id, criterion.id),
-                "number": index + 1,
-                "label": f"{rubric.domain}, criterion {index + 1}",
-                "criterion": criterion,
-                "options": options,
-                "option_labels": {o.value: o.label for o in options},
-                "descriptors": descriptors,
-                "prompts": prompts.get(criterion.id, []),
-                "ids": {part: field_id(part, CriterionKey(rubric.id, criterion.id))
-                        for part in ("rating", "na", "na-reason", "evidence")},
-            })
+        content_hash = getattr(pinned.version, "content_hash", None)
+        if content_hash is None:  # a draft being previewed: never cached
+            items = _criterion_items(rubric, types)
+        else:
+            cache_key = (content_hash, tuple(sorted(types)))
+            items = _criteria_of_version.get(cache_key)
+            if items is None:
+                head = get_template_attribute("components/audit.html", "criterion_head")
+                items = _criteria_of_version[cache_key] = tuple(
+                    replace(item, head=head(item)) for item in _criterion_items(rubric, types))
+        criteria = [replace(item, prompts=tuple(prompts[item.key.criterion_id]))
+                    if prompts.get(item.key.criterion_id) else item for item in items]
         result.append({"rubric": rubric, "version": pinned.version,
                        "audit_rubric": pinned.audit_rubric, "criteria": criteria})
     return result
