@@ -7,12 +7,16 @@ from typing import Any
 from flask import Flask
 
 from audit_service import config
+from audit_service.api.blueprint import DatabaseId
 from audit_service.extension import ServiceExtension
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web app from the environment (or ``test_config``, which wins)."""
     app = Flask(__name__, instance_path=str(config.instance_dir()))
+    # Browser ``<int:...>`` ids past the database's integer range are no object (404), as the
+    # API's are, rather than an overflow in the driver.
+    app.url_map.converters["int"] = DatabaseId
     app.config.update(config.from_environ())
     if test_config:
         app.config.update(test_config)

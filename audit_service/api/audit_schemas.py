@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.audits import MAX_TEXT
 
 STATUSES = ("open", "in_progress", "done")
@@ -84,8 +84,8 @@ class ActionSchema(StrictSchema):
     due_on = ma.fields.Date(required=True)
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     version = ma.fields.Integer(required=True)
-    created_at = ma.fields.DateTime(required=True)
-    completed_at = ma.fields.DateTime(allow_none=True)
+    created_at = UtcDateTime(required=True)
+    completed_at = UtcDateTime(allow_none=True)
 
 
 class AuditSummarySchema(StrictSchema):
@@ -95,15 +95,15 @@ class AuditSummarySchema(StrictSchema):
     case = ma.fields.Nested(CaseRefSchema, required=True)
     auditor = ma.fields.String(required=True)
     overall_grade = ma.fields.String(allow_none=True, metadata={"description": "Level id"})
-    submitted_at = ma.fields.DateTime(allow_none=True)
-    acknowledged_at = ma.fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime(allow_none=True)
+    acknowledged_at = UtcDateTime(allow_none=True)
 
 
 class AuditSchema(AuditSummarySchema):
     team = ma.fields.String(allow_none=True)
     practitioner = ma.fields.String(allow_none=True)
-    created_at = ma.fields.DateTime(required=True)
-    updated_at = ma.fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
     overall_score = ma.fields.String(allow_none=True)
     rubrics = ma.fields.List(ma.fields.Nested(PinnedRubricSchema), required=True)
     answers = ma.fields.List(ma.fields.Nested(AnswerSchema), required=True)
@@ -111,7 +111,7 @@ class AuditSchema(AuditSummarySchema):
         "description": "Once submitted: overall and per-domain grades, scores and the limiting "
                        "rules that capped them"})
     response = ma.fields.String(allow_none=True)
-    responded_at = ma.fields.DateTime(allow_none=True)
+    responded_at = UtcDateTime(allow_none=True)
     actions = ma.fields.List(ma.fields.Nested(ActionSchema), required=True)
 
 
@@ -128,11 +128,13 @@ class SavedSchema(StrictSchema):
 
 
 class ConflictSchema(StrictSchema):
+    """A stale version (both versions given), or an audit that can no longer change."""
+
     code = ma.fields.Integer(required=True)
     status = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
-    your_version = ma.fields.Integer(required=True)
-    current_version = ma.fields.Integer(required=True)
+    your_version = ma.fields.Integer(metadata={"description": "Only for a stale version"})
+    current_version = ma.fields.Integer(metadata={"description": "Only for a stale version"})
 
 
 class ResultSchema(StrictSchema):

@@ -7,7 +7,7 @@ from flask import request
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import Role
 from audit_service.services import audit_trail
 from audit_service.services.audit_trail_search import TrailFilter, search
@@ -49,7 +49,7 @@ class TrailQuerySchema(StrictSchema):
 
 class EventSchema(StrictSchema):
     id = ma.fields.Integer(required=True)
-    occurred_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
+    occurred_at = UtcDateTime(required=True, metadata={"description": "UTC"})
     actor = ma.fields.String(attribute="actor_label", required=True)
     action = ma.fields.String(required=True)
     object_type = ma.fields.String(allow_none=True)

@@ -186,6 +186,7 @@ def _full(audit: Audit) -> dict:
 @require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
 @bp.arguments(RoundQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, RoundAuditSchema(many=True))
+@bp.alt_response(404, response="NOT_FOUND")
 def round_audits(round: str):
     """A round's cases, each with the reason it was drawn and its audit (if started)."""
     from audit_service.services.rounds import may_see
@@ -213,6 +214,7 @@ def _blinded(summary: dict, hidden: bool) -> dict:
 @bp.arguments(StartSchema)
 @bp.response(201, AuditSchema)
 @bp.alt_response(200, schema=AuditSchema, description="The audit had already been started")
+@bp.alt_response(404, response="NOT_FOUND")
 def start_audit(body):
     """Start the audit of a case in your round (idempotent: the same draft every time)."""
     audit_service.ensure_published(service().catalogue)
@@ -327,6 +329,7 @@ def acknowledge(body, public_id: str):
 @bp.arguments(ActionCreateSchema)
 @bp.response(201, ActionSchema)
 @bp.alt_response(400, response="DEFAULT_ERROR", description="Invalid owner or due date")
+@bp.alt_response(409, response="CONFLICT")
 def create_action(body, public_id: str):
     """Record an action agreed after a submitted audit (owner: the practitioner or a team
     member, by username)."""

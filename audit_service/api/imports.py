@@ -13,6 +13,7 @@ from audit_service.api.schemas import (
     ImportReportSchema,
     ImportUploadSchema,
 )
+from audit_service.domain.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
 from audit_service.importers.registry import UnknownImporter
@@ -66,6 +67,8 @@ def create_import(files, format=None, as_of=None):
     from audit_service.services.case_import import ImportFailed, import_file
 
     upload = files["file"]
+    # The client names the file: control characters (NUL) cannot be stored or shown.
+    filename = printable(upload.filename or "")
     registry = service().importers
     if format is not None and format not in registry.ids():
         abort(422, message=f"unknown format {format!r}; known formats: {', '.join(registry.ids())}",
@@ -73,14 +76,14 @@ def create_import(files, format=None, as_of=None):
     try:
         batch = import_file(
             upload.stream,
-            upload.filename or "upload",
+            filename or "upload",
             importer_id=format,
             uploaded_by=current_api_user(),
             as_of=as_of,
             registry=registry,
         )
     except (ImportFailed, UnknownImporter) as exc:
-        abort(422, message=f"{upload.filename or 'the file'} could not be imported: {exc}")
+        abort(422, message=f"{filename or 'the file'} could not be imported: {exc}")
     return _report(batch)
 
 

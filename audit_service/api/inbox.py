@@ -7,6 +7,7 @@ from flask_smorest import abort
 
 from audit_service.api.auth import ALL_ROLES, current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
+from audit_service.api.schemas import UtcDateTime
 from audit_service.services import inbox
 
 bp = Blueprint("api_inbox", __name__, url_prefix="/api/v1",
@@ -22,8 +23,8 @@ class InboxItemSchema(ma.Schema):
     title = ma.fields.String(required=True)
     body = ma.fields.String(required=True)
     link = ma.fields.String(allow_none=True, metadata={"description": "A path in the service"})
-    created_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
-    read_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC; null if unread"})
+    created_at = UtcDateTime(required=True, metadata={"description": "UTC"})
+    read_at = UtcDateTime(allow_none=True, metadata={"description": "UTC; null if unread"})
 
 
 @bp.route("/inbox")

@@ -13,7 +13,7 @@ from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.agreement import Estimate
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import Role
@@ -63,7 +63,7 @@ class ShareSchema(StrictSchema):
 class SettingSchema(StrictSchema):
     share_percent = ma.fields.Integer(required=True)
     seed = ma.fields.String(allow_none=True)
-    created_at = ma.fields.DateTime(allow_none=True)
+    created_at = UtcDateTime(allow_none=True)
     created_by = ma.fields.String(allow_none=True)
 
 
@@ -103,7 +103,7 @@ class ModerationSchema(StrictSchema):
     agreed_grade = ma.fields.String(allow_none=True)
     agreed_domains = ma.fields.Dict(allow_none=True)
     note = ma.fields.String(allow_none=True)
-    adjudicated_at = ma.fields.DateTime(allow_none=True)
+    adjudicated_at = UtcDateTime(allow_none=True)
     comparison = ma.fields.List(ma.fields.Nested(CriterionComparisonSchema), allow_none=True)
 
 
@@ -212,6 +212,8 @@ def list_moderations(period: str | None, state: str | None):
 @require_api_roles(*WRITERS)
 @bp.arguments(PickSchema)
 @bp.response(201, ModerationSchema)
+@bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(409, response="CONFLICT")
 def pick(body):
     """Pick a submitted audit for moderation (409 if it was already picked)."""
     try:
@@ -257,8 +259,11 @@ def put_setting(body):
 def draw(body):
     """Draw a month's random sample now (the scheduler does this on the next month's first
     working day); repeating it only tops the sample up."""
-    report = moderation_service.pick_moderation_sample(body["period"],
-                                                       actor=current_api_user())
+    try:
+        report = moderation_service.pick_moderation_sample(body["period"],
+                                                           actor=current_api_user())
+    except InvalidModeration as exc:  # a month the calendar cannot hold, e.g. 0000-01
+        abort(400, message=str(exc), errors=_field_errors(exc.errors))
     return {"period": report.period, "share_percent": report.share_percent,
             "eligible": report.eligible, "target": report.target, "picked": report.picked}
 
@@ -285,6 +290,7 @@ def _summary(label: str, summary, left_out: int) -> dict:
 @require_api_roles(Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
 @bp.arguments(StatisticsQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, StatisticsSchema)
+@bp.alt_response(400, response="BAD_REQUEST")
 def statistics(period_from: str, period_to: str):
     """Agreement per criterion, auditor and team, each with a 95% confidence interval,
     and the auditors whose grades run higher than moderation."""
@@ -318,6 +324,7 @@ def get_moderation(public_id: str):
 @require_api_roles(*WRITERS)
 @bp.arguments(AssignSchema)
 @bp.response(200, ModerationSchema)
+@bp.alt_response(409, response="CONFLICT")
 def assign(body, public_id: str):
     """Assign the moderator: their blind draft is created, pinned to the same rubric versions."""
     moderation = _moderation(public_id)
@@ -335,6 +342,7 @@ def assign(body, public_id: str):
 @require_api_roles(*WRITERS)
 @bp.arguments(AdjudicateSchema)
 @bp.response(200, ModerationSchema)
+@bp.alt_response(409, response="CONFLICT")
 def adjudicate(body, public_id: str):
     """Record the agreed grade (overall, optionally per domain) with a note."""
     moderation = _moderation(public_id)

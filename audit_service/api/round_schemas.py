@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
 from audit_service.domain.vocabulary import CaseType
 
@@ -28,7 +28,7 @@ class RoundCaseSchema(StrictSchema):
     case_type = ma.fields.Function(lambda rc: rc.case.case_type, required=True,
                                    metadata={"type": "string"})
     reason = ma.fields.String(required=True, metadata={"description": "Why it was drawn"})
-    replaced_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    replaced_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
     replacement_reason = ma.fields.String(allow_none=True)
 
 
@@ -48,8 +48,8 @@ class RoundSchema(StrictSchema):
     status = ma.fields.String(required=True,
                               metadata={"description": "awaiting_draw, open, ..."})
     due_on = ma.fields.Date(required=True)
-    opened_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
-    drawn_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    opened_at = UtcDateTime(required=True, metadata={"description": "UTC"})
+    drawn_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
     seed = ma.fields.String(required=True, metadata={"description": "The draw's seed"})
     eligible_count = ma.fields.Integer(required=True,
                                        metadata={"description": "Eligible cases at the draw"})
@@ -105,9 +105,11 @@ class PolicySettingsFields(StrictSchema):
 class PolicySchema(PolicySettingsFields):
     scope = ma.fields.String(required=True,
                              metadata={"description": "council, service:<id> or team:<id>"})
+    strategy_options = ma.fields.Dict(keys=ma.fields.String(), allow_none=True, metadata={
+        "description": "null for a policy saved without options (the strategy's defaults)"})
     applies_to = ma.fields.String(required=True, metadata={"description": "In words"})
     version = ma.fields.Integer(required=True)
-    created_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
+    created_at = UtcDateTime(required=True, metadata={"description": "UTC"})
     created_by = ma.fields.String(required=True)
 
 

@@ -11,7 +11,7 @@ from flask_smorest import abort
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.rubrics import RubricErrorSchema
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import rubric_assignments, rubric_drafts, rubric_versions
@@ -37,7 +37,7 @@ class RubricDraftSchema(StrictSchema):
     base_version = ma.fields.Function(
         lambda d: d.base_version.number if d.base_version_id else None, allow_none=True,
         metadata={"type": "integer"})
-    updated_at = ma.fields.DateTime(required=True)
+    updated_at = UtcDateTime(required=True)
     document = ma.fields.Dict(required=True, metadata={
         "description": "The rubric as typed so far, valid or not (rubric file format)"})
 

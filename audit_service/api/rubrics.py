@@ -11,7 +11,7 @@ from flask_smorest import abort
 
 from audit_service.api.auth import require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.rubrics import check_document
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
@@ -39,7 +39,7 @@ class RubricVersionSchema(StrictSchema):
     version_notes = ma.fields.String(required=True)
     content_hash = ma.fields.String(required=True)
     source = ma.fields.String(required=True)
-    created_at = ma.fields.DateTime(required=True)
+    created_at = UtcDateTime(required=True)
     created_by = ma.fields.String(required=True)
     document = ma.fields.Dict(required=True, metadata={
         "description": "The rubric in the rubric file format (docs/rubrics.md)"})

@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
 from audit_service.domain.vocabulary import Role
+
+# PostgreSQL's ``integer``; a larger number would overflow in the database driver (a 500)
+# instead of being refused as invalid input (a 422).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def no_nul(value: str) -> None:
+    if "\x00" in value:
+        raise ma.ValidationError("must not contain NUL characters (\\u0000)")
 
 
 class StrictSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        """Keep input the database cannot store out: whole numbers past its integer range,
+        and text with NUL characters (PostgreSQL refuses them), in lists and dicts too."""
+        inner = [getattr(field_obj, name, None) for name in ("inner", "key_field", "value_field")]
+        for field in (field_obj, *inner):
+            if isinstance(field, ma.fields.Integer) and not any(
+                isinstance(v, ma.validate.Range) and v.max is not None for v in field.validators
+            ):
+                field.validators.append(ma.validate.Range(min=INT_MIN, max=INT_MAX))
+            if isinstance(field, ma.fields.String):
+                field.validators.append(no_nul)
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """A timestamp with its offset: stored naive in UTC, but OpenAPI's ``date-time``
+    (RFC 3339) requires the offset, and a client must not guess the zone."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class UserSchema(StrictSchema):
@@ -31,8 +65,8 @@ class ImportBatchSchema(StrictSchema):
         metadata={"description": "True when cases missing from the file were closed"},
     )
     status = ma.fields.String(required=True)
-    started_at = ma.fields.DateTime(required=True, metadata={"description": "UTC"})
-    finished_at = ma.fields.DateTime(allow_none=True, metadata={"description": "UTC"})
+    started_at = UtcDateTime(required=True, metadata={"description": "UTC"})
+    finished_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
     uploaded_by = ma.fields.Function(
         lambda batch: batch.uploaded_by.username if batch.uploaded_by_id else None,
         allow_none=True,

@@ -11,7 +11,7 @@ from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.sampling import FLAG_IDS
 from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
 from audit_service.domain.vocabulary import Role
@@ -93,7 +93,7 @@ class ThematicSchema(StrictSchema):
     sample_size = ma.fields.Integer(allow_none=True)
     strategy = ma.fields.String(allow_none=True)
     seed = ma.fields.String(allow_none=True)
-    drawn_at = ma.fields.DateTime(allow_none=True)
+    drawn_at = UtcDateTime(allow_none=True)
     rubrics = ma.fields.Function(
         lambda t: [f"{v.rubric.rubric_id}/{v.number}" for v in thematic.pinned_versions(t)],
         metadata={"type": "array", "items": {"type": "string"}})

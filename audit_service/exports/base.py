@@ -7,6 +7,7 @@ schema. Column ids are the stable names documented in ``docs/summaries.md``.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,12 +55,17 @@ def table(name: str, title: str, columns: Sequence[tuple[str, str]],
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters a worksheet cannot hold (openpyxl refuses them, a 500 on export);
+# shown as U+FFFD, before the formula check, so removing one never uncovers a formula.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_text(value: Cell) -> Cell:
     """Text a spreadsheet would run as a formula is prefixed with a quote; numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = _CONTROL.sub("\ufffd", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

@@ -33,6 +33,7 @@ from audit_service.domain.annex_a import (
     is_missing,
     list_number,
 )
+from audit_service.domain.annex_a.values import display
 from audit_service.domain.case_records import CaseRecord, RowError
 from audit_service.importers.base import CaseImporter
 
@@ -43,6 +44,13 @@ _RUN = f"{{{SHEET_MAIN_NS}}}r"
 
 class UnreadableFile(ValueError):
     """The whole file cannot be read (wrong format, no Annex A lists); nothing was imported."""
+
+
+def _damaged(exc: SyntaxError) -> UnreadableFile:
+    return UnreadableFile(
+        f"the workbook is damaged and cannot be read ({exc}); open it in Excel, save it "
+        "again as an .xlsx workbook and try again"
+    )
 
 
 def _caseload_names() -> str:
@@ -71,6 +79,8 @@ class AnnexAWorkbookImporter(CaseImporter):
                 "the file is not an Excel workbook (.xlsx); save the Annex A return from Excel "
                 "as an .xlsx workbook and try again"
             ) from exc
+        except SyntaxError as exc:  # the XML parsers' errors: a part's XML is damaged
+            raise _damaged(exc) from exc
         try:
             sheets = [
                 (sheet, LISTS[number])
@@ -85,6 +95,8 @@ class AnnexAWorkbookImporter(CaseImporter):
                 )
             for sheet, spec in sheets:
                 yield from _read_sheet(sheet.title, spec, _SheetRows(workbook, sheet), as_of)
+        except SyntaxError as exc:
+            raise _damaged(exc) from exc
         finally:
             workbook.close()
 
@@ -109,7 +121,7 @@ class AnnexACsvImporter(CaseImporter):
     extensions = (".csv",)
 
     def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
-        name = PurePath(str(getattr(stream, "name", "") or "")).name or "the CSV file"
+        name = display(PurePath(str(getattr(stream, "name", "") or "")).name) or "the CSV file"
         if not stream.seekable():
             stream = io.BytesIO(stream.read())
         encoding = _sniff_encoding(stream)
@@ -118,6 +130,11 @@ class AnnexACsvImporter(CaseImporter):
             yield from self._read_rows(csv.reader(text), name, as_of)
         except csv.Error as exc:
             raise UnreadableFile(f"{name} is not a readable CSV file: {exc}") from exc
+        except UnicodeDecodeError as exc:  # not UTF-8, and bytes Windows-1252 never uses
+            raise UnreadableFile(
+                f"{name} is not a text CSV file (it holds bytes that are neither UTF-8 nor "
+                "Windows-1252); save it from Excel as \"CSV UTF-8\" and try again"
+            ) from exc
         finally:
             text.detach()
 
@@ -143,7 +160,7 @@ class AnnexACsvImporter(CaseImporter):
                 which = list_number(raw) if not is_missing(raw) else None
                 if which not in LISTS:
                     yield RowError(
-                        name, number, header[list_column].strip(), raw,
+                        name, number, display(header[list_column].strip()), display(raw),
                         "not an Annex A list: expected List 3, 4, 6, 7, 8 or 9; "
                         "the row was not imported",
                     )
@@ -258,7 +275,10 @@ class _SavedResultParser(WorkSheetParser):
         if value is None or value == "":
             return None
         if data_type == "n":
-            number = float(value) if ("." in value or "e" in value.lower()) else int(value)
+            try:
+                number = float(value) if ("." in value or "e" in value.lower()) else int(value)
+            except ValueError:  # not a number, or past int()'s 4,300 digits
+                return SpreadsheetError("#NUM!")
             style = int(element.get("s", 0))
             if style in self.date_formats:
                 try:
@@ -269,7 +289,10 @@ class _SavedResultParser(WorkSheetParser):
                     return SpreadsheetError("#VALUE!")
             return number
         if data_type == "s":
-            return self.shared_strings[int(value)]
+            try:
+                return self.shared_strings[int(value)]
+            except (ValueError, IndexError):  # points at no shared string
+                return SpreadsheetError("#REF!")
         if data_type == "e":
             return SpreadsheetError(value)
         if data_type == "b":

@@ -52,5 +52,5 @@ class DateInputField(Field):
             if year < 1900:
                 raise ValueError
             self.data = dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a year past 2**31 overflows, not ValueError
             self.process_errors.append(f"{self.label.text} must be a real date")

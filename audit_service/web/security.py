@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, abort, g, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -60,7 +60,20 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul() -> None:
+    """A NUL anywhere in a browser request is refused before any view sees it: PostgreSQL
+    cannot store or compare text holding one, and no form field has a use for it. (The API
+    refuses it in its schemas, field by field, with 422.)"""
+    if request.path.startswith("/api/"):
+        return
+    parts = [request.path, *request.args.values(), *request.form.values(),
+             *(f.filename or "" for f in request.files.values())]
+    if any("\x00" in part for part in parts):
+        abort(400, description="The request held a character that is not allowed (NUL).")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul)
     csrf.init_app(app)
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"cspNonce": csp_nonce()})

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from audit_service.domain.annex_a.values import printable
 from audit_service.domain.names import clean_text
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
@@ -90,7 +91,7 @@ def match_headers(cells: Sequence[object], fields: Sequence[Field]) -> HeaderMat
         found = by_key.get(header_key(cell))
         if found is None:
             continue
-        heading = clean_text(str(cell))
+        heading = printable(clean_text(str(cell)))
         if found.key in columns:
             repeated.append((found, heading, columns[found.key].index, index))
             continue

@@ -45,6 +45,12 @@ _EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:[ T]00:00(?::00)?)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _LETTER = re.compile(r"^\(?([a-z])\)\s*(.*)$", re.IGNORECASE)
+# Control characters other than tab and line breaks: PostgreSQL cannot store NUL, and
+# none of them can be shown in a page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: More referrals, plans or placements than any child has: a bigger number is a typo or a
+#: pasted id (and past 2**31 it would overflow the database's integer columns).
+MAX_COUNT = 1_000_000
 
 
 def is_missing(value: object) -> bool:
@@ -60,6 +66,11 @@ def is_missing(value: object) -> bool:
     return False
 
 
+def printable(text: str) -> str:
+    """``text`` with each control character shown as U+FFFD, so it can be stored and shown."""
+    return _CONTROL.sub("\ufffd", text)
+
+
 def display(value: object) -> str:
     """The cell as a person would see it, for the ``value`` of a row error."""
     if value is None:
@@ -72,7 +83,7 @@ def display(value: object) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return printable(str(value))
 
 
 def _refuse_special(value: object) -> None:
@@ -142,11 +153,17 @@ def parse_count(value: object) -> int | None:
         number = value
     else:
         text = clean_text(str(value))
-        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        match = re.fullmatch(r"([+-]?)(\d+)(?:\.0+)?", text)
+        if not match:
             raise CellProblem("not a whole number")
-        number = int(float(text)) if "." in text else int(text)
+        digits = match.group(2).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_COUNT)):  # int() of a huge string is slow, then fails
+            raise CellProblem(f"too large for a count (more than {MAX_COUNT:,})")
+        number = int(match.group(1) + digits)
     if number < 0:
         raise CellProblem("a count cannot be negative")
+    if number > MAX_COUNT:
+        raise CellProblem(f"too large for a count (more than {MAX_COUNT:,})")
     return number
 
 
@@ -160,9 +177,11 @@ def parse_child_id(value: object) -> str | None:
     if isinstance(value, float):
         if not value.is_integer():
             raise CellProblem("a child id cannot be a fraction")
-        return str(int(value))
+        value = int(value)
     if isinstance(value, int):
-        return str(value)
+        if value.bit_length() > 4000:  # over 1,200 digits; str() fails past 4,300
+            raise CellProblem(f"longer than {MAX_TEXT} characters")
+        return _fits(str(value))
     if isinstance(value, dt.date):
         raise CellProblem("expected a child id, found a date")
     return _fits(clean_text(str(value)))
@@ -175,6 +194,9 @@ MAX_TEXT = 255
 def _fits(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise CellProblem(f"longer than {MAX_TEXT} characters")
+    if _CONTROL.search(text):
+        raise CellProblem("the cell holds a control character (such as NUL), which cannot "
+                          "be stored; retype the value")
     return text
 
 

@@ -77,10 +77,11 @@ class FieldError:
 
 
 def _text(value: object) -> str:
-    """Posted text with Windows line endings normalised; never None."""
+    """Posted text with Windows line endings normalised and NUL characters dropped; never
+    None. No one types a NUL, and PostgreSQL cannot store one in text."""
     if not isinstance(value, str):
         return ""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def answers_from_form(

@@ -131,7 +131,7 @@ def details_from_form(form: Mapping[str, Any], case_types: Sequence[str],
 def _rows(form: Mapping[str, Any], prefix: str, names: Sequence[str]) -> list[dict[str, str]]:
     """``level-0-id``, ``level-0-label``, ... into rows; an all-blank row is dropped."""
     indexes = sorted({int(m.group(1)) for key in form
-                      if (m := re.fullmatch(rf"{prefix}-(\d+)-\w+", key))})
+                      if (m := re.fullmatch(rf"{prefix}-(\d{{1,6}})-\w+", key))})
     rows = []
     for index in indexes:
         row = {name: text(form.get(f"{prefix}-{index}-{name}")) for name in names}
