@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 
 import psycopg2
 import pytest
-from argon2 import PasswordHasher
 from playhouse.test_utils import count_queries
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import accounts
 from audit_service.services.audits import load_state
 from audit_service.storage.database import bind, database
 from audit_service.storage.models import (
@@ -261,11 +259,8 @@ def _council(app, url: str, scale: worlds.Scale) -> tuple[dict[str, Count], dict
 
 def test_no_key_page_runs_more_queries_with_more_data(
     app, db_url: str, backend: str, request: pytest.FixtureRequest,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, cheap_passwords: None,
 ) -> None:
-    # Hashing the demo logins' passwords with argon2's real cost would take most of the time.
-    monkeypatch.setattr(accounts, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     # Counting turns peewee's debug log on; keep the statements out of pytest's log capture.
     monkeypatch.setattr(logging.getLogger("peewee"), "propagate", False)
     small, small_sizes = _council(app, db_url, worlds.SMALL)

@@ -24,7 +24,6 @@ from tests.security.world import (  # noqa: F401
     ONE_PER_ROLE,
     SecurityWorld,
     changed_tables,
-    cheap_passwords,
     security_world_fixture,
     snapshot,
     world_fixture,

@@ -26,7 +26,6 @@ from tests.security.world import (  # noqa: F401
     SecurityWorld,
     case_refs_in_urls,
     changed_tables,
-    cheap_passwords,
     security_world_fixture,
     snapshot,
     world_fixture,

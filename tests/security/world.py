@@ -21,7 +21,7 @@ A's submitted audit, so a page that leaks that audit to someone who may not read
 it (``mona`` before she submits) can be found by searching responses.
 
 Import into a test module with
-``from tests.security.world import cheap_passwords, security_world_fixture, world_fixture``
+``from tests.security.world import security_world_fixture, world_fixture``
 (with ``# noqa: F401``).
 """
 
@@ -37,7 +37,6 @@ from itertools import product
 from urllib.parse import unquote
 
 import pytest
-from argon2 import PasswordHasher
 from werkzeug.routing import Rule
 
 from audit_service.domain.audits import answers_from_form
@@ -442,17 +441,6 @@ def build(app, world: World, make_user) -> SecurityWorld:
         rounds={"a": w.round_a, "b": w.round_b}, moderations=moderations,
         thematic=ThematicAudit.get_by_id(thematic.id), draft=draft, theme=theme,
         exemplars=exemplars, inbox=inbox, batch=batch, assignment=assignment, council=council)
-
-
-@pytest.fixture
-def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Twelve accounts and their sign-ins would spend seconds in argon2; hash cheaply here.
-
-    The walks test who may reach what, not password hashing (``tests/test_cli_accounts.py``
-    and ``tests/web/test_auth.py`` keep the real parameters).
-    """
-    monkeypatch.setattr(accounts, "_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(name="security_world")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from argon2 import PasswordHasher
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services import accounts
@@ -62,3 +63,12 @@ def login_as(app, make_user) -> Callable[..., PageClient]:
         return signed_in
 
     return login
+
+
+@pytest.fixture
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash with argon2's lowest cost: tests that sign in dozens of accounts are about who may
+    reach what, not hashing (``tests/test_cli_accounts.py`` and ``tests/web/test_auth.py`` keep
+    the real parameters)."""
+    monkeypatch.setattr(accounts, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -28,7 +28,6 @@ from tests.security.world import (  # noqa: F401
     ONE_PER_ROLE,
     NoFixture,
     SecurityWorld,
-    cheap_passwords,
     security_world_fixture,
     world_fixture,
 )
