@@ -24,6 +24,7 @@ def _blueprints() -> list:
         learning,
         me,
         moderation,
+        oversight,
         plugins,
         policies,
         rounds,
@@ -35,7 +36,7 @@ def _blueprints() -> list:
 
     return [me.bp, imports.bp, plugins.bp, rubrics.bp, inbox.bp, rounds.bp, policies.bp,
             audit_trail.bp, audits.bp, summaries.bp, moderation.bp, learning.bp,
-            *rubric_editor.blueprints(), thematic.bp]
+            *rubric_editor.blueprints(), thematic.bp, oversight.bp]
 
 
 def init_app(app: Flask) -> Api:

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.audits import MAX_TEXT
+from audit_service.domain.rubrics import DEFAULT_SCALE
 
 STATUSES = ("open", "in_progress", "done")
 
@@ -27,11 +28,26 @@ class VersionedSchema(StrictSchema):
     )
 
 
+class JudgementSchema(StrictSchema):
+    """The auditor's own overall grade where it differs from the calculated one."""
+
+    grade = ma.fields.String(
+        required=True, allow_none=True, validate=ma.validate.OneOf(DEFAULT_SCALE.ids),
+        metadata={"description": "A grade id, or null to use the calculated grade. It may not "
+                                 "be above the best domain grade, or above a limiting rule's "
+                                 "cap on the overall grade"})
+    reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_TEXT),
+                              metadata={"description": "Required with a grade at submission"})
+
+
 class DraftSchema(VersionedSchema):
     answers = ma.fields.List(
         ma.fields.Nested(AnswerSchema), load_default=list,
         metadata={"description": "Answers to save; criteria left out keep their saved answers"},
     )
+    overall_judgement = ma.fields.Nested(
+        JudgementSchema, load_default=None, allow_none=True,
+        metadata={"description": "Left out: the saved judgement stays"})
 
 
 class StartSchema(StrictSchema):
@@ -59,6 +75,9 @@ class CriterionSchema(StrictSchema):
     type = ma.fields.String(required=True)
     na_allowed = ma.fields.Boolean(required=True)
     evidence_required = ma.fields.Boolean(required=True)
+    scored = ma.fields.Boolean(required=True, metadata={
+        "description": "False for a judgement that only limiting rules read (Is the child safe "
+                       "now?): it never moves a score"})
     options = ma.fields.List(ma.fields.Nested(OptionSchema), required=True)
 
 
@@ -74,6 +93,9 @@ class CaseRefSchema(StrictSchema):
     id = ma.fields.String(required=True)
     child_id = ma.fields.String(required=True, metadata={"description": "The case system's id"})
     case_type = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"description": "open or closed"})
+    closed_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "A case closed since it was drawn is audited as a closure"})
 
 
 class ActionSchema(StrictSchema):
@@ -88,15 +110,51 @@ class ActionSchema(StrictSchema):
     completed_at = UtcDateTime(allow_none=True)
 
 
+GRADE_FIELDS_DOC = {
+    "overall_grade": "The audit's grade (level id): the agreed grade once a moderation is "
+                     "adjudicated, else the auditor's",
+    "auditor_grade": "The grade the auditor's submission gave, kept for audit-the-auditor "
+                     "figures",
+}
+
+
 class AuditSummarySchema(StrictSchema):
     id = ma.fields.String(required=True)
     status = ma.fields.String(required=True, metadata={"description": "draft or submitted"})
+    kind = ma.fields.String(required=True, metadata={
+        "description": "monthly, reaudit, thematic or moderation"})
     version = ma.fields.Integer(required=True)
     case = ma.fields.Nested(CaseRefSchema, required=True)
     auditor = ma.fields.String(required=True)
-    overall_grade = ma.fields.String(allow_none=True, metadata={"description": "Level id"})
+    overall_grade = ma.fields.String(allow_none=True, metadata={
+        "description": GRADE_FIELDS_DOC["overall_grade"]})
+    auditor_grade = ma.fields.String(allow_none=True, metadata={
+        "description": GRADE_FIELDS_DOC["auditor_grade"]})
+    moderated = ma.fields.Boolean(required=True, metadata={
+        "description": "A moderation of this audit has been adjudicated"})
     submitted_at = UtcDateTime(allow_none=True)
     acknowledged_at = UtcDateTime(allow_none=True)
+
+
+class ReauditActionSchema(StrictSchema):
+    description = ma.fields.String(required=True)
+    status = ma.fields.String(required=True)
+    due_on = ma.fields.Date(required=True)
+    completed_at = UtcDateTime(allow_none=True)
+
+
+class PreviousAuditSchema(StrictSchema):
+    id = ma.fields.String(required=True)
+    submitted_at = UtcDateTime(allow_none=True)
+    grade = ma.fields.String(allow_none=True, metadata={"description": "Its effective grade"})
+    actions = ma.fields.List(ma.fields.Nested(ReauditActionSchema), required=True)
+
+
+class ReauditSchema(StrictSchema):
+    previous = ma.fields.Nested(PreviousAuditSchema, required=True)
+    grade = ma.fields.String(allow_none=True, metadata={"description": "This re-audit's grade"})
+    change = ma.fields.String(allow_none=True, metadata={
+        "description": "improved, unchanged or worse, once submitted"})
 
 
 class AuditSchema(AuditSummarySchema):
@@ -104,7 +162,13 @@ class AuditSchema(AuditSummarySchema):
     practitioner = ma.fields.String(allow_none=True)
     created_at = UtcDateTime(required=True)
     updated_at = UtcDateTime(required=True)
-    overall_score = ma.fields.String(allow_none=True)
+    overall_score = ma.fields.String(allow_none=True, metadata={
+        "description": "Held within the overall grade; null when no score reads as it"})
+    calculated_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "The grade the rules gave, before any judgement of the auditor's"})
+    overall_judgement = ma.fields.Nested(JudgementSchema, allow_none=True)
+    reaudit = ma.fields.Nested(ReauditSchema, allow_none=True, metadata={
+        "description": "For a re-audit: the audit it follows up, its actions, the change"})
     rubrics = ma.fields.List(ma.fields.Nested(PinnedRubricSchema), required=True)
     answers = ma.fields.List(ma.fields.Nested(AnswerSchema), required=True)
     result = ma.fields.Dict(allow_none=True, metadata={
@@ -119,6 +183,8 @@ class RoundAuditSchema(StrictSchema):
     case = ma.fields.Nested(CaseRefSchema, required=True)
     position = ma.fields.Integer(required=True)
     reason = ma.fields.String(required=True, metadata={"description": "Why it was drawn"})
+    pool = ma.fields.String(required=True, metadata={
+        "description": "open, reaudit, closed (closed last month) or unallocated"})
     audit = ma.fields.Nested(AuditSummarySchema, allow_none=True)
 
 
@@ -139,9 +205,15 @@ class ConflictSchema(StrictSchema):
 
 class ResultSchema(StrictSchema):
     id = ma.fields.String(required=True)
-    overall_grade = ma.fields.String(allow_none=True)
+    overall_grade = ma.fields.String(allow_none=True, metadata={
+        "description": GRADE_FIELDS_DOC["overall_grade"]})
     overall_score = ma.fields.String(allow_none=True)
-    result = ma.fields.Dict(required=True)
+    auditor_grade = ma.fields.String(allow_none=True, metadata={
+        "description": GRADE_FIELDS_DOC["auditor_grade"]})
+    calculated_grade = ma.fields.String(allow_none=True)
+    result = ma.fields.Dict(required=True, metadata={
+        "description": "Overall and per-domain grades, scores and every limiting rule that "
+                       "fired (findings), with the auditor's judgement if any"})
 
 
 class ActionCreateSchema(StrictSchema):

@@ -30,11 +30,12 @@ from audit_service.api.audit_schemas import (
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.clock import local_today
-from audit_service.domain.audits import Answer, CriterionKey, FieldError
+from audit_service.domain.audits import Answer, CriterionKey, FieldError, JudgementAnswer
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
 from audit_service.services import actions as action_service
 from audit_service.services import audits as audit_service
+from audit_service.services import reaudits
 from audit_service.services.audit_access import (
     AUDIT_ROLES,
     NotAllowed,
@@ -48,6 +49,7 @@ from audit_service.storage.models import (
     Audit,
     AuditAction,
     Case,
+    Moderation,
     SamplingRound,
     Staff,
     Team,
@@ -76,6 +78,17 @@ def _answers(items: list[dict]) -> dict[CriterionKey, Answer]:
         )
         for item in items
     }
+
+
+def _judgement(body: dict) -> JudgementAnswer | None:
+    given = body.get("overall_judgement")
+    if given is None:
+        return None
+    return JudgementAnswer(given.get("grade"), (given.get("reason") or "").strip())
+
+
+def _score(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
 
 
 def _field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
@@ -116,19 +129,46 @@ def _not_found(exc):
 
 
 def _case_ref(case: Case) -> dict:
-    return {"id": case.public_id, "child_id": case.child_id, "case_type": case.case_type}
+    return {"id": case.public_id, "child_id": case.child_id, "case_type": case.case_type,
+            "status": case.status, "closed_on": case.closed_on}
+
+
+def _moderated(audit: Audit) -> bool:
+    return Moderation.select().where((Moderation.audit == audit.id)
+                                     & Moderation.adjudicated_at.is_null(False)).exists()
 
 
 def _summary(audit: Audit, case: Case | None = None) -> dict:
     return {
         "id": audit.public_id,
         "status": audit.status,
+        "kind": audit.kind,
         "version": audit.version,
         "case": _case_ref(case or Case.get_by_id(audit.case_id)),
         "auditor": User.get_by_id(audit.auditor_id).username,
-        "overall_grade": audit.overall_grade,
+        "overall_grade": audit.effective_grade,
+        "auditor_grade": audit.overall_grade,
+        "moderated": _moderated(audit),
         "submitted_at": audit.submitted_at,
         "acknowledged_at": audit.acknowledged_at,
+    }
+
+
+def _reaudit(audit: Audit) -> dict | None:
+    view = reaudits.reaudit_view(audit)
+    if view is None:
+        return None
+    previous = view.previous.audit
+    return {
+        "previous": {
+            "id": previous.public_id, "submitted_at": previous.submitted_at,
+            "grade": previous.effective_grade,
+            "actions": [{"description": a.description, "status": a.status,
+                         "due_on": a.due_on, "completed_at": a.completed_at}
+                        for a in view.previous.actions],
+        },
+        "grade": view.grade,
+        "change": view.change,
     }
 
 
@@ -153,6 +193,7 @@ def _full(audit: Audit) -> dict:
             "criteria": [
                 {"id": c.id, "prompt": c.prompt, "guidance": c.guidance, "type": c.type,
                  "na_allowed": c.na_allowed, "evidence_required": c.evidence_required,
+                 "scored": types[c.type].scored if c.type in types else True,
                  "options": [{"value": o.value, "label": o.label}
                              for o in (types[c.type].options(rubric.scale)
                                        if c.type in types else ())]}
@@ -172,7 +213,11 @@ def _full(audit: Audit) -> dict:
         "practitioner": practitioner.name if practitioner else None,
         "created_at": audit.created_at,
         "updated_at": audit.updated_at,
-        "overall_score": None if audit.overall_score is None else f"{audit.overall_score:.2f}",
+        "overall_score": _score(audit.effective_score),
+        "calculated_grade": audit.calculated_grade,
+        "overall_judgement": state.judgement.as_dict() if not state.judgement.is_empty
+        else None,
+        "reaudit": _reaudit(audit),
         "rubrics": rubrics,
         "answers": answers,
         "result": audit.result,
@@ -197,7 +242,7 @@ def round_audits(round: str):
     hidden = {row.moderates_id for row in blinded_ids(current_api_user())}
     return [
         {"case": _case_ref(row.case), "position": row.round_case.position,
-         "reason": row.round_case.reason,
+         "reason": row.round_case.reason, "pool": row.round_case.pool,
          "audit": _blinded(_summary(row.audit, row.case), row.audit.id in hidden)
          if row.audit else None}
         for row in round_rows(round_)
@@ -206,7 +251,7 @@ def round_audits(round: str):
 
 def _blinded(summary: dict, hidden: bool) -> dict:
     """A moderator sees that the audit exists, never its grade, until they have submitted."""
-    return {**summary, "overall_grade": None} if hidden else summary
+    return {**summary, "overall_grade": None, "auditor_grade": None} if hidden else summary
 
 
 @bp.route("/audits", methods=["POST"])
@@ -250,7 +295,7 @@ def save_draft(body, public_id: str):
     audit = _audit(public_id)
     try:
         version = audit_service.save_draft(current_api_user(), audit, _answers(body["answers"]),
-                                           body["version"], _types(),
+                                           body["version"], _types(), judgement=_judgement(body),
                                            remote_addr=request.remote_addr, via="api")
     except audit_service.InvalidAnswers as exc:
         abort(400, message="some answers cannot be saved", errors=_field_errors(exc.errors))
@@ -269,7 +314,8 @@ def submit_audit(body, public_id: str):
     audit = _audit(public_id)
     try:
         done = audit_service.submit(current_api_user(), audit, _answers(body["answers"]),
-                                    body["version"], _types(), remote_addr=request.remote_addr)
+                                    body["version"], _types(), judgement=_judgement(body),
+                                    remote_addr=request.remote_addr)
     except audit_service.InvalidAnswers as exc:
         abort(400, message=f"the audit is not complete (draft version {exc.version})",
               errors=_field_errors(exc.errors))
@@ -277,9 +323,9 @@ def submit_audit(body, public_id: str):
 
 
 def _result(audit: Audit) -> dict:
-    return {"id": audit.public_id, "overall_grade": audit.overall_grade,
-            "overall_score": None if audit.overall_score is None
-            else f"{audit.overall_score:.2f}", "result": audit.result}
+    return {"id": audit.public_id, "overall_grade": audit.effective_grade,
+            "overall_score": _score(audit.effective_score), "auditor_grade": audit.overall_grade,
+            "calculated_grade": audit.calculated_grade, "result": audit.result}
 
 
 @bp.route("/audits/<public_id>/result", methods=["GET"])
@@ -352,7 +398,7 @@ def create_action(body, public_id: str):
 @bp.response(200, ActionSchema)
 @bp.alt_response(409, schema=ConflictSchema, description="Changed since `version`")
 def update_action(body, public_id: str):
-    """Change an action's status (its owner, or the team's supervisor)."""
+    """Change an action's status (its owner, or the team's team manager)."""
     user = current_api_user()
     action = AuditAction.get_or_none(AuditAction.public_id == public_id)
     if action is None:

@@ -44,7 +44,7 @@ class PickSchema(StrictSchema):
 
 class AssignSchema(StrictSchema):
     moderator = ma.fields.String(required=True, metadata={
-        "description": "Username of a quality lead or supervisor (not the first auditor)"})
+        "description": "Username of a quality lead or team manager (not the first auditor)"})
 
 
 class AdjudicateSchema(StrictSchema):

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
+from audit_service.domain.sampling.policy import REAUDIT_GRADES
 from audit_service.domain.vocabulary import CaseType
 
 PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use a month written YYYY-MM")
@@ -77,7 +78,10 @@ class PopulationCaseSchema(StrictSchema):
     age_band = ma.fields.Function(lambda row: row.case.age_band, allow_none=True,
                                   metadata={"type": "string"})
     reaudit = ma.fields.Boolean(required=True,
-                                metadata={"description": "Graded Inadequate: drawn first"})
+                                metadata={"description": "A re-audit, drawn first"})
+    pool = ma.fields.String(required=True, metadata={
+        "description": "open (the open caseload), reaudit, closed (closed last month) or "
+                       "unallocated (a service manager's pool)"})
     in_round = ma.fields.Boolean(required=True,
                                  metadata={"description": "Drawn into this round"})
 
@@ -97,9 +101,16 @@ class PolicySettingsFields(StrictSchema):
     strategy_options = ma.fields.Dict(keys=ma.fields.String())
     exclusion_months = ma.fields.Integer(validate=ma.validate.Range(min=0, max=60))
     independence = ma.fields.String(validate=ma.validate.OneOf(INDEPENDENCE))
-    reaudit_inadequate = ma.fields.Boolean()
+    reaudit_grades = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(REAUDIT_GRADES)),
+                                    metadata={"description": "Effective grades that bring a "
+                                              "case back for a re-audit"})
+    reaudit_after_months = ma.fields.Integer(validate=ma.validate.Range(min=1, max=24))
     draw_mode = ma.fields.String(validate=ma.validate.OneOf(DRAW_MODES))
     due_working_days = ma.fields.Integer(validate=ma.validate.Range(min=1, max=60))
+    closed_cases = ma.fields.Integer(validate=ma.validate.Range(min=0, max=50), metadata={
+        "description": "Cases closed last month drawn per team manager, beyond the open draw"})
+    unallocated_cases = ma.fields.Integer(validate=ma.validate.Range(min=0, max=50), metadata={
+        "description": "Open cases with no allocated worker drawn per service manager"})
 
 
 class PolicySchema(PolicySettingsFields):

@@ -38,7 +38,7 @@ def with_cases(round_: SamplingRound) -> SamplingRound:
 
 
 def visible_round(public_id: str, user: User) -> SamplingRound:
-    """The round, or 404 when it does not exist or is another supervisor's."""
+    """The round, or 404 when it does not exist or is another team manager's."""
     round_ = SamplingRound.get_or_none(SamplingRound.public_id == public_id)
     if round_ is None or not rounds.may_see(round_, user):
         abort(404, message="there is no round with that id that you can see")
@@ -79,7 +79,7 @@ def get_round(public_id: str):
 @bp.response(200, RoundSchema)
 @bp.alt_response(409, response="CONFLICT", description="Already drawn")
 def draw(public_id: str):
-    """Draw my sample (policies that leave the draw to the supervisor); seeded and recorded."""
+    """Draw my sample (policies that leave the draw to the team manager); seeded and recorded."""
     user = current_api_user()
     round_ = visible_round(public_id, user)
     try:
@@ -114,7 +114,7 @@ def replace(body, public_id: str, position: int):
 @require_api_roles(Role.QUALITY_LEAD, Role.ADMIN)
 @bp.response(200, PopulationSchema)
 def population(public_id: str):
-    """The cases the round's policy makes eligible for its supervisor today."""
+    """The cases the round's policy makes eligible for its team manager today."""
     round_ = visible_round(public_id, current_api_user())
     try:
         rows = rounds.eligible_population(round_, today=local_today())

@@ -204,7 +204,7 @@ def choose_rubrics(body, public_id: str):
 @bp.arguments(ThematicAssignSchema)
 @bp.response(200, ThematicSchema)
 def assign(body, public_id: str):
-    """Give cases to auditors (supervisors or quality leads); each gets a normal audit."""
+    """Give cases to auditors (team managers or quality leads); each gets a normal audit."""
     found = _found(public_id)
     by_case = {tc.case.public_id: tc.id for tc in thematic.cases_of(found)}
     choices = {}

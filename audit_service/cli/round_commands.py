@@ -29,7 +29,7 @@ ACTOR = "cli:open-rounds"
               help="The month to open; by default the current month in AUDIT_TIMEZONE.")
 @with_appcontext
 def open_rounds_command(period: str | None) -> None:
-    """Open this month's sampling round for every supervisor who has none (idempotent)."""
+    """Open this month's sampling round for every team manager who has none (idempotent)."""
     today = local_today()
     period = period or f"{today:%Y-%m}"
     try:
@@ -45,7 +45,7 @@ def open_rounds_command(period: str | None) -> None:
     for name, reason in report.skipped:
         click.echo(f"  skipped {name}: {reason}")
     if report.not_notified:
-        click.echo(f"  {len(report.not_notified)} supervisor(s) have no login, so were not "
+        click.echo(f"  {len(report.not_notified)} team manager(s) have no login, so were not "
                    f"notified: {', '.join(report.not_notified)}")
 
 
@@ -83,15 +83,19 @@ def _target(team_name: str | None, service_name: str | None,
 
 def _describe(settings: Settings) -> list[str]:
     return [
-        f"  cases per supervisor: {settings.cases_per_supervisor}",
+        f"  cases per team manager: {settings.cases_per_supervisor}",
         f"  case types: {', '.join(settings.case_types)}",
         f"  strategy: {settings.strategy}"
         + (f" {json.dumps(dict(settings.strategy_options))}" if settings.strategy_options else ""),
         f"  exclusion: not audited in the last {settings.exclusion_months} months",
         f"  independence: {settings.independence}",
-        f"  re-audit Inadequate: {'yes' if settings.reaudit_inadequate else 'no'}",
+        "  re-audit: " + (f"{', '.join(settings.reaudit_grades)} after "
+                          f"{settings.reaudit_after_months} months"
+                          if settings.reaudit_grades else "off"),
         f"  draw mode: {settings.draw_mode}",
         f"  due: {settings.due_working_days} working days after the first working day",
+        f"  closed last month, per team manager: {settings.closed_cases}",
+        f"  unallocated, per service manager: {settings.unallocated_cases}",
     ]
 
 
@@ -127,18 +131,26 @@ def show_command(team_name: str | None, service_name: str | None, council: bool)
 
 @policies_group.command("set")
 @_scope_options
-@click.option("--cases", type=int, help="Cases per supervisor per month.")
+@click.option("--cases", type=int, help="Cases per team manager per month.")
 @click.option("--case-types", metavar="A,B", help="Eligible case types, comma-separated.")
 @click.option("--strategy", metavar="ID", help="Sampling strategy id.")
 @click.option("--strategy-options", metavar="JSON", help="The strategy's options as JSON.")
 @click.option("--exclusion-months", type=int, help="Leave out cases audited in the last N months.")
 @click.option("--independence", type=click.Choice(INDEPENDENCE))
-@click.option("--reaudit/--no-reaudit", default=None, help="Re-audit cases graded Inadequate.")
+@click.option("--reaudit-grades", metavar="A,B",
+              help="Grades that bring a case back for a re-audit (empty: none), "
+                   "e.g. requires_improvement,inadequate.")
+@click.option("--reaudit-after-months", type=int, help="Months before the re-audit is due.")
 @click.option("--draw-mode", type=click.Choice(DRAW_MODES))
-@click.option("--due-working-days", type=int, help="Working days the supervisor has.")
+@click.option("--due-working-days", type=int, help="Working days the team manager has.")
+@click.option("--closed-cases", type=int,
+              help="Cases closed last month to dip sample per team manager.")
+@click.option("--unallocated-cases", type=int,
+              help="Unallocated cases to sample per service manager.")
 @with_appcontext
 def set_command(team_name, service_name, council, cases, case_types, strategy, strategy_options,
-                exclusion_months, independence, reaudit, draw_mode, due_working_days) -> None:
+                exclusion_months, independence, reaudit_grades, reaudit_after_months, draw_mode,
+                due_working_days, closed_cases, unallocated_cases) -> None:
     """Save a new policy version; settings not given are kept from the policy that applies now."""
     changes = {
         "cases_per_supervisor": cases,
@@ -147,9 +159,13 @@ def set_command(team_name, service_name, council, cases, case_types, strategy, s
         "strategy": strategy,
         "exclusion_months": exclusion_months,
         "independence": independence,
-        "reaudit_inadequate": reaudit,
+        "reaudit_grades": [g.strip() for g in reaudit_grades.split(",") if g.strip()]
+        if reaudit_grades is not None else None,
+        "reaudit_after_months": reaudit_after_months,
         "draw_mode": draw_mode,
         "due_working_days": due_working_days,
+        "closed_cases": closed_cases,
+        "unallocated_cases": unallocated_cases,
     }
     if strategy_options is not None:
         try:

@@ -10,6 +10,10 @@ charts show real signals, which the README's demo walk-through points at:
 - the third has a **false dawn**: one excellent month that no SPC rule confirms;
 - agency staff and new starters score somewhat lower, high caseloads lower still.
 
+Cases are drawn the way a default policy draws them: never again inside the 12-month
+exclusion window, except that a case graded Requires improvement or Inadequate comes
+back for a re-audit three months later, before any other case.
+
 Scores, domain grades and overall grades come from the real scoring engine
 (``score_rubric``, ``overall_grade``), so they obey the rubrics' limiting rules.
 Evidence text is generic and contains no identifiers.
@@ -37,6 +41,9 @@ from audit_service.domain.vocabulary import CaseType, EmploymentType
 DEFAULT_MONTHS = {"small": 12, "large": 60}
 NA_SHARE = 0.08
 LATE_SHARE = 0.12
+EXCLUSION_MONTHS = 12
+REAUDIT_AFTER_MONTHS = 3
+REAUDIT_GRADES = frozenset({"requires_improvement", "inadequate"})
 
 NA_REASONS = (
     "Not relevant at this stage of the work.",
@@ -113,6 +120,9 @@ class HistoryAudit:
     overall: OverallResult
     ratings: tuple[HistoryRating, ...]
     actions: tuple[HistoryAction, ...]
+    case_type: CaseType = CaseType.CHILD_IN_NEED
+    #: (period, case key) of the audit this one re-audits, for a re-audit.
+    reaudit_of: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,17 @@ class _Rater:
         ratings: dict[str, Rating] = {}
         rows = []
         for criterion in self.rubric.criteria:
+            kind = self.types[criterion.type]
+            if not kind.scored:
+                # A judgement such as "Is the child safe now?": the best answer almost
+                # always, the middle one on a weak file, the worst only on the weakest.
+                value = latent + rng.gauss(0, 0.55)
+                options = kind.options(self.rubric.scale)
+                index = 0 if value >= 1.9 else (len(options) // 2 if value >= 1.2 else -1)
+                ratings[criterion.id] = Rating.of(options[index].value)
+                rows.append(HistoryRating(self.rubric.id, criterion.id, options[index].value,
+                                          None, EVIDENCE[4 if index == 0 else 2]))
+                continue
             if criterion.na_allowed and rng.random() < NA_SHARE:
                 reason = rng.choice(NA_REASONS)
                 ratings[criterion.id] = Rating.not_applicable(reason)
@@ -239,10 +260,21 @@ def generate_history(
         story = story_of(index)
         if not team.cases:
             continue
+        drawn_at: dict[int, int] = {}  # case key -> step it was last drawn
+        graded: dict[int, tuple[int, str]] = {}  # case key -> (step, grade) of its last audit
         for step, month in enumerate(month_starts):
             due = _due_on(month)
             opened = dt.datetime(month.year, month.month, 1, 6, 0)
-            picks = rng.sample(team.cases, min(len(team.cases), rng.randint(2, 4)))
+            wanted = min(len(team.cases), rng.randint(2, 4))
+            reaudits = [case for case in team.cases if case.key in graded
+                        and graded[case.key][1] in REAUDIT_GRADES
+                        and drawn_at[case.key] == graded[case.key][0]
+                        and step - graded[case.key][0] >= REAUDIT_AFTER_MONTHS][:wanted]
+            eligible = [case for case in team.cases if case not in reaudits and (
+                case.key not in drawn_at or step - drawn_at[case.key] >= EXCLUSION_MONTHS)
+                and not (case.key in graded and graded[case.key][1] in REAUDIT_GRADES
+                         and drawn_at[case.key] == graded[case.key][0])]
+            picks = reaudits + rng.sample(eligible, min(len(eligible), wanted - len(reaudits)))
             late_share = LATE_SHARE * (2.5 if story is Story.DETERIORATING and
                                        step >= months * 2 // 3 else 1)
             audits = []
@@ -253,15 +285,21 @@ def generate_history(
                           + _workforce_shift(person, month)
                           + (person_level.get(case.worker_key, 0.0) if person else 0.0)
                           + rng.gauss(0, 0.3))
-                audits.append(_audit(case, person, latent, rubrics, raters, criterion_types,
-                                     month, due, late_share, today, rng))
-            rounds.append(HistoryRound(team.key, team.supervisor_key, f"{month:%Y-%m}",
-                                       opened, due, tuple(audits)))
+                previous = (f"{month_starts[graded[case.key][0]]:%Y-%m}", case.key) \
+                    if case in reaudits else None
+                audit = _audit(case, person, latent, rubrics, raters, criterion_types,
+                               month, due, late_share, today, rng, previous)
+                audits.append(audit)
+                drawn_at[case.key] = step
+                graded[case.key] = (step, audit.overall.grade.id if audit.overall.grade else "")
+            if audits:
+                rounds.append(HistoryRound(team.key, team.supervisor_key, f"{month:%Y-%m}",
+                                           opened, due, tuple(audits)))
     return rounds
 
 
-def _audit(case, person, latent, rubrics, raters, types, month, due, late_share, today, rng
-           ) -> HistoryAudit:
+def _audit(case, person, latent, rubrics, raters, types, month, due, late_share, today, rng,
+           reaudit_of=None) -> HistoryAudit:
     last_day = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
     if rng.random() < late_share:
         day = due + dt.timedelta(days=rng.randint(1, max((last_day - due).days, 1)))
@@ -275,7 +313,7 @@ def _audit(case, person, latent, rubrics, raters, types, month, due, late_share,
         if not rubric.applies_to_case_type(case.case_type):
             continue
         given, rows = raters[rubric.id].rate(latent, rng)
-        results.append(score_rubric(rubric, given, types))
+        results.append(score_rubric(rubric, given, types, case_type=case.case_type))
         ratings.extend(rows)
     overall = overall_grade(results)
     grade = overall.grade.id if overall.grade else None
@@ -292,4 +330,5 @@ def _audit(case, person, latent, rubrics, raters, types, month, due, late_share,
                 completed = _at(done_on, rng)
         actions.append(HistoryAction(rng.choice(ACTIONS), due_on, completed))
     return HistoryAudit(case.key, person.key if person else None, created, submitted,
-                        tuple(results), overall, tuple(ratings), tuple(actions))
+                        tuple(results), overall, tuple(ratings), tuple(actions),
+                        case.case_type, reaudit_of)

@@ -15,21 +15,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit_service.domain.sampling.flags import FLAG_IDS, case_flags, closed_without_assessment
+from audit_service.domain.sampling.flags import (
+    FLAG_IDS,
+    FLAG_LABELS,
+    case_flags,
+    closed_without_assessment,
+)
 from audit_service.domain.sampling.strategy import PopulationCase
 from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType
 
 CLOSED_WITHOUT_ASSESSMENT = "closed_without_assessment"
 CLOSURES = {"": "Any closure reason",
             CLOSED_WITHOUT_ASSESSMENT: "Closed after assessment with no further action (RC8, RC9)"}
-FLAG_LABELS = {
-    "under_5": "Under 5",
-    "cp_plan": "On a child protection plan",
-    "placement_moves": "3 or more placements in 12 months",
-    "repeat_referrals": "2 or more referrals in 12 months",
-    "not_seen_42_days": "Not seen for 6 weeks",
-    "closed_without_assessment": "Closed after assessment",
-}
 MAX_SAMPLE = 500
 
 

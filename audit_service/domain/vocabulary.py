@@ -28,7 +28,7 @@ class Role(StrEnum):
 _ROLE_LABELS = {
     Role.ADMIN: "Administrator",
     Role.QUALITY_LEAD: "Quality lead",
-    Role.SUPERVISOR: "Supervisor",
+    Role.SUPERVISOR: "Team manager",
     Role.PRACTITIONER: "Practitioner",
     Role.HR: "HR analyst",
     Role.SENIOR_LEADER: "Senior leader",

@@ -83,7 +83,7 @@ def create_action(user: User, audit: Audit, data: ActionInput, today: dt.date, *
     if not can_manage_actions(user, audit):
         if audit.status != "submitted":
             raise ReadOnly("Actions are agreed after the audit is submitted.")
-        raise NotAllowed("Only the team's supervisor can record actions for this audit.")
+        raise NotAllowed("Only the team's team manager can record actions for this audit.")
     errors = problems(audit, data, today)
     if errors:
         raise InvalidAnswers(errors, audit.version)
@@ -116,7 +116,7 @@ def update_status(user: User, action: AuditAction, status: str, version: int, *,
     """Move an action along (open, in progress, done) under its optimistic lock."""
     audit = Audit.get_by_id(action.audit_id)
     if not can_update_action(user, action, audit):
-        raise NotAllowed("Only the action's owner or the team's supervisor can update it.")
+        raise NotAllowed("Only the action's owner or the team's team manager can update it.")
     if status not in STATUSES:
         raise InvalidAnswers([FieldError("status", "Select open, in progress or done")],
                              action.version)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from peewee import Expression
 
 from audit_service.domain.vocabulary import Role
-from audit_service.storage.models import Audit, AuditAction, SamplingRound, User
+from audit_service.storage.models import Audit, AuditAction, SamplingRound, Staff, User
 
 READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD, Role.SENIOR_LEADER})
 AUDIT_ROLES = frozenset({*READ_ALL, Role.SUPERVISOR, Role.PRACTITIONER})
@@ -35,6 +35,14 @@ def role_of(user: User) -> Role:
 
 def team_id_of(user: User) -> int | None:
     return user.staff.team_id if user.staff_id is not None else None
+
+
+def managed_teams(user: User):
+    """The teams of the people ``user`` line-manages, as a subquery: a service manager reads
+    the audits of the teams whose managers report to them, so an escalation or a safety
+    alert sent to them leads to a page they can open."""
+    return Staff.select(Staff.team).where(
+        (Staff.line_manager == (user.staff_id or 0)) & Staff.team.is_null(False))
 
 
 MODERATION = "moderation"
@@ -79,6 +87,8 @@ def _visible_by_role(user: User) -> Expression | None:
         team_id = team_id_of(user)
         if team_id is not None:
             clause = clause | (Audit.team == team_id)
+        if user.staff_id is not None:
+            clause = clause | Audit.team.in_(managed_teams(user))
         return clause
     if role == Role.PRACTITIONER and user.staff_id is not None:
         # A moderation audit checks the auditor, not the practitioner: it is not theirs to read.
@@ -105,7 +115,10 @@ def can_read(user: User, audit: Audit) -> bool:
         return True
     if role == Role.SUPERVISOR:
         team_id = team_id_of(user)
-        return audit.auditor_id == user.id or (team_id is not None and audit.team_id == team_id)
+        if audit.auditor_id == user.id or (team_id is not None and audit.team_id == team_id):
+            return True
+        return (user.staff_id is not None and audit.team_id is not None
+                and managed_teams(user).where(Staff.team == audit.team_id).exists())
     if role == Role.PRACTITIONER:
         return (
             user.staff_id is not None

@@ -17,10 +17,13 @@ from decimal import Decimal
 from peewee import JOIN, IntegrityError, fn
 
 from audit_service.domain.audits import (
+    Alert,
     Answer,
     AuditScore,
     CriterionKey,
     FieldError,
+    JudgementAnswer,
+    alerts,
     draft_problems,
     explain,
     score_audit,
@@ -28,7 +31,7 @@ from audit_service.domain.audits import (
 )
 from audit_service.domain.evidence import CaseFacts, EvidencePrompt, prompts_for
 from audit_service.domain.rubrics import CriterionType, Rubric
-from audit_service.domain.vocabulary import AgeBand, CaseType
+from audit_service.domain.vocabulary import AgeBand, AuditKind, CaseType, Role
 from audit_service.services import audit_trail, outbox, rubric_assignments
 from audit_service.services.audit_access import (
     AuditError,
@@ -45,6 +48,7 @@ from audit_service.storage.models import (
     AuditRating,
     AuditRubric,
     Case,
+    Event,
     RoundCase,
     RubricDefinition,
     RubricVersion,
@@ -58,6 +62,7 @@ DRAFT = "draft"
 SUBMITTED = "submitted"
 INADEQUATE = "inadequate"
 AUDIT_LINK = "/audits/{public_id}"
+REAUDIT_POOL = "reaudit"
 
 
 class VersionConflict(AuditError):
@@ -99,11 +104,12 @@ class PinnedRubric:
 
 @dataclass
 class AuditState:
-    """An audit with its pinned rubrics (in form order) and its answers so far."""
+    """An audit with its pinned rubrics (in form order), its answers and judgement so far."""
 
     audit: Audit
     pinned: list[PinnedRubric]
     answers: dict[CriterionKey, Answer]
+    judgement: JudgementAnswer = field(default_factory=JudgementAnswer)
     rubrics: dict[str, Rubric] = field(init=False)
     keys: list[CriterionKey] = field(init=False)
 
@@ -151,7 +157,13 @@ def load_state(audit: Audit, criterion_types: Mapping[str, CriterionType]) -> Au
             na_reason=rating.na_reason or "",
             evidence=rating.evidence or "",
         )
-    return AuditState(audit, pinned, answers)
+    judgement = JudgementAnswer(audit.judgement_grade, audit.judgement_reason or "")
+    return AuditState(audit, pinned, answers, judgement)
+
+
+def case_type_of(audit: Audit) -> CaseType | None:
+    """The case type the audit's rules are judged by: as it was when the audit started."""
+    return CaseType(audit.case_type) if audit.case_type else None
 
 
 def case_facts(case: Case) -> CaseFacts:
@@ -253,7 +265,7 @@ def start_audit(
     """
     round_case = round_case_for(round_public_id, case_public_id)
     if not owns_round(user, round_case.round):
-        raise NotAllowed("Only the supervisor the case was drawn for can audit it.")
+        raise NotAllowed("Only the team manager the case was drawn for can audit it.")
     existing = Audit.get_or_none(Audit.round_case == round_case.id)
     if existing is not None:
         return existing, False
@@ -264,11 +276,14 @@ def start_audit(
             f"No rubric covers {CaseType(case.case_type).label.lower()} cases. "
             "Ask a quality lead to publish one."
         )
+    reaudit = round_case.pool == REAUDIT_POOL
     try:
         with database.atomic():
             audit = Audit.create(
                 case=case, round_case=round_case, auditor=user,
-                practitioner=case.worker_id, team=case.team_id,
+                practitioner=case.worker_id, team=case.team_id, case_type=case.case_type,
+                kind=AuditKind.REAUDIT.value if reaudit else AuditKind.MONTHLY.value,
+                reaudit_of=round_case.reaudit_of_id if reaudit else None,
             )
             AuditRubric.insert_many(
                 [{"audit": audit.id, "rubric_version": v.id, "position": i}
@@ -346,6 +361,10 @@ def _changes(before: Mapping[CriterionKey, Answer], after: Mapping[CriterionKey,
     )
 
 
+def _judgement_columns(judgement: JudgementAnswer) -> dict:
+    return {"judgement_grade": judgement.grade, "judgement_reason": judgement.reason or None}
+
+
 def save_draft(
     user: User,
     audit: Audit,
@@ -353,34 +372,54 @@ def save_draft(
     version: int,
     criterion_types: Mapping[str, CriterionType],
     *,
+    judgement: JudgementAnswer | None = None,
     remote_addr: str | None = None,
     via: str = "form",
 ) -> int:
-    """Save ``answers`` over the draft (criteria not given keep their saved answers).
+    """Save ``answers`` (and ``judgement``, when given) over the draft; criteria not given
+    keep their saved answers, and the saved judgement stays when none is given.
 
     Returns the draft's version after the save. Saving exactly what is already
     stored changes nothing and is never a conflict, even from an older page.
+    A rating that fires an ``alert`` rule (the child is not safe now) alerts the
+    service manager as soon as it is saved, not at submission.
     Raises ``VersionConflict``, ``ReadOnly``, ``NotAllowed`` or ``InvalidAnswers``.
     """
     _check_editable(user, audit)
     state = load_state(audit, criterion_types)
-    problems = draft_problems(state.rubrics, answers, criterion_types)
+    problems = draft_problems(state.rubrics, answers, criterion_types, judgement)
     if problems:
         raise InvalidAnswers(problems, audit.version)
     merged = {**state.answers, **answers}
+    judged = state.judgement if judgement is None else judgement
     before, after = _changes(state.answers, merged, state.keys)
+    if judged != state.judgement:
+        before["overall_judgement"] = state.judgement.as_dict()
+        after["overall_judgement"] = judged.as_dict()
     if not after:
         return audit.version
     with database.atomic():
-        new_version = _bump(audit, version)
+        new_version = _bump(audit, version, **_judgement_columns(judged))
         _write_ratings(state, merged)
         audit_trail.record("audit.draft_saved", actor=user, object_type="audit",
                            object_id=audit.public_id,
                            before={"version": version, "answers": before},
                            after={"version": new_version, "answers": after, "via": via},
                            remote_addr=remote_addr)
+        raise_alerts(user, audit, alerts(state.rubrics, merged, case_type_of(audit)),
+                     remote_addr=remote_addr)
     audit.version = new_version
+    audit.judgement_grade, audit.judgement_reason = judged.grade, judged.reason or None
     return new_version
+
+
+def calculated_preview(audit: Audit, state: AuditState, answers: Mapping[CriterionKey, Answer],
+                       criterion_types: Mapping[str, CriterionType]) -> AuditScore | None:
+    """The grade these answers would get, before any judgement of the auditor's: shown on
+    the form once every criterion is answered, so a judgement is made knowing it."""
+    if submit_problems(state.rubrics, answers, criterion_types):
+        return None
+    return score_audit(state.rubrics, answers, criterion_types, case_type=case_type_of(audit))
 
 
 @dataclass(frozen=True)
@@ -396,49 +435,64 @@ def submit(
     version: int,
     criterion_types: Mapping[str, CriterionType],
     *,
+    judgement: JudgementAnswer | None = None,
     remote_addr: str | None = None,
 ) -> Submitted:
     """Score and submit the audit, all or nothing.
 
     Incomplete answers are first kept as a draft (nothing typed is lost) and
-    then refused with ``InvalidAnswers`` listing every field still to do.
+    then refused with ``InvalidAnswers`` listing every field still to do. A
+    judgement the rules do not allow is refused the same way, saying which rule.
     """
     _check_editable(user, audit)
     state = load_state(audit, criterion_types)
     merged = {**state.answers, **answers}
-    problems = submit_problems(state.rubrics, merged, criterion_types)
+    judged = state.judgement if judgement is None else judgement
+    case_type = case_type_of(audit)
+    problems = submit_problems(state.rubrics, merged, criterion_types, judged,
+                               case_type=case_type)
     if problems:
         new_version = version
-        if not draft_problems(state.rubrics, answers, criterion_types):
+        if not draft_problems(state.rubrics, answers, criterion_types, judgement):
             new_version = save_draft(user, audit, answers, version, criterion_types,
-                                     remote_addr=remote_addr, via="submit")
+                                     judgement=judgement, remote_addr=remote_addr, via="submit")
         raise InvalidAnswers(problems, new_version)
-    score = score_audit(state.rubrics, merged, criterion_types)
+    score = score_audit(state.rubrics, merged, criterion_types, case_type=case_type,
+                        judgement=judged.as_judgement())
     explanation = explain(score)
-    grade = score.overall.grade
+    overall = score.overall
+    grade = overall.grade
     before, after = _changes(state.answers, merged, state.keys)
     now = utcnow()
     with database.atomic():
         new_version = _bump(
             audit, version, status=SUBMITTED, submitted_at=now,
-            overall_grade=grade.id if grade else None,
-            overall_score=score.overall.score, result=explanation,
+            overall_grade=grade.id if grade else None, overall_score=overall.score,
+            calculated_grade=overall.calculated_grade.id if overall.calculated_grade else None,
+            effective_grade=grade.id if grade else None, effective_score=overall.score,
+            result=explanation, **_judgement_columns(judged if overall.judged
+                                                     else JudgementAnswer()),
         )
         _write_ratings(state, merged, final=True)
         for pinned, domain in zip(state.pinned, explanation["domains"], strict=True):
+            domain_score = Decimal(domain["score"]) if domain["score"] else None
+            domain_grade = domain["grade"]["id"] if domain["grade"] else None
             AuditRubric.update(
-                score=Decimal(domain["score"]) if domain["score"] else None,
-                grade=domain["grade"]["id"] if domain["grade"] else None,
-                explanation=domain,
+                score=domain_score, grade=domain_grade, explanation=domain,
+                effective_score=domain_score, effective_grade=domain_grade,
             ).where(AuditRubric.id == pinned.audit_rubric.id).execute()
         audit_trail.record(
             "audit.submitted", actor=user, object_type="audit", object_id=audit.public_id,
             before={"version": version, "status": DRAFT, "answers": before},
             after={"version": new_version, "status": SUBMITTED, "answers": after,
                    "overall_grade": grade.id if grade else None,
-                   "overall_score": explanation["overall"]["score"]},
+                   "overall_score": explanation["overall"]["score"],
+                   "calculated_grade": explanation["overall"]["calculated_grade"],
+                   "judgement": explanation["overall"]["judgement"]},
             remote_addr=remote_addr,
         )
+        raise_alerts(user, audit, alerts(state.rubrics, merged, case_type),
+                     remote_addr=remote_addr)
         fresh = Audit.get_by_id(audit.id)
         _after_submit(user, fresh)
     return Submitted(fresh, score)
@@ -463,8 +517,66 @@ def _after_submit(user: User, audit: Audit) -> None:
         )
         outbox.enqueue(f"audit-submitted:{audit.public_id}", practitioner,
                        "An audit of your case is ready to read", text, None, link)
-    if audit.overall_grade == INADEQUATE:
+    if audit.effective_grade == INADEQUATE:
         escalate_inadequate(user, audit)
+    if audit.reaudit_of_id is not None:
+        previous = Audit.get_by_id(audit.reaudit_of_id)
+        audit_trail.record("audit.reaudited", actor=user, object_type="audit",
+                           object_id=audit.public_id,
+                           after={"previous_audit": previous.public_id,
+                                  "previous_grade": previous.effective_grade,
+                                  "grade": audit.effective_grade})
+
+
+def alert_recipients(audit: Audit) -> list[User]:
+    """Who must act at once on an alert about this audit's child: the auditor's line manager
+    (the service manager, for a team manager's audit) and the line managers of the case
+    team's managers; when the service has no such person with a login, the quality leads."""
+    staff_ids = []
+    auditor = User.get_by_id(audit.auditor_id)
+    if auditor.staff_id is not None:
+        staff_ids.append(Staff.get_by_id(auditor.staff_id).line_manager_id)
+    if audit.team_id is not None:
+        staff_ids += [s.line_manager_id for s in Staff.select(Staff.line_manager).where(
+            (Staff.team == audit.team_id) & (Staff.staff_role == "team_manager")
+            & Staff.left_on.is_null())]
+    wanted = [i for i in dict.fromkeys(staff_ids) if i is not None]
+    people = list(User.select().where(User.staff.in_(wanted) & (User.is_active == True)  # noqa: E712
+                                      & (User.id != auditor.id))) if wanted else []
+    if not people:
+        people = list(User.select().where((User.role == Role.QUALITY_LEAD.value)
+                                          & (User.is_active == True)  # noqa: E712
+                                          & (User.id != auditor.id)))
+    return sorted(people, key=lambda u: u.id)
+
+
+def raise_alerts(user: User, audit: Audit, fired: Sequence[Alert], *,
+                 remote_addr: str | None = None) -> None:
+    """Alert the service manager once per rule and audit (the outbox key makes it once).
+
+    Inside the caller's transaction. The message carries a link only: no child id, no
+    evidence, nothing that could identify the child outside the service.
+    """
+    if not fired:
+        return
+    link = audit_link(audit)
+    raised = {event.after.get("rule") for event in Event.select(Event.after).where(
+        (Event.action == "audit.alert_raised") & (Event.object_id == audit.public_id))}
+    fired = [a for a in fired if f"{a.rubric_id}/{a.rule_id}" not in raised]
+    recipients = alert_recipients(audit) if fired else []
+    for alert in fired:
+        for recipient in recipients:
+            outbox.enqueue(
+                f"audit-alert:{audit.public_id}:{alert.rule_id}:{recipient.id}", recipient,
+                "Urgent: a case audit found a child or young person may not be safe",
+                f"{user.display_name} recorded in a case audit: {alert.explanation}. "
+                f"Act on it today under your safeguarding procedures. Read the audit: {link}",
+                None, link)
+        audit_trail.record(
+            "audit.alert_raised", actor=user, object_type="audit", object_id=audit.public_id,
+            after={"rule": f"{alert.rubric_id}/{alert.rule_id}",
+                   "notified": [r.username for r in recipients]},
+            remote_addr=remote_addr)
 
 
 def user_for_staff(staff_id: int | None) -> User | None:
@@ -473,20 +585,24 @@ def user_for_staff(staff_id: int | None) -> User | None:
     return User.get_or_none((User.staff == staff_id) & (User.is_active == True))  # noqa: E712
 
 
-def escalate_inadequate(user: User, audit: Audit) -> None:
-    """Mark the case for re-audit and tell the auditor's line manager."""
+def escalate_inadequate(user: User, audit: Audit, *, agreed: bool = False) -> None:
+    """Mark the case for re-audit and tell the auditor's line manager: at submission, or when
+    a moderation agrees an Inadequate grade (``agreed``; ``user`` then adjudicated)."""
+    auditor = user if user.id == audit.auditor_id else User.get_by_id(audit.auditor_id)
     manager = None
-    if user.staff_id is not None:
-        line_manager_id = Staff.get_by_id(user.staff_id).line_manager_id
+    if auditor.staff_id is not None:
+        line_manager_id = Staff.get_by_id(auditor.staff_id).line_manager_id
         manager = user_for_staff(line_manager_id)
     audit_trail.record("audit.escalated", actor=user, object_type="audit",
                        object_id=audit.public_id,
-                       after={"grade": INADEQUATE, "reaudit": True,
+                       after={"grade": INADEQUATE, "reaudit": True, "agreed": agreed,
                               "notified": manager.username if manager else None})
     if manager is not None:
         link = audit_link(audit)
-        text = (f"{user.display_name} graded a case audit Inadequate. The case will be "
-                f"re-audited in a later round. Read the audit: {link}")
+        who = ("A moderation agreed that a case audit by "
+               f"{auditor.display_name} is Inadequate" if agreed
+               else f"{auditor.display_name} graded a case audit Inadequate")
+        text = f"{who}. The case will be re-audited in a later round. Read the audit: {link}"
         outbox.enqueue(f"audit-inadequate:{audit.public_id}", manager,
                        "A case audit was graded Inadequate", text, None, link)
 

@@ -15,7 +15,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -27,7 +27,7 @@ from audit_service.domain.case_records import CaseRecord, RowError
 from audit_service.domain.names import clean_text, name_key
 from audit_service.domain.vocabulary import CaseStatus
 from audit_service.importers.registry import ImporterRegistry, UnknownImporter
-from audit_service.services import audit_trail
+from audit_service.services import audit_trail, reaudits
 from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
     Case,
@@ -63,6 +63,8 @@ class _Counts:
     updated: int = 0
     unchanged: int = 0
     closed: int = 0
+    #: Cases this import closed, whether missing from a full file or closed in it.
+    closed_ids: list[int] = field(default_factory=list)
 
 
 def import_file(
@@ -119,6 +121,8 @@ def import_file(
         with database.atomic():
             batch.save()
             counts = _write_cases(batch, result.cases, as_of, full=importer.full_caseload)
+            reaudits.alert_closed_awaiting(counts.closed_ids, today=as_of,
+                                           batch_public_id=batch.public_id)
             _save_rejected(batch, result.errors)
             _finish(batch, result, counts)
             audit_trail.record(
@@ -307,6 +311,8 @@ def _write_cases(
             counts.unchanged += 1
         else:
             updates.append((*facts, stored[0]))
+            if stored[2] == CaseStatus.OPEN.value and facts[_STATUS] == CaseStatus.CLOSED.value:
+                counts.closed_ids.append(stored[0])
     _insert(Case, _NEW_FIELDS, inserts)
     counts.created = len(inserts)
     _update_by_id(Case, _FACT_FIELDS, updates)
@@ -326,6 +332,7 @@ def _write_cases(
                 updated_at=now,
             ).where(Case.id.in_(list(chunk))).execute()
         counts.closed = len(missing)
+        counts.closed_ids += missing
     return counts
 
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from peewee import JOIN, Case, fn
 
 from audit_service.domain.sampling.flags import (
-    NOT_SEEN_DAYS,
     PLACEMENT_MOVES,
     REPEAT_REFERRALS,
     UNDER_FIVE,
+    VISIT_DAYS,
+    case_flags,
 )
 from audit_service.domain.vocabulary import CaseType
+from audit_service.services.audits import case_facts
 from audit_service.storage.models import Audit, Team, practice_audit
 from audit_service.storage.models import Case as CaseFile
 
@@ -45,14 +47,19 @@ class HighRiskCase:
 
 
 def _high_risk(today: dt.date):
-    return (
+    """The risk flags of ``domain.sampling.flags`` as one SQL condition (a case raising any
+    flag is high-risk); ``_reasons`` names them with the domain's own words."""
+    condition = (
         (CaseFile.case_type == CaseType.CHILD_PROTECTION.value)
         | CaseFile.age_band.in_([b.value for b in UNDER_FIVE])
         | (CaseFile.placements_12m >= PLACEMENT_MOVES)
         | (CaseFile.referrals_12m >= REPEAT_REFERRALS)
         | CaseFile.last_seen_on.is_null()
-        | (CaseFile.last_seen_on < today - dt.timedelta(days=NOT_SEEN_DAYS))
     )
+    for case_type, days in VISIT_DAYS.items():
+        condition |= ((CaseFile.case_type == str(case_type))
+                      & (CaseFile.last_seen_on < today - dt.timedelta(days=days)))
+    return condition
 
 
 def _audited_since(since: dt.date | None):
@@ -113,18 +120,6 @@ def never_audited_high_risk(today: dt.date, *, team_id: int | None = None,
     return cases[:limit], total
 
 
-def _reasons(case, today: dt.date) -> list[str]:
-    reasons = []
-    if case.case_type == CaseType.CHILD_PROTECTION.value:
-        reasons.append("CP plan")
-    if case.age_band in {b.value for b in UNDER_FIVE}:
-        reasons.append("under 5")
-    if (case.placements_12m or 0) >= PLACEMENT_MOVES:
-        reasons.append(f"{case.placements_12m} placements in 12 months")
-    if (case.referrals_12m or 0) >= REPEAT_REFERRALS:
-        reasons.append(f"{case.referrals_12m} referrals in 12 months")
-    if case.last_seen_on is None:
-        reasons.append("no date last seen")
-    elif (today - case.last_seen_on).days > NOT_SEEN_DAYS:
-        reasons.append(f"not seen for {(today - case.last_seen_on).days} days")
-    return reasons
+def _reasons(case: CaseFile, today: dt.date) -> list[str]:
+    return [flag.text for flag in case_flags(case_facts(case), today)
+            if flag.id != "closed_without_assessment"]

@@ -146,6 +146,8 @@ def load_history(
         raise HistoryLoadError("no sampling policy is set, so history rounds have none to cite")
     rubrics = [rubric_of(v, criterion_types) for v in versions]
     version_of = {r.id: v.id for r, v in zip(rubrics, versions, strict=True)}
+    # Form order, as for a live audit: the unscored checks ("Is the child safe now?") first.
+    rubrics.sort(key=lambda r: any(criterion_types[c.type].scored for c in r.criteria))
     with database.atomic():
         teams, people = _teams_and_people()
         rounds = generate_history(teams, people, rubrics, criterion_types,
@@ -187,7 +189,10 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
     for r in rounds:
         rid = round_ids[(r.supervisor_key, r.period)]
         case_rows += [{"round": rid, "case": a.case_key, "position": i,
-                       "reason": "Drawn at random from the team's cases (demo history)"}
+                       "pool": "reaudit" if a.reaudit_of else "open",
+                       "reason": ("Re-audit of the case's audit of " + a.reaudit_of[0]
+                                  + " (demo history)") if a.reaudit_of else
+                       "Drawn at random from the team's cases (demo history)"}
                       for i, a in enumerate(r.audits, start=1)]
     for chunk in _chunks(case_rows):
         RoundCase.insert_many(chunk).execute()
@@ -198,19 +203,25 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
             .where(RoundCase.round.in_(list(chunk))).tuples()})
 
     audits, audit_rows = [], []
+    public_of: dict[tuple[str, int], str] = {}
     for r in rounds:
         rid = round_ids[(r.supervisor_key, r.period)]
         for a in r.audits:
             pid = public_id()
+            public_of[(r.period, a.case_key)] = pid
             grade = a.overall.grade.id if a.overall.grade else None
-            result = explain(AuditScore(a.domains, a.overall))
+            calculated = a.overall.calculated_grade
+            result = explain(AuditScore(a.domains, a.overall, a.case_type))
             audit_rows.append({
                 "public_id": pid, "case": a.case_key, "round_case": round_case_ids[
-                    (rid, a.case_key)], "kind": "monthly", "auditor": auditors[r.supervisor_key],
+                    (rid, a.case_key)], "kind": "reaudit" if a.reaudit_of else "monthly",
+                "auditor": auditors[r.supervisor_key], "case_type": a.case_type.value,
                 "practitioner": a.practitioner_key, "team": r.team_key, "status": SUBMITTED,
                 "version": 2, "created_at": a.created_at, "updated_at": a.submitted_at,
                 "submitted_at": a.submitted_at, "overall_grade": grade,
                 "overall_score": a.overall.score, "result": result,
+                "calculated_grade": calculated.id if calculated else None,
+                "effective_grade": grade, "effective_score": a.overall.score,
                 "acknowledged_at": a.submitted_at + dt.timedelta(days=3),
             })
             audits.append((pid, r, a))
@@ -220,6 +231,14 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
     for chunk in _chunks([pid for pid, _, _ in audits]):
         audit_ids.update(Audit.select(Audit.public_id, Audit.id)
                          .where(Audit.public_id.in_(list(chunk))).tuples())
+    # Each re-audit points at the audit it follows up, and so does the case it was drawn as.
+    for pid, r, a in audits:
+        if a.reaudit_of:
+            previous = audit_ids[public_of[a.reaudit_of]]
+            Audit.update(reaudit_of=previous).where(Audit.id == audit_ids[pid]).execute()
+            rid = round_ids[(r.supervisor_key, r.period)]
+            RoundCase.update(reaudit_of=previous).where(
+                RoundCase.id == round_case_ids[(rid, a.case_key)]).execute()
 
     rubric_rows, rating_rows, action_rows = [], [], []
     for pid, r, a in audits:
@@ -227,10 +246,12 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
         auditor = auditors[r.supervisor_key]
         explained = explain(AuditScore(a.domains, a.overall))["domains"]
         for position, (d, text) in enumerate(zip(a.domains, explained, strict=True)):
+            score = None if d.score is None else Decimal(d.score)
+            grade = d.grade.id if d.grade else None
             rubric_rows.append({
                 "audit": aid, "rubric_version": version_of[d.rubric_id], "position": position,
-                "score": None if d.score is None else Decimal(d.score),
-                "grade": d.grade.id if d.grade else None, "explanation": text,
+                "score": score, "grade": grade, "explanation": text,
+                "effective_score": score, "effective_grade": grade,
             })
         rating_rows += [(aid, version_of[x.rubric_id], x.criterion_id, x.rating, x.na_reason,
                          x.evidence) for x in a.ratings]

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from peewee import JOIN, IntegrityError
 
 from audit_service.domain.audits import CriterionKey, FieldError
-from audit_service.domain.rubrics import CriterionType, Rubric
+from audit_service.domain.rubrics import DEFAULT_GRADE_BANDS, DEFAULT_SCALE, CriterionType, Rubric
+from audit_service.domain.rubrics.scoring import reads_as
 from audit_service.domain.vocabulary import Role
 from audit_service.services import audit_trail, outbox
 from audit_service.services.audit_access import (
@@ -31,7 +32,14 @@ from audit_service.services.audit_access import (
     blinded_ids,
     is_blinded,
 )
-from audit_service.services.audits import SUBMITTED, AuditState, audit_link, load_state
+from audit_service.services.audits import (
+    INADEQUATE,
+    SUBMITTED,
+    AuditState,
+    audit_link,
+    escalate_inadequate,
+    load_state,
+)
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Audit,
@@ -39,6 +47,8 @@ from audit_service.storage.models import (
     Case,
     Moderation,
     ModerationSetting,
+    RubricDefinition,
+    RubricVersion,
     Team,
     User,
     utcnow,
@@ -333,7 +343,7 @@ def assign(user: User, moderation: Moderation, moderator_key: str | int | None,
     if moderator is None:
         message = ("The first auditor cannot moderate their own audit"
                    if key in (str(first.auditor_id), User.get_by_id(first.auditor_id).username)
-                   else "Select a quality lead or supervisor to moderate this audit")
+                   else "Select a quality lead or team manager to moderate this audit")
         raise InvalidModeration([FieldError("moderator", message)])
     if moderation.moderation_audit_id is not None:
         raise ModerationConflict("A moderator has already been assigned to this audit.")
@@ -506,6 +516,7 @@ def adjudicate(user: User, moderation: Moderation, agreed_grade: str | None,
         errors.append(FieldError("note", f"The note must be {MAX_NOTE:,} characters or fewer"))
     if errors:
         raise InvalidModeration(errors)
+    first = comparison.first
     with database.atomic():
         changed = (Moderation.update(agreed_grade=grade, agreed_domains=domains or None,
                                      note=text, adjudicated_by=user, adjudicated_at=utcnow())
@@ -514,15 +525,50 @@ def adjudicate(user: User, moderation: Moderation, agreed_grade: str | None,
                    .execute())
         if changed != 1:
             raise ModerationConflict("This moderation has already been adjudicated.")
+        before_grade = first.effective_grade
+        _make_effective(comparison, grade, domains)
         audit_trail.record(
             "moderation.adjudicated", actor=user, object_type="moderation",
             object_id=moderation.public_id,
             after={"agreed_grade": grade, "agreed_domains": domains, "note": text,
-                   "first_grade": comparison.first.overall_grade,
+                   "first_grade": first.overall_grade,
                    "moderation_grade": comparison.second.overall_grade,
+                   "effective_grade": {"before": before_grade, "after": grade},
                    "criteria_differing": comparison.differences},
             remote_addr=remote_addr)
+        if grade == INADEQUATE and before_grade != INADEQUATE:
+            escalate_inadequate(user, Audit.get_by_id(first.id), agreed=True)
     return Moderation.get_by_id(moderation.id)
+
+
+def _make_effective(comparison: Comparison, grade: str,
+                    domains: Mapping[str, str]) -> None:
+    """Moderation decides: the agreed grades become the first audit's effective grades.
+
+    A score stays beside an agreed grade only where it still reads as that grade (the
+    first auditor's, else the moderator's); otherwise no score is shown, never a number
+    that contradicts the grade.
+    """
+    first, second = comparison.first, comparison.second
+    score = next((s for s in (first.overall_score, second.overall_score)
+                  if reads_as(s, grade, DEFAULT_GRADE_BANDS, DEFAULT_SCALE)), None)
+    Audit.update(effective_grade=grade, effective_score=score).where(
+        Audit.id == first.id).execute()
+    if not domains:
+        return
+    rubrics = {rubric.id: rubric for rubric in comparison.rubrics}
+    rows: dict[tuple[int, str], AuditRubric] = {
+        (row.audit_id, row.rubric_version.rubric.rubric_id): row for row in (
+            AuditRubric.select(AuditRubric, RubricVersion, RubricDefinition)
+            .join(RubricVersion).join(RubricDefinition)
+            .where(AuditRubric.audit.in_([first.id, second.id])))}
+    for rubric_id, domain_grade in domains.items():
+        rubric, mine = rubrics[rubric_id], rows[(first.id, rubric_id)]
+        theirs = rows.get((second.id, rubric_id))
+        kept = next((s for s in (mine.score, theirs.score if theirs else None)
+                     if reads_as(s, domain_grade, rubric.grade_bands, rubric.scale)), None)
+        AuditRubric.update(effective_grade=domain_grade, effective_score=kept).where(
+            AuditRubric.id == mine.id).execute()
 
 
 def may_see_first(user: User, moderation: Moderation) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
@@ -23,8 +24,6 @@ from audit_service.storage.models import (
     Team,
     practice_audit,
 )
-
-INADEQUATE = "inadequate"
 
 
 def _date(value: dt.datetime | dt.date | str | None) -> dt.date | None:
@@ -53,48 +52,69 @@ def last_activity(case_ids: Collection[int] | None = None) -> dict[int, dt.date]
     return latest
 
 
-def inadequate_grades(case_ids: Collection[int] | None = None) -> dict[int, dt.date]:
-    """Cases whose latest submitted audit graded them Inadequate, with that audit's date."""
-    query = (Audit.select(Audit.case, Audit.submitted_at, Audit.overall_grade)
+@dataclass(frozen=True)
+class LatestGrade:
+    grade: str | None
+    submitted_on: dt.date
+    audit_id: int
+
+
+def latest_grades(case_ids: Collection[int] | None = None) -> dict[int, LatestGrade]:
+    """Each case's latest submitted audit of practice, with its effective grade (the agreed
+    grade once moderated): what decides a re-audit."""
+    query = (Audit.select(Audit.case, Audit.submitted_at, Audit.effective_grade, Audit.id)
              .where(practice_audit(), Audit.submitted_at.is_null(False))
              .order_by(Audit.case, Audit.submitted_at, Audit.id))
     if case_ids is not None:
         query = query.where(Audit.case.in_(list(case_ids)))
-    latest: dict[int, tuple[dt.date, str | None]] = {}
-    for case_id, submitted_at, grade in query.tuples():
-        latest[case_id] = (_date(submitted_at), grade)
-    return {case_id: day for case_id, (day, grade) in latest.items() if grade == INADEQUATE}
+    return {case_id: LatestGrade(grade, _date(submitted_at), audit_id)
+            for case_id, submitted_at, grade, audit_id in query.tuples()}
 
 
-def load_population(team_ids: Collection[int] | None = None) -> list[PopulationCase]:
-    """Every open case (of ``team_ids`` when given) with its facts and audit history.
+def load_population(team_ids: Collection[int] | None = None, *,
+                    closed_since: dt.date | None = None,
+                    case_ids: Collection[int] | None = None) -> list[PopulationCase]:
+    """Every open case (of ``team_ids``, or ``case_ids``, when given) with its facts and audit
+    history, and, with ``closed_since``, the cases closed on or after that day (for a
+    closure dip sample, or a re-audit that a closure overtook).
 
     Keys are the case's database id as text; ``case_id_of`` turns them back.
     """
     query = (Case.select(Case.id, Case.team, Team.service, Case.case_type, Case.age_band,
-                         Case.opened_on, Case.closure_reason, Case.last_seen_on,
+                         Case.opened_on, Case.closed_on, Case.closure_reason, Case.last_seen_on,
                          Case.seen_alone, Case.referrals_12m, Case.previous_cp_plans,
-                         Case.placements_12m)
-             .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
-             .where(Case.status == CaseStatus.OPEN.value))
-    scoped = team_ids is not None
-    if scoped:
+                         Case.placements_12m, Case.worker, Case.status)
+             .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id)))
+    wanted = Case.status == CaseStatus.OPEN.value
+    if closed_since is not None:
+        wanted |= (Case.status == CaseStatus.CLOSED.value) & (Case.closed_on >= closed_since)
+    query = query.where(wanted)
+    scoped = team_ids is not None or case_ids is not None
+    if team_ids is not None:
         query = query.where(Case.team.in_(list(team_ids)))
+    if case_ids is not None:
+        query = query.where(Case.id.in_(list(case_ids)))
     rows = list(query.tuples())
     ids = [row[0] for row in rows] if scoped else None
     activity = last_activity(ids)
-    grades = inadequate_grades(ids)
+    grades = latest_grades(ids)
     population = []
-    for (case_id, team_id, service_id, case_type, age_band, opened_on, closure_reason,
-         last_seen_on, seen_alone, referrals, previous_plans, placements) in rows:
+    for (case_id, team_id, service_id, case_type, age_band, opened_on, closed_on,
+         closure_reason, last_seen_on, seen_alone, referrals, previous_plans, placements,
+         worker_id, status) in rows:
         facts = CaseFacts(
-            case_type=case_type, age_band=age_band, opened_on=opened_on,
+            case_type=case_type, age_band=age_band, opened_on=opened_on, closed_on=closed_on,
             closure_reason=closure_reason, last_seen_on=last_seen_on, seen_alone=seen_alone,
             referrals_12m=referrals, previous_cp_plans=previous_plans, placements_12m=placements,
         )
+        latest = grades.get(case_id)
         population.append(PopulationCase(
             key=str(case_id), team_id=team_id, service_id=service_id, facts=facts,
-            last_audited_on=activity.get(case_id), inadequate_on=grades.get(case_id),
+            is_open=status == CaseStatus.OPEN.value, last_audited_on=activity.get(case_id),
+            last_grade=latest.grade if latest else None,
+            last_graded_on=latest.submitted_on if latest else None,
+            last_audit_key=str(latest.audit_id) if latest else None,
+            allocated=worker_id is not None,
         ))
     return population
 

@@ -26,12 +26,15 @@ from audit_service.domain.sampling import (
     StrategyError,
     Supervisor,
     draw_sample,
+    draw_unallocated,
     seed_for,
+    unallocated_population,
 )
 from audit_service.domain.sampling import (
     eligible_population as filter_eligible,
 )
-from audit_service.domain.vocabulary import StaffRole
+from audit_service.domain.sampling.population import previous_month
+from audit_service.domain.vocabulary import CaseStatus, StaffRole
 from audit_service.plugins.sampling_registry import (
     SamplingStrategyRegistry,
     UnknownStrategy,
@@ -142,6 +145,37 @@ class _Sup:
         return Supervisor(self.staff.id, self.team_id, self.service_id)
 
 
+@dataclass(frozen=True)
+class _ServiceManager:
+    """A service manager as the unallocated pool sees them: the teams their team managers
+    lead, and the service those teams are in (None when they span several)."""
+
+    staff: Staff
+    team_ids: frozenset[int]
+    service_id: int | None
+
+
+def current_service_managers() -> list[_ServiceManager]:
+    """Service managers in post, each with the teams of the people who report to them."""
+    managers = list(Staff.select().where(Staff.staff_role == StaffRole.SERVICE_MANAGER.value,
+                                         Staff.left_on.is_null()).order_by(Staff.id))
+    if not managers:
+        return []
+    teams: dict[int, set[int]] = defaultdict(set)
+    for manager_id, team_id in (Staff.select(Staff.line_manager, Staff.team)
+                                .where(Staff.line_manager.in_([m.id for m in managers]),
+                                       Staff.team.is_null(False)).tuples()):
+        teams[manager_id].add(team_id)
+    service_of = dict(Team.select(Team.id, Team.service).tuples())
+    found = []
+    for manager in managers:
+        team_ids = teams[manager.id] | ({manager.team_id} if manager.team_id else set())
+        services = {service_of.get(t) for t in team_ids}
+        found.append(_ServiceManager(manager, frozenset(team_ids),
+                                     services.pop() if len(services) == 1 else None))
+    return found
+
+
 def current_supervisors() -> tuple[list[_Sup], list[tuple[str, str]]]:
     """Team managers still in post with a team; and those left out, with the reason."""
     rows = (Staff.select(Staff, Team)
@@ -168,20 +202,35 @@ def _draw(
     candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
     registry: SamplingStrategyRegistry,
 ) -> tuple[int, list[Drawn]]:
-    eligible = filter_eligible(candidates, settings, sup, today, drawn_elsewhere)
+    eligible = filter_eligible(candidates, settings, sup, today, drawn_elsewhere, period=period)
     strategy = registry.get(settings.strategy)
     picks = draw_sample(strategy, eligible.reaudits, eligible.others,
                         settings.cases_per_supervisor, seed,
-                        _strategy_context(settings, registry, today, period))
+                        _strategy_context(settings, registry, today, period),
+                        closed=eligible.closed, closed_n=settings.closed_cases)
     return eligible.count, picks
+
+
+def _draw_unallocated(
+    manager: _ServiceManager, settings: SamplingPolicySettings, seed: str,
+    candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
+    registry: SamplingStrategyRegistry, n: int | None = None,
+) -> tuple[int, list[Drawn]]:
+    pool = unallocated_population(candidates, settings, manager.team_ids, today, drawn_elsewhere)
+    picks = draw_unallocated(registry.get(settings.strategy), pool,
+                             settings.unallocated_cases if n is None else n, seed,
+                             _strategy_context(settings, registry, today, period))
+    return len(pool), picks
 
 
 def _insert_cases(round_: SamplingRound, picks: Sequence[Drawn]) -> None:
     if picks:
         RoundCase.insert_many(
-            [(round_.id, case_id_of(d.case_key), position, d.reason)
+            [(round_.id, case_id_of(d.case_key), position, d.reason, d.pool,
+              case_id_of(d.reaudit_of) if d.reaudit_of else None)
              for position, d in enumerate(picks, 1)],
-            fields=[RoundCase.round, RoundCase.case, RoundCase.position, RoundCase.reason],
+            fields=[RoundCase.round, RoundCase.case, RoundCase.position, RoundCase.reason,
+                    RoundCase.pool, RoundCase.reaudit_of],
         ).execute()
 
 
@@ -215,7 +264,7 @@ def open_rounds(
         return report
 
     policies = sampling_policies.newest_by_scope()
-    population = load_population()
+    population = load_population(closed_since=previous_month(period, today)[0])
     by_team: dict[int, list[PopulationCase]] = defaultdict(list)
     by_service: dict[int | None, list[PopulationCase]] = defaultdict(list)
     for case in population:
@@ -252,36 +301,93 @@ def open_rounds(
             if not picks:
                 report.skipped.append((sup.staff.name, _nothing_eligible(policy)))
                 continue
-        login = logins.get(sup.staff.id)
-        try:
-            with database.atomic():
-                round_ = SamplingRound.create(
-                    supervisor=sup.staff.id, team=sup.team_id, period=period, policy=policy.id,
-                    seed=seed, eligible_count=eligible_count,
-                    status=AWAITING_DRAW if settings.draw_mode == "supervisor" else OPEN,
-                    drawn_at=None if settings.draw_mode == "supervisor" else utcnow(),
-                    due_on=due_date(period, settings, calendar),
-                )
-                _insert_cases(round_, picks)
-                audit_trail.record(
-                    "round.opened", actor_label=actor_label, object_type="round",
-                    object_id=round_.public_id,
-                    after={"supervisor_id": sup.staff.id, "period": period,
-                           "policy_scope": policy.scope, "policy_version": policy.version,
-                           "seed": seed, "eligible_count": eligible_count,
-                           "status": round_.status,
-                           "cases": [case_id_of(d.case_key) for d in picks]},
-                )
-                if login is not None:
-                    _notify_opened(round_, login, settings)
-        except IntegrityError:
-            report.already_open.append(sup.staff.name)  # another process opened it first
-            continue
-        drawn.update(d.case_key for d in picks)
-        report.opened.append(sup.staff.name)
-        if login is None:
-            report.not_notified.append(sup.staff.name)
+        opened = _create_round(
+            sup.staff, sup.team_id, period, policy, settings, seed, eligible_count, picks,
+            supervisor_draws=settings.draw_mode == "supervisor", calendar=calendar,
+            login=logins.get(sup.staff.id), actor_label=actor_label, report=report)
+        if opened:
+            drawn.update(d.case_key for d in picks)
+    _open_unallocated_rounds(period, today, policies, population, drawn, existing, report,
+                             registry=registry, calendar=calendar, actor_label=actor_label)
     return report
+
+
+def _create_round(
+    staff: Staff, team_id: int | None, period: str, policy: SamplingPolicy,
+    settings: SamplingPolicySettings, seed: str, eligible_count: int, picks: Sequence[Drawn],
+    *, supervisor_draws: bool, calendar: WorkingCalendar, login: User | None,
+    actor_label: str, report: OpenRoundsReport,
+) -> bool:
+    """Write one round, its cases, its trail entry and its notice, in one transaction.
+
+    False when another process opened this person's round for the month first.
+    """
+    try:
+        with database.atomic():
+            round_ = SamplingRound.create(
+                supervisor=staff.id, team=team_id, period=period, policy=policy.id,
+                seed=seed, eligible_count=eligible_count,
+                status=AWAITING_DRAW if supervisor_draws else OPEN,
+                drawn_at=None if supervisor_draws else utcnow(),
+                due_on=due_date(period, settings, calendar),
+            )
+            _insert_cases(round_, picks)
+            audit_trail.record(
+                "round.opened", actor_label=actor_label, object_type="round",
+                object_id=round_.public_id,
+                after={"supervisor_id": staff.id, "period": period,
+                       "policy_scope": policy.scope, "policy_version": policy.version,
+                       "seed": seed, "eligible_count": eligible_count,
+                       "status": round_.status,
+                       "cases": [case_id_of(d.case_key) for d in picks],
+                       "pools": [d.pool for d in picks]},
+            )
+            if login is not None:
+                _notify_opened(round_, login,
+                               settings.cases_per_supervisor if supervisor_draws else len(picks))
+    except IntegrityError:
+        report.already_open.append(staff.name)  # another process opened it first
+        return False
+    report.opened.append(staff.name)
+    if login is None:
+        report.not_notified.append(staff.name)
+    return True
+
+
+def _open_unallocated_rounds(
+    period: str, today: dt.date, policies: dict[str, SamplingPolicy],
+    population: Sequence[PopulationCase], drawn: set[str], existing: set[int],
+    report: OpenRoundsReport, *, registry: SamplingStrategyRegistry,
+    calendar: WorkingCalendar, actor_label: str,
+) -> None:
+    """Each service manager whose policy keeps an unallocated pool gets a round of those
+    cases: open cases no worker holds, which no team manager's sample reaches."""
+    managers = [m for m in current_service_managers() if m.staff.id not in existing]
+    logins = {user.staff_id: user for user in User.select().where(
+        User.staff.in_([m.staff.id for m in managers]), User.is_active == True)}  # noqa: E712
+    for manager in managers:
+        policy = sampling_policies.resolve(None, manager.service_id, policies)
+        if policy is None:
+            continue  # the built-in default keeps no unallocated pool
+        settings = sampling_policies.settings_of(policy)
+        if not settings.unallocated_cases:
+            continue
+        seed = seed_for(policy.scope, policy.version, manager.staff.id, period)
+        try:
+            count, picks = _draw_unallocated(manager, settings, seed, population, drawn,
+                                             today=today, period=period, registry=registry)
+        except (StrategyError, UnknownStrategy) as exc:
+            report.skipped.append((manager.staff.name, str(exc)))
+            continue
+        if not picks:
+            report.skipped.append((manager.staff.name, "no unallocated case is eligible in "
+                                   "their teams, so no round was opened"))
+            continue
+        if _create_round(manager.staff, None, period, policy, settings, seed, count, picks,
+                         supervisor_draws=False, calendar=calendar,
+                         login=logins.get(manager.staff.id), actor_label=actor_label,
+                         report=report):
+            drawn.update(d.case_key for d in picks)
 
 
 def _nothing_eligible(policy: SamplingPolicy) -> str:
@@ -290,11 +396,10 @@ def _nothing_eligible(policy: SamplingPolicy) -> str:
             "no round was opened")
 
 
-def _notify_opened(round_: SamplingRound, user: User, settings: SamplingPolicySettings) -> None:
-    """Tell the supervisor, without any child identifier: how many cases, when, and where."""
+def _notify_opened(round_: SamplingRound, user: User, count: int) -> None:
+    """Tell the team manager, without any child identifier: how many cases, when, and where."""
     month = period_label(round_.period)
     due = f"{round_.due_on:%A} {round_.due_on.day} {round_.due_on:%B %Y}"
-    count = settings.cases_per_supervisor
     cases = f"{count} case file{'' if count == 1 else 's'}"
     if round_.status == AWAITING_DRAW:
         subject = f"Draw your case audit sample for {month}"
@@ -328,19 +433,27 @@ def _supervisor_of(round_: SamplingRound) -> Supervisor:
     return Supervisor(round_.supervisor_id, team.id, team.service_id)
 
 
-def _candidates(sup: Supervisor, settings: SamplingPolicySettings) -> list[PopulationCase]:
+def _service_manager_of(round_: SamplingRound) -> _ServiceManager | None:
+    """The service manager whose unallocated pool a round without a team draws from."""
+    return next((m for m in current_service_managers()
+                 if m.staff.id == round_.supervisor_id), None)
+
+
+def _candidates(sup: Supervisor, settings: SamplingPolicySettings,
+                period: str) -> list[PopulationCase]:
+    closed_since = previous_month(period, dt.date.today())[0] if settings.closed_cases else None
     if settings.independence == "own_team":
-        return load_population([sup.team_id])
+        return load_population([sup.team_id], closed_since=closed_since)
     if sup.service_id is not None:
         team_ids = [t for (t,) in Team.select(Team.id).where(Team.service == sup.service_id)
                     .tuples()]
-        return load_population(team_ids)
-    return load_population()
+        return load_population(team_ids, closed_since=closed_since)
+    return load_population(closed_since=closed_since)
 
 
 def _check_owner(round_: SamplingRound, user: User, action: str) -> None:
     if user.staff_id is None or user.staff_id != round_.supervisor_id:
-        raise RoundError(f"only the round's supervisor can {action}", "forbidden")
+        raise RoundError(f"only the round's team manager can {action}", "forbidden")
 
 
 def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = None,
@@ -355,7 +468,8 @@ def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = Non
     sup = _supervisor_of(round_)
     drawn = drawn_in_period(round_.period, excluding_round=round_.id)
     try:
-        count, picks = _draw(sup, settings, round_.seed, _candidates(sup, settings), drawn,
+        count, picks = _draw(sup, settings, round_.seed,
+                             _candidates(sup, settings, round_.period), drawn,
                              today=today, period=round_.period, registry=registry)
     except (StrategyError, UnknownStrategy) as exc:
         raise RoundError(f"the sample cannot be drawn: {exc}") from None
@@ -436,9 +550,16 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
         raise RoundError("this case has already been replaced")
     if Audit.select().where(Audit.round_case == round_case.id).exists():
         raise RoundError("an audit of this case has been started, so it cannot be replaced")
+    case = Case.get_by_id(round_case.case_id)
+    if case.status == CaseStatus.CLOSED.value and round_case.pool != "closed":
+        raise RoundError(
+            f"this case closed on {case.closed_on:%d/%m/%Y} since it was drawn: audit it as a "
+            "closure (was the decision to close right, and was it recorded with a rationale?) "
+            "rather than replace it" if case.closed_on else
+            "this case has closed since it was drawn: audit it as a closure rather than "
+            "replace it")
     registry = registry or default_registry()
     settings = sampling_policies.settings_of(round_.policy)
-    sup = _supervisor_of(round_)
     in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
                 .where(RoundCase.round == round_.id).tuples()}
     replaced_so_far = (RoundCase.select().where(RoundCase.round == round_.id,
@@ -446,9 +567,7 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
     excluded = drawn_in_period(round_.period, excluding_round=round_.id) | in_round
     seed = f"{round_.seed}|replacement-{replaced_so_far + 1}"
     try:
-        _, picks = _draw(sup, dataclasses.replace(settings, cases_per_supervisor=1), seed,
-                         _candidates(sup, settings), excluded, today=today,
-                         period=round_.period, registry=registry)
+        picks = _replacement(round_, round_case, settings, seed, excluded, today, registry)
     except (StrategyError, UnknownStrategy) as exc:
         raise RoundError(f"no replacement can be drawn: {exc}") from None
     if not picks:
@@ -462,7 +581,9 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
         if not changed:
             raise RoundError("this case has already been replaced")
         new = RoundCase.create(round=round_.id, case=case_id_of(pick.case_key),
-                               position=round_case.position,
+                               position=round_case.position, pool=pick.pool,
+                               reaudit_of=case_id_of(pick.reaudit_of) if pick.reaudit_of
+                               else None,
                                reason=f"replacement ({reason}): {pick.reason}")
         RoundCase.update(replaced_by=new.id).where(RoundCase.id == round_case.id).execute()
         audit_trail.record(
@@ -473,36 +594,83 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
     return new
 
 
+def _replacement(round_: SamplingRound, round_case: RoundCase,
+                 settings: SamplingPolicySettings, seed: str, excluded: set[str],
+                 today: dt.date, registry: SamplingStrategyRegistry) -> list[Drawn]:
+    """One case drawn by the same strategy from the pool the replaced case came from."""
+    if round_.team_id is None:
+        manager = _service_manager_of(round_)
+        if manager is None:
+            raise RoundError("the round's service manager is no longer in post, so no "
+                             "replacement can be drawn")
+        return _draw_unallocated(manager, settings, seed, load_population(), excluded,
+                                 today=today, period=round_.period, registry=registry, n=1)[1]
+    sup = _supervisor_of(round_)
+    one = dataclasses.replace(
+        settings, cases_per_supervisor=0 if round_case.pool == "closed" else 1,
+        closed_cases=1 if round_case.pool == "closed" else 0)
+    return _draw(sup, one, seed, _candidates(sup, one, round_.period), excluded, today=today,
+                 period=round_.period, registry=registry)[1]
+
+
+POOL_LABELS = {
+    "open": "Open caseload",
+    "reaudit": "Re-audit",
+    "closed": "Closed last month",
+    "unallocated": "Unallocated",
+}
+
+
 @dataclass(frozen=True)
 class PopulationRow:
-    """One eligible case for the quality lead's view, with why it is (or would be) eligible."""
+    """One eligible case for the quality lead's view, with the pool it is (or would be)
+    drawn from."""
 
     case: Case
-    reaudit: bool
+    pool: str
     in_round: bool
+
+    @property
+    def reaudit(self) -> bool:
+        return self.pool == "reaudit"
+
+    @property
+    def pool_label(self) -> str:
+        return POOL_LABELS.get(self.pool, self.pool)
 
 
 def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
                         ) -> list[PopulationRow]:
-    """The cases the round's policy makes eligible for its supervisor today.
+    """The cases the round's policy makes eligible for its team manager (or, for a round
+    of unallocated cases, its service manager) today.
 
-    Cases drawn into this round are shown (marked); cases drawn for other
-    supervisors this month are not.
+    Cases drawn into this round are shown (marked, with the pool they were drawn from);
+    cases drawn for anyone else this month are not.
     """
     today = today or dt.date.today()
     settings = sampling_policies.settings_of(round_.policy)
-    sup = _supervisor_of(round_)
-    in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
-                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null()).tuples()}
-    population = _candidates(sup, settings)
+    drawn_here = {str(rc.case_id): rc.pool for rc in RoundCase.select(
+        RoundCase.case, RoundCase.pool).where(
+        RoundCase.round == round_.id, RoundCase.replaced_at.is_null())}
     drawn = drawn_in_period(round_.period, excluding_round=round_.id)
-    mine = [c for c in population if c.key in in_round]
-    eligible = filter_eligible([c for c in population if c.key not in in_round], settings, sup,
-                               today, drawn)
-    reaudit_keys = {c.key for c in eligible.reaudits}
-    keys = [c.key for c in mine] + [c.key for c in eligible.all()]
-    cases = {str(c.id): c for c in Case.select().where(Case.id.in_([int(k) for k in keys]))}
-    return [PopulationRow(cases[k], k in reaudit_keys, k in in_round) for k in keys
+    pools: dict[str, str] = dict(drawn_here)
+    if round_.team_id is None:
+        manager = _service_manager_of(round_)
+        if manager is not None:
+            population = [c for c in load_population() if c.key not in drawn_here]
+            pools |= {c.key: "unallocated" for c in unallocated_population(
+                population, settings, manager.team_ids, today, drawn)}
+    else:
+        sup = _supervisor_of(round_)
+        population = [c for c in _candidates(sup, settings, round_.period)
+                      if c.key not in drawn_here]
+        eligible = filter_eligible(population, settings, sup, today, drawn,
+                                   period=round_.period)
+        pools |= {c.key: "reaudit" for c in eligible.reaudits}
+        pools |= {c.key: "open" for c in eligible.others}
+        pools |= {c.key: "closed" for c in eligible.closed}
+    cases = {str(c.id): c for c in Case.select().where(Case.id.in_([int(k) for k in pools]))}
+    return [PopulationRow(cases[k], pool, k in drawn_here) for k, pool in pools.items()
             if k in cases]
 
 

@@ -15,6 +15,7 @@ from peewee import fn
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import CaseType
 from audit_service.services import audit_trail
+from audit_service.services.rubric_versions import rubric_of
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Case,
@@ -102,7 +103,20 @@ def latest_in_use() -> list[RubricVersion]:
 
 
 def rubrics_for(case: Case, criterion_types: Mapping[str, CriterionType]) -> list[RubricVersion]:
-    """The rubric versions an audit of ``case`` starts with (see the module docstring)."""
+    """The rubric versions an audit of ``case`` starts with (see the module docstring), in
+    form order: checks that are not scored ("Is the child safe now?") come first, so the
+    auditor answers them before anything else."""
+    return sorted(_assigned(case, criterion_types),
+                  key=lambda version: (_is_graded(version, criterion_types), version.rubric_id))
+
+
+def _is_graded(version: RubricVersion, criterion_types: Mapping[str, CriterionType]) -> bool:
+    rubric = rubric_of(version, criterion_types)
+    return any(criterion_types[c.type].scored for c in rubric.criteria
+               if c.type in criterion_types)
+
+
+def _assigned(case: Case, criterion_types: Mapping[str, CriterionType]) -> list[RubricVersion]:
     # audits imports this module; import its fallback here to keep the import one-way.
     from audit_service.services.audits import applicable_versions
 

@@ -166,6 +166,7 @@ def rubric_of(version: RubricVersion, criterion_types: Mapping[str, CriterionTyp
             version.document,
             source=f"{version.rubric.rubric_id} version {version.number}",
             criterion_types=criterion_types,
+            stored=True,
         )
         _parsed[key] = rubric
     return rubric

@@ -203,8 +203,8 @@ def audit_figures(period: Period, scope: Scope, level: Level | None) -> dict:
     key = _audit_key(level)
     query = Audit.select(
         key, fn.COUNT(Audit.id),
-        *(_count_if(Audit.overall_grade == grade) for grade in GRADES),
-        fn.AVG(Audit.overall_score),
+        *(_count_if(Audit.effective_grade == grade) for grade in GRADES),
+        fn.AVG(Audit.effective_score),
     )
     query = _submitted(query, period, scope)
     if level is not None:
@@ -276,7 +276,8 @@ def domain_figures(period: Period, scope: Scope, level: Level | None) -> list[Do
     key = _audit_key(level)
     query = (
         AuditRubric.select(key, RubricDefinition.rubric_id, RubricDefinition.domain,
-                           fn.COUNT(AuditRubric.score), fn.AVG(AuditRubric.score))
+                           fn.COUNT(AuditRubric.effective_score),
+                           fn.AVG(AuditRubric.effective_score))
         .join(Audit, on=(AuditRubric.audit == Audit.id))
         .switch(AuditRubric)
         .join(RubricVersion, on=(AuditRubric.rubric_version == RubricVersion.id))
@@ -393,11 +394,11 @@ def breakdown_figures(period: Period, scope: Scope) -> list[BreakdownFigure]:
         "length_of_service": Case(None, service_whens, UNKNOWN.id),
     }
     figures = []
-    good = Audit.overall_grade.in_(GOOD_OR_BETTER)
+    good = Audit.effective_grade.in_(GOOD_OR_BETTER)
     for dimension, expression in dimensions.items():
         band = expression.alias("band")
         query = (
-            Audit.select(band, fn.COUNT(Audit.id), _count_if(good), fn.AVG(Audit.overall_score))
+            Audit.select(band, fn.COUNT(Audit.id), _count_if(good), fn.AVG(Audit.effective_score))
             .join(Staff, JOIN.LEFT_OUTER, on=(Audit.practitioner == Staff.id))
             .switch(Audit)
         )
@@ -517,8 +518,8 @@ def monthly_series(months: list[Period], scope: Scope, level: Level | None
     key = _audit_key(level)
     month = _month_expr(Audit.submitted_at)
     query = Audit.select(
-        key, month, fn.COUNT(Audit.id), _count_if(Audit.overall_grade.in_(GOOD_OR_BETTER)),
-        fn.AVG(Audit.overall_score),
+        key, month, fn.COUNT(Audit.id), _count_if(Audit.effective_grade.in_(GOOD_OR_BETTER)),
+        fn.AVG(Audit.effective_score),
     )
     span = Period(first.start, first.granularity)
     query = (query.join(Team, JOIN.LEFT_OUTER, on=(Audit.team == Team.id))

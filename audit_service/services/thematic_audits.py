@@ -256,7 +256,7 @@ def assign(thematic: ThematicAudit, choices: Mapping[int, str], *,
         if case_id not in cases:
             errors[f"auditor-{case_id}"] = "That case is not in this thematic audit"
         elif username and username not in auditors:
-            errors[f"auditor-{case_id}"] = "Choose a supervisor or quality lead"
+            errors[f"auditor-{case_id}"] = "Choose a team manager or quality lead"
     if errors:
         raise ThematicError(errors)
     result: dict[int, Audit] = {}

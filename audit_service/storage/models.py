@@ -16,6 +16,7 @@ from peewee import (
     DateField,
     DateTimeField,
     DecimalField,
+    DeferredForeignKey,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -247,9 +248,15 @@ class SamplingPolicy(BaseModel):
     strategy_options = JSONTextField(null=True)
     exclusion_months = IntegerField(default=12)
     independence = CharField(default="own_team")
-    reaudit_inadequate = BooleanField(default=True)
+    # Which effective grades bring a case back, and after how long (migration 0013).
+    reaudit_grades = JSONTextField(default=lambda: ["requires_improvement", "inadequate"])
+    reaudit_after_months = IntegerField(default=3)
     draw_mode = CharField(default="automatic")
     due_working_days = IntegerField(default=15)
+    # Dip samples beyond the open caseload (migration 0013): cases closed last month, per
+    # team manager, and unallocated cases, per service manager.
+    closed_cases = IntegerField(default=0)
+    unallocated_cases = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
     created_by = CharField()
 
@@ -283,12 +290,20 @@ class SamplingRound(BaseModel):
 
 
 class RoundCase(BaseModel):
-    """A case drawn into a round, with the reason it was drawn."""
+    """A case drawn into a round, with the reason it was drawn and the pool it came from.
+
+    ``pool`` is "open" (the open caseload), "reaudit" (a case whose last audit's grade
+    brings it back; ``reaudit_of`` is that audit), "closed" (closed last month) or
+    "unallocated" (open with no allocated worker).
+    """
 
     round = ForeignKeyField(SamplingRound, backref="cases", on_delete="CASCADE")
     case = ForeignKeyField(Case)
     position = IntegerField()
     reason = TextField()
+    pool = CharField(default="open")
+    # Audit is declared below; peewee binds the deferred key when it is.
+    reaudit_of = DeferredForeignKey("Audit", null=True, on_delete="SET NULL", backref="+")
     replaced_at = DateTimeField(null=True)
     replacement_reason = TextField(null=True)
     replaced_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
@@ -436,6 +451,10 @@ class Audit(BaseModel):
     kind = CharField(default="monthly")
     # A moderation audit (kind "moderation", migration 0012) re-audits this audit blind.
     moderates = ForeignKeyField("self", null=True, backref="moderations", on_delete="SET NULL")
+    # A re-audit (kind "reaudit", migration 0013) follows up this earlier audit of the case.
+    reaudit_of = ForeignKeyField("self", null=True, backref="reaudits", on_delete="SET NULL")
+    # The case's type when the audit was started: which case-type rules were in force.
+    case_type = CharField(null=True)
     auditor = ForeignKeyField(User, backref="audits")
     practitioner = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
@@ -444,8 +463,18 @@ class Audit(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     submitted_at = DateTimeField(null=True)
+    # The auditor's grade and score (kept for audit-the-auditor figures), and the grade the
+    # rules gave before any judgement of the auditor's own (migration 0013).
     overall_grade = CharField(null=True)
     overall_score = DecimalField(max_digits=5, decimal_places=2, null=True)
+    calculated_grade = CharField(null=True)
+    # The auditor's own overall judgement, drafted and submitted with its reason.
+    judgement_grade = CharField(null=True)
+    judgement_reason = TextField(null=True)
+    # What summaries, escalation, re-audit, exports and the API read: the auditor's grade
+    # until a moderation is adjudicated, then the agreed grade.
+    effective_grade = CharField(null=True)
+    effective_score = DecimalField(max_digits=5, decimal_places=2, null=True)
     result = JSONTextField(null=True)
     response = TextField(null=True)
     responded_at = DateTimeField(null=True)
@@ -471,6 +500,9 @@ class AuditRubric(BaseModel):
     score = DecimalField(max_digits=5, decimal_places=2, null=True)
     grade = CharField(null=True)
     explanation = JSONTextField(null=True)
+    # The domain's grade after moderation (the agreed domain grade, else the auditor's).
+    effective_grade = CharField(null=True)
+    effective_score = DecimalField(max_digits=5, decimal_places=2, null=True)
 
     class Meta:
         indexes = ((("audit", "rubric_version"), True),)

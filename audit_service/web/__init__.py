@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         inbox,
         learning,
         moderation,
+        oversight,
         policies,
         practitioner,
         rounds,
@@ -77,3 +78,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(rubric_drafts.bp)
     app.register_blueprint(policies.bp)
     app.register_blueprint(thematic.bp)
+    app.register_blueprint(oversight.bp)

@@ -31,12 +31,17 @@ from wtforms import Form
 
 from audit_service.clock import local_zone
 from audit_service.domain.audits import (
+    JUDGEMENT,
+    JUDGEMENT_REASON,
     Answer,
     CriterionKey,
     FieldError,
+    JudgementAnswer,
     answers_from_form,
     differences,
     field_id,
+    judgement_from_form,
+    judgement_grades,
     merge,
 )
 from audit_service.domain.rubrics import Criterion, Rubric
@@ -44,12 +49,14 @@ from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
 from audit_service.services import actions as action_service
 from audit_service.services import audits as audit_service
+from audit_service.services import reaudits
 from audit_service.services.audit_access import (
     AUDIT_ROLES,
     BLIND_MESSAGE,
     NotAllowed,
     NotFound,
     can_manage_actions,
+    can_read,
     can_update_action,
     is_auditor,
     is_practitioner,
@@ -110,24 +117,31 @@ def _posted_version() -> int:
 
 
 def _context(audit: Audit) -> dict:
-    """The case, team, round and auditor shown at the top of every audit page (one query,
-    none more when the auditor is the one looking)."""
-    drawn_in = RoundCase.select(RoundCase.round).where(RoundCase.id == audit.round_case_id)
+    """The case, team, round, why the case was drawn and the auditor shown at the top of
+    every audit page (one query, none more when the auditor is the one looking)."""
     case = (
-        Case.select(Case, Team, SamplingRound)
+        Case.select(Case, Team, RoundCase, SamplingRound)
         .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
         .switch(Case)
-        .join(SamplingRound, JOIN.LEFT_OUTER, on=(SamplingRound.id == drawn_in),
+        .join(RoundCase, JOIN.LEFT_OUTER, on=(RoundCase.id == audit.round_case_id),
+              attr="drawn")
+        .join(SamplingRound, JOIN.LEFT_OUTER, on=(SamplingRound.id == RoundCase.round),
               attr="sampling_round")
         .where(Case.id == audit.case_id).get()
     )
     user = _user()
+    reaudit = reaudits.reaudit_view(audit)
+    drawn = case.drawn if audit.round_case_id is not None else None
     return {
         "audit": audit,
         "case": case,
         "case_type": CaseType(case.case_type).label,
-        "round": case.sampling_round if audit.round_case_id is not None else None,
+        "round": drawn.sampling_round if drawn else None,
         "auditor": user if audit.auditor_id == user.id else User.get_by_id(audit.auditor_id),
+        "drawn_because": drawn.reason if drawn else None,
+        "reaudit": reaudit,
+        "can_read_previous": bool(reaudit) and can_read(user, reaudit.previous.audit),
+        "action_statuses": action_service.STATUSES,
     }
 
 
@@ -211,15 +225,21 @@ def sections(state: audit_service.AuditState, prompts: Mapping) -> list[dict]:
 
 def _render_form(audit: Audit, state: audit_service.AuditState, *,
                  answers: Mapping[CriterionKey, Answer] | None = None,
+                 judgement: JudgementAnswer | None = None,
                  errors: list[FieldError] = (), version: int | None = None, status: int = 200):
     ctx = _context(audit)
     prompts = audit_service.evidence_prompts(
         ctx["case"], service().catalogue.evidence_providers, _today())
+    answers = answers if answers is not None else state.answers
     return render_template(
         "audits/form.html",
         **ctx,
         sections=sections(state, prompts),
-        answers=answers if answers is not None else state.answers,
+        answers=answers,
+        judgement=judgement if judgement is not None else state.judgement,
+        judgement_grades=judgement_grades(),
+        judgement_ids={"grade": JUDGEMENT, "reason": JUDGEMENT_REASON},
+        preview=audit_service.calculated_preview(audit, state, answers, _types()),
         errors=list(errors),
         error_for={e.field: e.message for e in reversed(list(errors))},
         version=audit.version if version is None else version,
@@ -233,12 +253,14 @@ def _render_view(audit: Audit, state: audit_service.AuditState, *, status: int =
     ctx = _context(audit)
     actions = action_service.actions_of(audit)
     manage = can_manage_actions(user, audit)
+    shown = sections(state, {})
     return render_template(
         "audits/view.html",
         **ctx,
-        sections=sections(state, {}),
+        sections=shown,
         answers=state.answers,
         result=audit.result,
+        judgements=_unscored_answers(shown, state),
         actions=actions,
         can_manage=manage,
         can_update={a.id for a in actions if can_update_action(user, a, audit)},
@@ -251,6 +273,21 @@ def _render_view(audit: Audit, state: audit_service.AuditState, *, status: int =
         response_errors=list(response_errors),
         response_text=audit.response if response_text is None else response_text,
     ), status
+
+
+def _unscored_answers(shown: list[dict], state: audit_service.AuditState) -> dict[str, str]:
+    """The answer to each rubric made only of unscored judgements ("Is the child safe
+    now?"), by rubric id, in words: shown where a graded domain shows its grade."""
+    types = _types()
+    found = {}
+    for section in shown:
+        items = section["criteria"]
+        if items and not any(types[i.criterion.type].scored for i in items
+                             if i.criterion.type in types):
+            words = [i.option_labels.get(state.answers[i.key].rating or "", "Not answered")
+                     for i in items if i.key in state.answers]
+            found[section["rubric"].id] = ", ".join(words) or "Not answered"
+    return found
 
 
 def _render_conflict(audit: Audit, yours: Mapping[CriterionKey, Answer],
@@ -312,14 +349,15 @@ def _save_or_submit(audit: Audit, intent: str):
     user = _user()
     state = audit_service.load_state(audit, _types())
     answers = answers_from_form(request.form, state.keys)
+    judgement = judgement_from_form(request.form)
     version = _posted_version()
     try:
         if intent == "submit":
-            audit_service.submit(user, audit, answers, version, _types(),
+            audit_service.submit(user, audit, answers, version, _types(), judgement=judgement,
                                  remote_addr=request.remote_addr)
             flash("Audit submitted", "success")
             return redirect(url_for("audits.show", public_id=audit.public_id))
-        audit_service.save_draft(user, audit, answers, version, _types(),
+        audit_service.save_draft(user, audit, answers, version, _types(), judgement=judgement,
                                  remote_addr=request.remote_addr)
     except audit_service.VersionConflict:
         return _render_conflict(audit, answers, audit_service.load_state(
@@ -327,7 +365,8 @@ def _save_or_submit(audit: Audit, intent: str):
     except audit_service.InvalidAnswers as exc:
         fresh = Audit.get_by_id(audit.id)
         return _render_form(fresh, state, answers={**state.answers, **answers},
-                            errors=exc.errors, version=exc.version, status=400)
+                            judgement=judgement, errors=exc.errors, version=exc.version,
+                            status=400)
     except audit_service.ReadOnly as exc:
         flash(str(exc))
         return redirect(url_for("audits.show", public_id=audit.public_id))
@@ -364,6 +403,7 @@ def autosave(public_id: str):
     answers = answers_from_form(request.form, state.keys)
     try:
         new_version = audit_service.save_draft(user, audit, answers, version, _types(),
+                                               judgement=judgement_from_form(request.form),
                                                remote_addr=request.remote_addr, via="autosave")
     except audit_service.VersionConflict as exc:
         return jsonify(status="conflict", message=str(exc), your_version=version,
@@ -405,6 +445,7 @@ def resolve(public_id: str):
         merged = merge(yours, state.answers, {}, state.keys, default=keep)
     try:
         audit_service.save_draft(user, audit, merged, version, _types(),
+                                 judgement=judgement_from_form(request.form),
                                  remote_addr=request.remote_addr, via="conflict")
     except audit_service.VersionConflict:
         return _render_conflict(audit, yours, audit_service.load_state(

@@ -7,7 +7,8 @@ import datetime as dt
 from flask import Flask
 
 from audit_service.clock import local_zone
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.rubrics import DEFAULT_SCALE
+from audit_service.domain.vocabulary import AgeBand, Role
 
 
 def local_datetime(value: dt.datetime | None) -> str:
@@ -33,7 +34,25 @@ def role_label(value: str | Role) -> str:
         return str(value)
 
 
+def age_band_label(value: str | None) -> str:
+    """"1_4" as "1 to 4"; no band as "Not known"."""
+    try:
+        return AgeBand(value).label if value else "Not known"
+    except ValueError:
+        return str(value)
+
+
+def grade_level(value: str | None) -> dict[str, str] | None:
+    """A stored grade id as the ``{id, label}`` the grade tag shows; None stays None."""
+    if not value or not DEFAULT_SCALE.has_level(value):
+        return None
+    level = DEFAULT_SCALE.level(value)
+    return {"id": level.id, "label": level.label}
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime, "local_datetime")
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(role_label, "role_label")
+    app.add_template_filter(grade_level, "grade_level")
+    app.add_template_filter(age_band_label, "age_band_label")

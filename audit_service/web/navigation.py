@@ -50,7 +50,7 @@ NAV_ITEMS: list[NavItem] = [
         "Sampling rounds",
         "rounds.index",
         frozenset({Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER}),
-        "This month's sampling rounds for every supervisor, their cases and progress.",
+        "This month's sampling rounds for every team manager, their cases and progress.",
     ),
     NavItem(
         "Rubrics",
@@ -62,7 +62,7 @@ NAV_ITEMS: list[NavItem] = [
         "Sampling policies",
         "policies.index",
         frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "How many cases each team's supervisors audit a month, and how they are drawn.",
+        "How many cases each team manager audits a month, and how they are drawn.",
     ),
     NavItem(
         "Thematic audits",
@@ -115,6 +115,18 @@ NAV_ITEMS += [
         "moderation.index",
         frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
         "Pick audits to moderate, assign moderators, agree grades and see agreement statistics.",
+    ),
+    NavItem(
+        "Re-audits",
+        "oversight.reaudit_list",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "Cases waiting for a re-audit to check practice changed, and those that closed first.",
+    ),
+    NavItem(
+        "Judgements",
+        "oversight.judgement_list",
+        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
+        "Every overall grade an auditor judged differently from the calculated one, and why.",
     ),
     NavItem(
         "Learning",

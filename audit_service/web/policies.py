@@ -24,7 +24,8 @@ from audit_service.web.access import require_roles
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 
 EDITORS = (Role.QUALITY_LEAD, Role.ADMIN)
-NUMBER_FIELDS = ("cases_per_supervisor", "exclusion_months", "due_working_days")
+NUMBER_FIELDS = ("cases_per_supervisor", "exclusion_months", "due_working_days",
+                 "reaudit_after_months", "closed_cases", "unallocated_cases")
 # The policy's messages start with the setting's name in words; map them to form fields.
 MESSAGE_FIELDS = {
     "cases per supervisor": "cases_per_supervisor",
@@ -35,12 +36,17 @@ MESSAGE_FIELDS = {
     "strategy": "strategy",
     "independence": "independence",
     "draw mode": "draw_mode",
-    "re-audit inadequate": "reaudit_inadequate",
+    "re-audit grades": "reaudit_grades",
+    "re-audit after months": "reaudit_after_months",
+    "closed cases": "closed_cases",
+    "unallocated cases": "unallocated_cases",
 }
-INDEPENDENCE_LABELS = {"own_team": "Supervisors audit their own team's cases",
-                       "other_team": "Supervisors audit another team's cases"}
+INDEPENDENCE_LABELS = {"own_team": "Team managers audit their own team's cases",
+                       "other_team": "Team managers audit another team's cases"}
 DRAW_MODE_LABELS = {"automatic": "Drawn automatically when the round opens",
-                    "supervisor": "The supervisor draws the sample"}
+                    "supervisor": "The team manager draws the sample"}
+REAUDIT_GRADE_LABELS = {"requires_improvement": "Requires improvement",
+                        "inadequate": "Inadequate", "good": "Good"}
 
 
 @bp.get("")
@@ -58,8 +64,18 @@ def index():
 
 def describe(settings: Settings) -> str:
     per = settings.cases_per_supervisor
-    return (f"{per} case{'s' if per != 1 else ''} a month, {settings.strategy.replace('_', ' ')}, "
-            f"due in {settings.due_working_days} working days")
+    parts = [f"{per} case{'s' if per != 1 else ''} a month, "
+             f"{settings.strategy.replace('_', ' ')}, due in {settings.due_working_days} "
+             "working days"]
+    if settings.closed_cases:
+        parts.append(f"plus {settings.closed_cases} closed last month")
+    if settings.unallocated_cases:
+        parts.append(f"{settings.unallocated_cases} unallocated for each service manager")
+    grades = [REAUDIT_GRADE_LABELS.get(g, g) for g in settings.reaudit_grades]
+    if grades:
+        parts.append(f"re-audit {' or '.join(grades)} after {settings.reaudit_after_months} "
+                     f"month{'s' if settings.reaudit_after_months != 1 else ''}")
+    return "; ".join(parts)
 
 
 def _scope(kind: str, ident: int | None) -> tuple[str, Team | None, Service | None, str]:
@@ -91,7 +107,7 @@ def settings_from_form(form) -> tuple[dict[str, Any], dict[str, str]]:
     values["strategy"] = (form.get("strategy") or "").strip()
     values["independence"] = form.get("independence") or ""
     values["draw_mode"] = form.get("draw_mode") or ""
-    values["reaudit_inadequate"] = form.get("reaudit_inadequate") == "yes"
+    values["reaudit_grades"] = form.getlist("reaudit_grades")
     raw_options = (form.get("strategy_options") or "").strip()
     values["strategy_options_text"] = raw_options
     try:
@@ -149,6 +165,7 @@ def edit(kind: str, ident: int | None):
         case_types=list(CaseType), strategies=[(s, registry.get(s).label) for s in registry.ids()],
         independence=[(v, INDEPENDENCE_LABELS.get(v, v)) for v in INDEPENDENCE],
         draw_modes=[(v, DRAW_MODE_LABELS.get(v, v)) for v in DRAW_MODES],
+        reaudit_grades=list(REAUDIT_GRADE_LABELS.items()),
         history=policies.list_versions(scope),
         inherited_from=policies.describe_scope(
             policies.effective_policy(team).scope) if team else None,

@@ -19,7 +19,7 @@ from audit_service.web.access import require_roles
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 OVERSEERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
-STATUS_LABELS = {rounds.AWAITING_DRAW: "Waiting for the supervisor to draw",
+STATUS_LABELS = {rounds.AWAITING_DRAW: "Waiting for the team manager to draw",
                  rounds.OPEN: "Open"}
 
 

@@ -2,8 +2,9 @@
 
 - ``simple_random``: every eligible case equally likely.
 - ``stratified``: cases shared out across case types in proportion to the caseload.
-- ``risk_weighted``: cases with risk facts (under 5, CP plan, placement moves, repeat
-  referrals, not seen for 6 weeks, closed after assessment) are likelier to be drawn.
+- ``risk_weighted``: cases with risk facts (under 5, CP plan, a repeat or long CP plan,
+  placement moves, repeat referrals, a visit overdue for the case type, closed after
+  assessment) are likelier to be drawn.
 - ``must_include``: rules ("at least one child protection case") first, then a fallback.
 
 Each is pure and seeded, and says why it drew each case.
@@ -18,6 +19,7 @@ from typing import Any
 
 from audit_service.domain.sampling import (
     FLAG_IDS,
+    FLAG_LABELS,
     DrawContext,
     Drawn,
     PopulationCase,
@@ -97,9 +99,11 @@ def _type_label(case_type: str) -> str:
 DEFAULT_WEIGHTS: dict[str, float] = {
     "under_5": 2.0,
     "cp_plan": 2.0,
+    "repeat_cp_plan": 2.0,
+    "long_cp_plan": 2.0,
     "placement_moves": 2.0,
     "repeat_referrals": 1.5,
-    "not_seen_42_days": 2.0,
+    "visit_overdue": 2.0,
     "closed_without_assessment": 2.0,
 }
 
@@ -147,7 +151,7 @@ class MustInclude(SamplingStrategy):
     """Rules satisfied first, in order, then the rest by a fallback strategy.
 
     ``strategy_options``: ``{"rules": [{"case_type": "child_protection", "min": 1},
-    {"flag": "not_seen_42_days"}], "fallback": "risk_weighted", "fallback_options": {}}``.
+    {"flag": "visit_overdue"}], "fallback": "risk_weighted", "fallback_options": {}}``.
     A rule that cannot be met (too few matching cases) takes what there is.
     """
 
@@ -233,20 +237,10 @@ def _matches(rule: Mapping[str, Any], case: PopulationCase, context: DrawContext
     return any(f.id == rule["flag"] for f in case_flags(case.facts, context.today))
 
 
-FLAG_WORDS = {
-    "under_5": "a child under 5",
-    "cp_plan": "a child on a CP plan",
-    "placement_moves": "3 or more placements in 12 months",
-    "repeat_referrals": "repeat referrals",
-    "not_seen_42_days": "not seen for over 42 days",
-    "closed_without_assessment": "closed after assessment",
-}
-
-
 def _rule_text(rule: Mapping[str, Any]) -> str:
     minimum = int(rule.get("min", 1))
     what = (_type_label(rule["case_type"]).lower() if "case_type" in rule
-            else FLAG_WORDS.get(rule["flag"], rule["flag"]))
+            else FLAG_LABELS.get(rule["flag"], rule["flag"]).lower())
     return f"{what} (at least {minimum})"
 
 

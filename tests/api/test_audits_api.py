@@ -27,9 +27,9 @@ def _answers(audit_json, rating_index=1):
     for rubric in audit_json["rubrics"]:
         for criterion in rubric["criteria"]:
             options = criterion["options"]
+            index = min(rating_index, len(options) - 1) if criterion["scored"] else 0
             answers.append({"rubric": rubric["rubric"], "criterion": criterion["id"],
-                            "rating": options[min(rating_index, len(options) - 1)]["value"],
-                            "evidence": "Seen in the file"})
+                            "rating": options[index]["value"], "evidence": "Seen in the file"})
     return answers
 
 

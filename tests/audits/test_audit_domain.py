@@ -25,8 +25,15 @@ RUBRICS = {r.id: r for r in load_rubrics([project_root() / "rubrics"], TYPES)}
 KEYS = [CriterionKey(r.id, c.id) for r in RUBRICS.values() for c in r.criteria]
 
 
-def _all(rating: str = "good", evidence: str = "seen") -> dict[CriterionKey, Answer]:
-    return {key: Answer(rating=rating, evidence=evidence) for key in KEYS}
+def _all(rating: str = "good", evidence: str = "seen", safe: str = "yes"
+         ) -> dict[CriterionKey, Answer]:
+    """Every criterion rated ``rating``; the unscored safety judgement answered ``safe``."""
+    return {key: Answer(rating=rating if TYPES[_criterion(key).type].scored else safe,
+                        evidence=evidence) for key in KEYS}
+
+
+def _criterion(key: CriterionKey):
+    return RUBRICS[key.rubric_id].criterion(key.criterion_id)
 
 
 def test_form_fields_become_answers():

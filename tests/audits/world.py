@@ -10,7 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from flask import has_app_context
 
+from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES
 from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.extension import service
 from audit_service.services import rubric_versions
@@ -117,14 +119,28 @@ def world_fixture(app, make_user) -> World:
                  users["other_practitioner"], round_a, round_b, cases_a, case_b)
 
 
-def complete_form(state, rating_index: int = 1) -> dict[str, str]:
-    """Form fields that answer every criterion (the ``rating_index``-th option, with evidence)."""
+def scored_keys(state) -> list:
+    """The audit's criteria that are rated on a scale, in form order (the safety judgement,
+    answered yes, not sure or no, is left out)."""
+    types = service().catalogue.criterion_types if has_app_context() else BUILTIN_CRITERION_TYPES
+    return [key for key in state.keys
+            if types[state.rubrics[key.rubric_id].criterion(key.criterion_id).type].scored]
+
+
+def complete_form(state, rating_index: int = 1, *, safe: str = "yes") -> dict[str, str]:
+    """Form fields that answer every criterion (the ``rating_index``-th option, with evidence).
+
+    An unscored judgement ("Is the child safe now?") is answered ``safe``, so that the
+    grade follows ``rating_index`` unless a test asks about safety.
+    """
     types = service().catalogue.criterion_types
     data = {}
     for rubric in state.rubrics.values():
         for criterion in rubric.criteria:
-            options = types[criterion.type].options(rubric.scale)
+            kind = types[criterion.type]
+            options = kind.options(rubric.scale)
             key = f"{rubric.id}-{criterion.id}"
-            data[f"rating-{key}"] = options[min(rating_index, len(options) - 1)].value
+            data[f"rating-{key}"] = (options[min(rating_index, len(options) - 1)].value
+                                     if kind.scored else safe)
             data[f"evidence-{key}"] = f"Evidence for {criterion.id}"
     return data

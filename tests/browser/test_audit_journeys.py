@@ -33,8 +33,10 @@ def _fill_by_keyboard(page, limit: int = 800) -> int:
     """Tab through the audit form from where focus is, answering every criterion.
 
     Each unanswered rating group gets ArrowDown (which moves to and selects its
-    second option, "Good" on a four-point scale); each empty evidence box gets
-    typed text. Stops on the Submit button; returns how many ratings it chose.
+    second option, "Good" on a four-point scale), except the safety judgement, which
+    gets Space on its first option ("Yes"); each empty evidence box gets typed text.
+    The overall judgement keeps the calculated grade. Stops on the Submit button;
+    returns how many ratings it chose.
     """
     chosen = 0
     for _ in range(limit):
@@ -43,7 +45,7 @@ def _fill_by_keyboard(page, limit: int = 800) -> int:
             return chosen
         if el["type"] == "radio" and el["name"].startswith("rating-"):
             if not el["groupChecked"]:
-                page.keyboard.press("ArrowDown")
+                page.keyboard.press("Space" if el["value"] == "yes" else "ArrowDown")
                 chosen += 1
         elif el["tag"] == "textarea" and el["name"].startswith("evidence-") and not el["value"]:
             page.keyboard.type(f"Seen {chosen}")  # short: each key is a round trip

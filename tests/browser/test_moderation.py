@@ -38,8 +38,11 @@ def test_moderator_is_blind_until_they_submit_then_the_lead_adjudicates(
     # Their own blind form, filled in and submitted through the normal audit journey.
     page.goto(f"{base}/audits/{second.public_id}")
     assert FIRST_EVIDENCE not in page.content()
-    for group in page.locator(".govuk-radios").all():
-        group.locator("input[type=radio]").nth(1).check()
+    for group in page.locator(".govuk-radios:has(input[name^=rating-])").all():
+        options = group.locator("input[type=radio]")
+        # The child is safe ("Yes"); every graded criterion the second option.
+        (options.nth(0) if options.nth(0).get_attribute("value") == "yes"
+         else options.nth(1)).check()
     for area in page.locator("textarea[name^=evidence-]").all():
         area.fill("The moderator's own evidence")
     page.get_by_role("button", name="Submit audit").click()

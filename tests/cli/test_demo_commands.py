@@ -23,7 +23,7 @@ def test_demo_loads_the_small_council_and_prints_the_logins(runner) -> None:
     assert "600 open and 30 closed cases" in result.output
     for username in LOGINS:
         assert username in result.output
-    assert "Supervisor" in result.output and "Family Support Team 1" in result.output
+    assert "Team manager" in result.output and "Family Support Team 1" in result.output
     assert f"password for every demo login: {PASSWORD}" in result.output
     with database.connection_context():
         assert Case.select().where(Case.status == CaseStatus.OPEN.value).count() == 600

@@ -35,7 +35,8 @@ def test_open_rounds_defaults_to_the_current_month(runner) -> None:
 def test_policies_set_and_show(runner) -> None:
     build_council()
     result = runner.invoke(args=["policies", "set", "--council", "--cases", "3",
-                                 "--strategy", "risk_weighted", "--no-reaudit"])
+                                 "--strategy", "risk_weighted", "--reaudit-grades", "",
+                                 "--closed-cases", "1"])
     assert result.exit_code == 0, result.output
     assert "Saved version 1 of the policy for the council:" in result.output
     result = runner.invoke(args=["policies", "set", "--team", "Team 1",
@@ -44,12 +45,17 @@ def test_policies_set_and_show(runner) -> None:
     assert result.exit_code == 0, result.output
     shown = runner.invoke(args=["policies", "show", "--team", "Team 1"])
     assert "Team Team 1 follows the policy of team Team 1 version 1:" in shown.output
-    assert "cases per supervisor: 3" in shown.output  # kept from the council policy
+    assert "cases per team manager: 3" in shown.output  # kept from the council policy
     assert "case types: child_protection, looked_after" in shown.output
-    assert "re-audit Inadequate: no" in shown.output
+    assert "re-audit: off" in shown.output
+    assert "closed last month, per team manager: 1" in shown.output
+    result = runner.invoke(args=["policies", "set", "--council", "--reaudit-grades",
+                                 "inadequate", "--reaudit-after-months", "6"])
+    assert result.exit_code == 0, result.output
+    assert "re-audit: inadequate after 6 months" in result.output
     other = runner.invoke(args=["policies", "show", "--team", "Team 2"])
-    assert "follows the policy of the council version 1" in other.output
-    assert Event.select().where(Event.action == "sampling_policy.set").count() == 2
+    assert "follows the policy of the council version 2" in other.output
+    assert Event.select().where(Event.action == "sampling_policy.set").count() == 3
 
 
 def test_policies_set_refuses_bad_settings_listing_every_problem(runner) -> None:

@@ -82,8 +82,10 @@ def test_submitting_a_moderation_tells_quality_leads_not_the_practitioner(world,
 def test_adjudication_compares_both_audits_and_records_the_agreed_grade(world, make_user):
     lead, first, moderation, _second = moderated(world, make_user, rating_index=2)
     comparison = moderation_service.compare(moderation, types())
-    assert comparison.differences == len(comparison.criteria) > 0
-    assert {c.first for c in comparison.criteria} == {"outstanding"}
+    # Both found the child safe; every graded criterion differs.
+    scored = [c for c in comparison.criteria if c.key.rubric_id != "safety_now"]
+    assert comparison.differences == len(scored) == len(comparison.criteria) - 1 > 0
+    assert {c.first for c in scored} == {"outstanding"}
     with pytest.raises(moderation_service.InvalidModeration) as refused:
         moderation_service.adjudicate(lead, moderation, "splendid", {"nope": "good"}, "",
                                       types())
@@ -133,7 +135,9 @@ def test_statistics_count_completed_moderations(world, make_user):
     report = agreement_stats.statistics(period, period, types())
     assert report.moderations == 1
     assert report.criteria and all(row.summary.n == 1 for row in report.criteria)
-    assert all(row.summary.percent.value == 0 for row in report.criteria)
+    agreement = {row.label.split(":")[0]: row.summary.percent.value for row in report.criteria}
+    assert agreement.pop("Is the child or young person safe now? 1") == 1  # both: safe
+    assert set(agreement.values()) == {0}  # and disagreed on every graded criterion
     [auditor] = report.auditors
     assert auditor.username == world.supervisor.username
     assert auditor.flag.mean.value > 0 and not auditor.flag.flagged  # one pair is not enough

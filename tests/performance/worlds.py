@@ -225,7 +225,9 @@ def _inbox(scale: Scale, users: dict[Role, User]) -> None:
 
 def _rubrics(scale: Scale, rubric_id: str, users: dict[Role, User]) -> None:
     source = service().catalogue.rubrics[rubric_id]
-    for i in range(2 * scale.factor):
+    # Enough versions that the large council holds 1.5 times the small one's, over the seven
+    # shipped rubrics' first versions.
+    for i in range(4 * scale.factor):
         changed = dataclasses.replace(source.rubric, version_notes=f"Revision {i + 1}")
         rubric_versions.publish(changed, source="test", actor=users[Role.QUALITY_LEAD])
     latest = rubric_versions.latest_version(rubric_id)

@@ -168,7 +168,8 @@ def test_broken_rubric_file_is_refused_at_start_up(allow, tmp_path):
 def test_hook_register_rubrics():
     catalogue = Catalogue.from_plugins(build_plugin_manager())
     assert sorted(catalogue.rubrics) == [
-        "management_oversight", "reappraisal_of_past_decisions", "voice_of_the_child"]
+        "assessment_and_planning", "care_leavers", "children_in_care", "management_oversight",
+        "reappraisal_of_past_decisions", "safety_now", "voice_of_the_child"]
     source = catalogue.rubrics["voice_of_the_child"]
     assert (source.plugin, source.path.name) == (
         "audit_service.plugins.builtin_rubrics", "voice_of_the_child.yaml")
@@ -176,7 +177,7 @@ def test_hook_register_rubrics():
 
 def test_hook_register_criterion_types():
     catalogue = Catalogue.from_plugins(build_plugin_manager())
-    assert sorted(catalogue.criterion_types) == ["met", "scale", "yes_no"]
+    assert sorted(catalogue.criterion_types) == ["met", "safety", "scale", "yes_no"]
 
 
 def test_hook_register_evidence_prompts():

@@ -73,9 +73,9 @@ def test_plugin_rubric_and_criterion_type_work_end_to_end(example_on_path, app, 
                                       "recording_timely": "good"},
                              criterion_types=catalogue.criterion_types)
     # red = 1 on the default scale, outstanding = 4: (1*1 + 4*2) / 3 = 3.00, banded Good,
-    # then the plugin rubric's limiting rule caps it
-    assert (red.score, red.banded_grade.id, red.grade.id) == (
-        Decimal("3.00"), "good", "requires_improvement")
+    # then the plugin rubric's limiting rule caps it, and the score shown is held within it
+    assert (red.mean_score, red.banded_grade.id, red.grade.id, red.score) == (
+        Decimal("3.00"), "good", "requires_improvement", Decimal("2.50"))
     assert red.explanations == ("Case summary out of date: grade capped at Requires improvement",)
     # green = 4: (4 + 6) / 3 = 3.33, Good, no cap
     assert (green.score, green.grade.id, green.explanations) == (Decimal("3.33"), "good", ())

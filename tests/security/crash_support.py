@@ -393,7 +393,8 @@ def _build_submit_world(threads: int, iterations: int, per_round: int) -> list[P
                 if draft:
                     audit_service.save_draft(supervisor, audit, draft, audit.version, types)
                 final = _answers_for(state, n, draft=False)
-                result = explain(score_audit(state.rubrics, final, types))
+                result = explain(score_audit(state.rubrics, final, types,
+                                             case_type=audit_service.case_type_of(audit)))
                 grade = result["overall"]["grade"]
                 plans.append(PlannedSubmit(
                     audit_id=audit.id, public_id=audit.public_id, round_id=round_.id,

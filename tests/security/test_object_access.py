@@ -173,11 +173,13 @@ def probes(w: SecurityWorld) -> list[Probe]:
 
     # Reading an audit: its team's supervisors and its auditor; its practitioner once submitted.
     readers = {
-        "a_submitted": (("bea", "hana", "bo", "cal", "mona"), "pat"),
-        "a_draft": (("bea", "hana", "pat", "cal", "bo"), "sam"),
-        "b_submitted": (("sam", "sid", "hana", "pat", "cal"), "bo"),
-        "moderation_a": (("bea", "hana", "pat", "bo"), "mona"),
-        "moderation_b": (("sid", "hana", "pat", "bo"), "sam"),
+        # hana line-manages both teams' managers, so she reads both teams' audits (a safety
+        # alert or an escalation sent to her must open); she is no intruder here.
+        "a_submitted": (("bea", "bo", "cal", "mona"), "pat"),
+        "a_draft": (("bea", "pat", "cal", "bo"), "sam"),
+        "b_submitted": (("sam", "sid", "pat", "cal"), "bo"),
+        "moderation_a": (("bea", "pat", "bo"), "mona"),
+        "moderation_b": (("sid", "pat", "bo"), "sam"),
         "thematic": (("sam", "sid", "pat", "cal", "bo"), "hana"),
     }
     for key, (intruders, owner) in readers.items():

@@ -11,8 +11,8 @@ Who is who (usernames):
 
 - team A: ``sam`` supervisor and ``sid`` a second supervisor, ``pat`` and ``cal``
   practitioners; team B: ``bea`` supervisor, ``bo`` practitioner; ``hana``
-  supervises no team (she manages both supervisors) and carries out the thematic
-  audit;
+  supervises no team (she line-manages both supervisors, so she reads both teams'
+  audits) and carries out the thematic audit;
 - ``ada`` administrator, ``quinn`` quality lead, ``mona`` a quality lead who is
   moderating team A's submitted audit blind, ``lee`` senior leader, ``hal`` HR.
 

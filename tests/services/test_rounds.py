@@ -121,18 +121,22 @@ def test_inadequate_cases_are_reaudited_first_even_inside_the_exclusion_window(d
     team = council.teams[0]
     graded = add_case(team, CaseType.CHILD_PROTECTION)
     audited = add_case(team)
-    Audit.create(case=graded, auditor=council.users[0], status="submitted",
-                 created_at=dt.datetime(2026, 4, 1, 9), submitted_at=dt.datetime(2026, 4, 10, 9),
-                 overall_grade="inadequate")
+    first_audit = Audit.create(
+        case=graded, auditor=council.users[0], status="submitted",
+        created_at=dt.datetime(2026, 1, 1, 9), submitted_at=dt.datetime(2026, 1, 10, 9),
+        overall_grade="inadequate", effective_grade="inadequate")
     Audit.create(case=audited, auditor=council.users[0], status="submitted",
                  created_at=dt.datetime(2026, 3, 1, 9), submitted_at=dt.datetime(2026, 3, 2, 9),
-                 overall_grade="good")
+                 overall_grade="good", effective_grade="good")
     open_rounds(PERIOD, today=TODAY)
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     first, second = rounds.current_cases(round_)
-    assert (first.case_id, first.reason) == (graded.id,
-                                             "re-audit: graded Inadequate on 10/04/2026")
+    assert (first.case_id, first.pool, first.reaudit_of_id) == (graded.id, "reaudit",
+                                                                first_audit.id)
+    assert first.reason == ("re-audit: graded Inadequate on 10/01/2026; checks whether "
+                            "practice has changed since")
     assert second.case_id not in (graded.id, audited.id)
+    assert second.pool == "open"
     assert round_.eligible_count == 7  # 6 + the re-audit; the audited case is excluded
 
 

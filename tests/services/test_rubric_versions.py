@@ -39,8 +39,9 @@ def test_editing_a_file_creates_version_two_and_version_one_stays_intact(db, run
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "voice_of_the_child: version 2 created",
-        "management_oversight: unchanged (version 1)",
-        "reappraisal_of_past_decisions: unchanged (version 1)",
+        *(f"{rubric_id}: unchanged (version 1)" for rubric_id in (
+            "assessment_and_planning", "care_leavers", "children_in_care",
+            "management_oversight", "reappraisal_of_past_decisions", "safety_now")),
     ]
     v1_again = rubric_versions.get_version("voice_of_the_child", 1)
     v2 = rubric_versions.get_version("voice_of_the_child", 2)
@@ -55,12 +56,15 @@ def test_an_audit_scored_on_version_one_scores_the_same_after_version_two(db, tm
     rubric = load_rubric_file(VOICE)
     rubric_versions.publish(rubric, source="test")
     ratings = {c.id: "good" for c in rubric.criteria}
-    ratings["seen_alone"] = "inadequate"
+    ratings["wishes_and_feelings"] = "inadequate"
     before = score_rubric(rubric_versions.rubric_of(rubric_versions.get_version(
         "voice_of_the_child", 1), BUILTIN_CRITERION_TYPES), ratings)
 
     edited = tmp_path / "voice.yaml"
-    edited.write_text(VOICE.read_text().replace("cap: requires_improvement", "cap: inadequate", 1))
+    domain_cap = "cap: requires_improvement\n    applies_to: domain"
+    assert domain_cap in VOICE.read_text()
+    edited.write_text(VOICE.read_text().replace(
+        domain_cap, "cap: inadequate\n    applies_to: domain", 1))
     rubric_versions.publish(load_rubric_file(edited), source="test")
     rubric_versions.retire("voice_of_the_child", actor_label="test")
 

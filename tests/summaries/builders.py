@@ -83,10 +83,12 @@ class Council:
             case=case, round_case=round_case, auditor=self.auditor, practitioner=worker,
             team=worker.team_id, status="submitted" if submitted_at else "draft",
             submitted_at=submitted_at, overall_grade=grade,
-            overall_score=Decimal(score) if score else None)
+            overall_score=Decimal(score) if score else None, calculated_grade=grade,
+            effective_grade=grade, effective_score=Decimal(score) if score else None)
         vid = self.versions["management_oversight"]
         if domain_score is not None:
-            AuditRubric.create(audit=audit, rubric_version=vid, score=Decimal(domain_score))
+            AuditRubric.create(audit=audit, rubric_version=vid, score=Decimal(domain_score),
+                               effective_score=Decimal(domain_score))
         for criterion, rating in (ratings or {}).items():
             AuditRating.create(audit=audit, rubric_version=vid, criterion_id=criterion,
                                rating=rating, na_reason=None if rating else "not relevant",

@@ -93,7 +93,7 @@ def test_admins_see_the_users_list(login_as, make_user) -> None:
     page = admin.get("/admin/users")
     assert page.h1() == "Users"
     text = page.text()
-    assert "sam Sam Stone Supervisor Active Never" in text
+    assert "sam Sam Stone Team manager Active Never" in text
     assert "test-admin Test Administrator Administrator Active" in text
 
 

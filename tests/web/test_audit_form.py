@@ -9,7 +9,7 @@ import pytest
 from audit_service.extension import service
 from audit_service.services import audits as audit_service
 from audit_service.storage.models import Audit, Event, SamplingRound
-from tests.audits.world import complete_form, world_fixture  # noqa: F401
+from tests.audits.world import complete_form, scored_keys, world_fixture  # noqa: F401
 from tests.support.pages import XHTML
 
 
@@ -70,7 +70,7 @@ def test_empty_form_has_every_control_with_stable_ids(world):
 def test_save_draft_keeps_answers_and_shows_them_again(world):
     sup, audit, form = _open_audit(world)
     state = _state(world, audit)
-    key = state.keys[0]
+    key = scored_keys(state)[0]
     stem = f"{key.rubric_id}-{key.criterion_id}"
     _post(sup, audit, {f"rating-{stem}": "good", f"evidence-{stem}": "Seen twice\r\nalone"}, form)
     filled = sup.get(f"/audits/{audit.public_id}")
@@ -83,7 +83,7 @@ def test_save_draft_keeps_answers_and_shows_them_again(world):
 def test_submit_with_gaps_shows_an_error_summary_linking_to_each_field(world):
     sup, audit, form = _open_audit(world)
     state = _state(world, audit)
-    key = state.keys[0]
+    key = scored_keys(state)[0]
     stem = f"{key.rubric_id}-{key.criterion_id}"
     response = _post(sup, audit, {f"evidence-{stem}": "Kept on error"}, form, intent="submit",
                      expected=400)
@@ -141,7 +141,7 @@ def test_stale_save_shows_the_conflict_page_and_merges_per_field(world):
     other_tab = world.client(world.supervisor)
     other_form = other_tab.get(f"/audits/{audit.public_id}")
     state = _state(world, audit)
-    k1, k2 = state.keys[0], state.keys[1]
+    k1, k2 = scored_keys(state)[0], scored_keys(state)[1]
     s1, s2 = f"{k1.rubric_id}-{k1.criterion_id}", f"{k2.rubric_id}-{k2.criterion_id}"
     _post(other_tab, audit, {f"evidence-{s1}": "theirs one", f"evidence-{s2}": "theirs two"},
           other_form, version=1)
@@ -171,7 +171,7 @@ def test_stale_save_shows_the_conflict_page_and_merges_per_field(world):
 def test_conflict_page_keep_all_of_mine(world):
     sup, audit, form = _open_audit(world)
     state = _state(world, audit)
-    stem = f"{state.keys[0].rubric_id}-{state.keys[0].criterion_id}"
+    stem = f"{scored_keys(state)[0].rubric_id}-{scored_keys(state)[0].criterion_id}"
     _post(sup, audit, {f"evidence-{stem}": "saved first"}, form, version=1)
     page = sup.post(f"/audits/{audit.public_id}", expected_status=409, data={
         "csrf_token": form.csrf_token(), "intent": "save", "version": "1",
@@ -181,13 +181,13 @@ def test_conflict_page_keep_all_of_mine(world):
         "csrf_token": page.csrf_token(), "version": "2", "keep": "yours",
         f"evidence-{stem}": "mine"})
     assert response.status_code == 302
-    assert _state(world, audit).answers[state.keys[0]].evidence == "mine"
+    assert _state(world, audit).answers[scored_keys(state)[0]].evidence == "mine"
 
 
 def test_autosave_answers_json_and_409_on_a_stale_version(world):
     sup, audit, form = _open_audit(world)
     state = _state(world, audit)
-    stem = f"{state.keys[0].rubric_id}-{state.keys[0].criterion_id}"
+    stem = f"{scored_keys(state)[0].rubric_id}-{scored_keys(state)[0].criterion_id}"
     url = f"/audits/{audit.public_id}/autosave"
     ok = sup.client.post(url, data={"csrf_token": form.csrf_token(), "version": "1",
                                     f"evidence-{stem}": "typed"})

@@ -29,7 +29,7 @@ def test_signing_in_goes_home_and_is_recorded(page, make_user) -> None:
 
     home = page.get("/")
     assert home.h1() == "Home"
-    assert "Signed in as Sam Stone (Supervisor)" in home.text()
+    assert "Signed in as Sam Stone (Team manager)" in home.text()
     assert home.select("button", type="submit")[0].text.strip() == "Sign out"
 
     [event] = _events("login.succeeded")

@@ -9,8 +9,9 @@ from tests.web.test_rubric_editor import _links_resolve, _post
 
 VALID = {"cases_per_supervisor": "3", "case_types": ["child_protection", "child_in_need"],
          "strategy": "simple_random", "strategy_options": "", "exclusion_months": "6",
-         "independence": "own_team", "reaudit_inadequate": "yes", "draw_mode": "automatic",
-         "due_working_days": "10"}
+         "independence": "own_team", "reaudit_grades": ["requires_improvement", "inadequate"],
+         "reaudit_after_months": "3", "closed_cases": "1", "unallocated_cases": "0",
+         "draw_mode": "automatic", "due_working_days": "10"}
 
 
 def test_policies_show_their_source_and_edits_make_new_versions(app, login_as):

@@ -102,6 +102,6 @@ def test_quality_leads_list_the_months_rounds_and_see_the_population(app, counci
     assert not page.select("textarea")
     population = lead.get(f"/rounds/{round_.public_id}/population")
     assert population.h1() == "Eligible population for Manager 1, May 2026"
-    assert population.text().count("Drawn into this round") == 2
+    assert population.text().count("drawn into this round") == 2
     assert "No rounds have been opened for June 2026" in lead.get("/rounds?period=2026-06").text()
     lead.get("/rounds?period=junk", expected_status=404)

@@ -18,10 +18,16 @@ from audit_service.storage.models import (
     AuditRubric,
     Event,
     RubricAssignment,
+    RubricDefinition,
     RubricDraft,
     RubricVersion,
 )
-from tests.audits.world import complete_form, publish_rubrics, world_fixture  # noqa: F401
+from tests.audits.world import (  # noqa: F401
+    complete_form,
+    publish_rubrics,
+    scored_keys,
+    world_fixture,
+)
 from tests.support.pages import XHTML, check_page_health
 
 
@@ -169,7 +175,7 @@ def test_criteria_can_be_reordered_and_removed(app, login_as):
 def _rate_unevenly(state) -> dict[str, str]:
     """The first criterion Outstanding, the rest Good: weights change the score."""
     data = complete_form(state, rating_index=1)
-    first = state.keys[0]
+    first = scored_keys(state)[0]
     data[f"rating-{first.rubric_id}-{first.criterion_id}"] = "outstanding"
     return data
 
@@ -190,8 +196,9 @@ def test_weight_change_publishes_version_2_and_submitted_audits_keep_version_1(w
     response = sup.client.post(f"/audits/{audit.public_id}", data={
         "csrf_token": form.csrf_token(), "intent": "submit", "version": "1", **data})
     assert response.status_code == 302
-    voice = AuditRubric.select().join(RubricVersion).where(
-        AuditRubric.audit == audit.id).order_by(AuditRubric.position).first()
+    graded = scored_keys(state)[0].rubric_id  # the first rubric with scored criteria
+    voice = AuditRubric.select().join(RubricVersion).join(RubricDefinition).where(
+        (AuditRubric.audit == audit.id) & (RubricDefinition.rubric_id == graded)).get()
     rubric_id = voice.rubric_version.rubric.rubric_id
     before = (voice.rubric_version_id, voice.score, voice.grade,
               Audit.get_by_id(audit.id).overall_score)

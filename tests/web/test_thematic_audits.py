@@ -69,7 +69,7 @@ def test_the_same_seed_draws_the_same_sample(world):
     assert event.after["seed"] == "fixed-seed"
 
 
-def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world):
+def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_user):
     w = world
     _closed_cin(w, 4)
     lead = w.client(_lead(w))
@@ -135,8 +135,11 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world):
         "csrf_token": form.csrf_token(), "intent": "submit", "version": "1", **data})
     assert response.status_code == 302
     assert Audit.get_by_id(audit.id).status == "submitted"
-    # A supervisor of neither the auditor nor the case's team cannot open it.
-    w.client(w.manager).get(f"/audits/{audit.public_id}", expected_status=403)
+    # A supervisor of neither the auditor nor the case's team cannot open it; the service
+    # manager the case's team manager reports to can.
+    stranger = make_user(Role.SUPERVISOR, "stranger")
+    w.client(stranger).get(f"/audits/{audit.public_id}", expected_status=403)
+    w.client(w.manager).get(f"/audits/{audit.public_id}")
     # The quality lead sees the audit's state on the thematic page.
     assert "Submitted" in lead.get(f"/thematic/{public_id}").text()
     # Once started, an audit does not move to another auditor.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from audit_service.domain.rubrics import Rating
+from audit_service.domain.rubrics import DEFAULT_SCALE, OverallJudgement, Rating
 
 MAX_TEXT = 20_000
 """Longest evidence or reason kept, in characters: a few pages of notes."""
@@ -66,6 +66,50 @@ class Answer:
             "na_reason": self.na_reason,
             "evidence": self.evidence,
         }
+
+
+JUDGEMENT = "overall-judgement"
+JUDGEMENT_REASON = "overall-judgement-reason"
+"""The form controls of the auditor's own overall judgement (a grade and its reason)."""
+
+
+@dataclass(frozen=True)
+class JudgementAnswer:
+    """The auditor's overall judgement as drafted: a grade on the default scale and why.
+
+    Both parts may be empty while drafting; ``as_judgement`` gives the scoring engine's
+    view, or None when no grade is chosen (the calculated grade stands).
+    """
+
+    grade: str | None = None
+    reason: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return self == JudgementAnswer()
+
+    def as_judgement(self) -> OverallJudgement | None:
+        return OverallJudgement(self.grade, self.reason) if self.grade else None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"grade": self.grade, "reason": self.reason}
+
+
+def judgement_from_form(form: Mapping[str, object]) -> JudgementAnswer | None:
+    """The judgement posted with the form ("calculated" means none), or None when the post
+    carries no judgement fields at all (a page without them keeps the saved judgement)."""
+    if JUDGEMENT not in form and JUDGEMENT_REASON not in form:
+        return None
+    grade = _text(form.get(JUDGEMENT)).strip()
+    return JudgementAnswer(
+        grade=grade if grade and grade != "calculated" else None,
+        reason=_text(form.get(JUDGEMENT_REASON)).strip(),
+    )
+
+
+def judgement_grades() -> tuple[tuple[str, str], ...]:
+    """The grades a judgement may name, best first, as (id, label)."""
+    return tuple((level.id, level.label) for level in DEFAULT_SCALE.levels)
 
 
 @dataclass(frozen=True)

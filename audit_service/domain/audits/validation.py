@@ -9,10 +9,29 @@ control (``FieldError.field``) the error summary links to.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from audit_service.domain.audits.answers import MAX_TEXT, Answer, CriterionKey, FieldError, field_id
-from audit_service.domain.rubrics import Criterion, CriterionType, Rubric
+from audit_service.domain.audits.answers import (
+    JUDGEMENT,
+    JUDGEMENT_REASON,
+    MAX_TEXT,
+    Answer,
+    CriterionKey,
+    FieldError,
+    JudgementAnswer,
+    field_id,
+)
+from audit_service.domain.audits.results import domain_results
+from audit_service.domain.rubrics import (
+    DEFAULT_SCALE,
+    Criterion,
+    CriterionType,
+    Level,
+    Rubric,
+    RubricResult,
+)
+from audit_service.domain.rubrics.scoring import judgement_ceiling
+from audit_service.domain.vocabulary import CaseType
 
 
 def criterion_label(rubric: Rubric, index: int) -> str:
@@ -60,13 +79,28 @@ def _draft_checks(
     return errors
 
 
+def judgement_draft_problems(judgement: JudgementAnswer | None) -> list[FieldError]:
+    """A drafted judgement may be incomplete, but only name a grade the form offers."""
+    if judgement is None:
+        return []
+    errors = []
+    if judgement.grade is not None and not DEFAULT_SCALE.has_level(judgement.grade):
+        errors.append(FieldError(JUDGEMENT, "Select one of the overall grades offered"))
+    if len(judgement.reason) > MAX_TEXT:
+        errors.append(FieldError(JUDGEMENT_REASON,
+                                 f"The reason for your overall judgement must be "
+                                 f"{MAX_TEXT:,} characters or fewer"))
+    return errors
+
+
 def draft_problems(
     rubrics: Mapping[str, Rubric],
     answers: Mapping[CriterionKey, Answer],
     criterion_types: Mapping[str, CriterionType],
+    judgement: JudgementAnswer | None = None,
 ) -> list[FieldError]:
     """What stops these answers being saved as a draft (empty answers are fine)."""
-    errors = unknown_keys(rubrics, answers)
+    errors = unknown_keys(rubrics, answers) + judgement_draft_problems(judgement)
     for rubric in rubrics.values():
         for index, criterion in enumerate(rubric.criteria):
             key = CriterionKey(rubric.id, criterion.id)
@@ -81,9 +115,45 @@ def submit_problems(
     rubrics: Mapping[str, Rubric],
     answers: Mapping[CriterionKey, Answer],
     criterion_types: Mapping[str, CriterionType],
+    judgement: JudgementAnswer | None = None,
+    *,
+    case_type: CaseType | str | None = None,
 ) -> list[FieldError]:
     """Everything still to do before the audit can be submitted and scored."""
-    errors = unknown_keys(rubrics, answers)
+    errors = unknown_keys(rubrics, answers) + _criteria_problems(rubrics, answers,
+                                                                 criterion_types)
+    errors += judgement_draft_problems(judgement)
+    if judgement is None or judgement.grade is None or errors:
+        return errors
+    if not judgement.reason:
+        return [FieldError(JUDGEMENT_REASON,
+                           "Enter why your overall judgement differs from the calculated grade")]
+    results = domain_results(rubrics, answers, criterion_types, case_type=case_type)
+    ceiling = judgement_ceiling(results)
+    if ceiling is None:
+        return [FieldError(JUDGEMENT, "No domain could be graded, so there is no calculated "
+                                      "grade to differ from; choose the calculated grade")]
+    if DEFAULT_SCALE.level(judgement.grade).score > ceiling.score:
+        return [FieldError(JUDGEMENT, _above_ceiling(results, ceiling))]
+    return []
+
+
+def _above_ceiling(results: Sequence[RubricResult], ceiling: Level) -> str:
+    for result in results:
+        for cap in result.overall_caps:
+            if cap.level.score == ceiling.score:
+                return (f"Your overall judgement cannot be above {ceiling.label}: "
+                        f"{cap.explanation.rstrip('.')}. No judgement can outweigh that finding")
+    return (f"Your overall judgement cannot be above {ceiling.label}, the best grade of any "
+            "domain")
+
+
+def _criteria_problems(
+    rubrics: Mapping[str, Rubric],
+    answers: Mapping[CriterionKey, Answer],
+    criterion_types: Mapping[str, CriterionType],
+) -> list[FieldError]:
+    errors: list[FieldError] = []
     for rubric in rubrics.values():
         for index, criterion in enumerate(rubric.criteria):
             key = CriterionKey(rubric.id, criterion.id)

@@ -36,6 +36,9 @@ class CriterionType(ABC):
 
     id: str = ""
     label: str = ""
+    #: False for a judgement that only limiting rules read ("Is the child safe now?"):
+    #: it never moves a mean, so a reassuring answer cannot lift a weak file.
+    scored: bool = True
 
     @abstractmethod
     def options(self, scale: Scale) -> tuple[RatingOption, ...]:
@@ -109,9 +112,29 @@ class MetCriterionType(FixedOptionsCriterionType):
     )
 
 
+class SafetyCriterionType(FixedOptionsCriterionType):
+    """The auditor's own judgement of the child's safety today: yes, not sure or no.
+
+    Not scored: a "yes" must never raise a weak file's grade, and a "no" must make the
+    audit Inadequate whatever the file's other ratings, which only a limiting rule on
+    the overall grade can guarantee. The positions order the answers for rules.
+    """
+
+    id = "safety"
+    label = "Yes, not sure or no (a safety judgement, not scored)"
+    scored = False
+    positions = (
+        (RatingOption("yes", "Yes"), Fraction(1)),
+        (RatingOption("not_sure", "Not sure"), Fraction(1, 2)),
+        (RatingOption("no", "No"), Fraction(0)),
+    )
+
+
 BUILTIN_CRITERION_TYPES: Mapping[str, CriterionType] = {
     criterion_type.id: criterion_type
-    for criterion_type in (ScaleCriterionType(), YesNoCriterionType(), MetCriterionType())
+    for criterion_type in (
+        ScaleCriterionType(), YesNoCriterionType(), MetCriterionType(), SafetyCriterionType()
+    )
 }
 
 

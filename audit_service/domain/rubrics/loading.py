@@ -103,9 +103,12 @@ def parse_rubric_document(
     document: Any,
     source: str = "<upload>",
     criterion_types: Mapping[str, CriterionType] | None = None,
+    *,
+    stored: bool = False,
 ) -> Rubric:
-    """Validate an already-parsed mapping (an API upload, a stored version)."""
-    rubric, errors = check_document(document, source, criterion_types)
+    """Validate an already-parsed mapping (an API upload; ``stored``: a published version,
+    checked only for what scoring needs, so rules added since never lock it out)."""
+    rubric, errors = check_document(document, source, criterion_types, stored=stored)
     if rubric is None:
         raise RubricValidationError(errors)
     return rubric

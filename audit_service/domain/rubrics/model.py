@@ -23,6 +23,10 @@ DOMAIN = "domain"
 OVERALL = "overall"
 APPLIES_TO = (DOMAIN, OVERALL)
 SCALE_TYPE = "scale"
+# A rule watches one criterion's rating, or how many of several criteria got one of its ratings.
+RATING_RULE = "rating"
+COMBINATION_RULE = "combination"
+RULE_KINDS = (RATING_RULE, COMBINATION_RULE)
 
 
 @dataclass(frozen=True)
@@ -120,10 +124,16 @@ class GradeBand:
 
 @dataclass(frozen=True)
 class LimitingRule:
-    """If ``criterion`` is rated any of ``when``, the grade is capped at level ``cap``.
+    """When the watched ratings are given, the grade is capped at level ``cap``.
 
-    ``applies_to`` says whether the cap limits this rubric's (domain) grade or
-    the audit's overall grade.
+    A ``rating`` rule watches one ``criterion``; a ``combination`` rule fires when at
+    least ``at_least`` of its ``criteria`` are rated one of ``when`` (a pattern that is
+    worse than any one of its parts, such as a child neither seen alone nor heard).
+    ``applies_to`` says whether the cap limits this rubric's (domain) grade or the
+    audit's overall grade. ``case_types`` (empty: all) limits the rule to cases of
+    those types, so one criterion can carry a statutory consequence for children on a
+    plan and a lighter one for others. ``alert`` raises an immediate alert as soon as a
+    draft records the rating, not only at submission.
     """
 
     id: str
@@ -132,6 +142,46 @@ class LimitingRule:
     cap: str
     explanation: str
     applies_to: str = DOMAIN
+    kind: str = RATING_RULE
+    criteria: tuple[str, ...] = ()
+    at_least: int | None = None
+    case_types: tuple[CaseType, ...] = ()
+    alert: bool = False
+
+    @property
+    def watched(self) -> tuple[str, ...]:
+        """The criteria whose ratings the rule reads."""
+        return self.criteria if self.kind == COMBINATION_RULE else (self.criterion,)
+
+    @property
+    def needed(self) -> int:
+        """How many of the watched criteria must be rated one of ``when``."""
+        if self.kind == COMBINATION_RULE:
+            return self.at_least or len(self.criteria)
+        return 1
+
+    def covers(self, case_type: CaseType | str | None) -> bool:
+        """Whether the rule applies to a case of ``case_type`` (None: type unknown, so yes)."""
+        return not self.case_types or case_type is None or case_type in self.case_types
+
+    def to_document(self) -> dict[str, Any]:
+        """Optional fields are written only when used, so a rubric written before they
+        existed keeps its content hash (and is not re-published as a new version)."""
+        document: dict[str, Any] = {"id": self.id}
+        if self.kind == COMBINATION_RULE:
+            document["kind"] = self.kind
+            document["criteria"] = list(self.criteria)
+            if self.at_least is not None:
+                document["at_least"] = self.at_least
+        else:
+            document["criterion"] = self.criterion
+        document |= {"when": list(self.when), "cap": self.cap, "applies_to": self.applies_to}
+        if self.case_types:
+            document["case_types"] = [str(case_type) for case_type in self.case_types]
+        if self.alert:
+            document["alert"] = True
+        document["explanation"] = self.explanation
+        return document
 
 
 @dataclass(frozen=True)
@@ -154,6 +204,13 @@ class Rubric:
 
     def applies_to_case_type(self, case_type: CaseType) -> bool:
         return case_type in self.case_types
+
+    def top_score_of(self, level: Level) -> Decimal:
+        """The highest score that earns ``level`` or worse: where a capped score is held,
+        so that a score shown beside a capped grade never reads as a better grade."""
+        tops = [band.max for band in self.grade_bands
+                if self.scale.level(band.grade).score <= level.score]
+        return max(tops) if tops else Decimal(self.scale.min_score)
 
     def to_document(self) -> dict[str, Any]:
         """The canonical mapping: it loads back through the schema to an equal rubric."""
@@ -193,17 +250,7 @@ class Rubric:
                 }
                 for band in self.grade_bands
             ],
-            "limiting_rules": [
-                {
-                    "id": rule.id,
-                    "criterion": rule.criterion,
-                    "when": list(rule.when),
-                    "cap": rule.cap,
-                    "applies_to": rule.applies_to,
-                    "explanation": rule.explanation,
-                }
-                for rule in self.limiting_rules
-            ],
+            "limiting_rules": [rule.to_document() for rule in self.limiting_rules],
         }
 
     def content_hash(self) -> str:
@@ -231,33 +278,38 @@ DEFAULT_SCALE = Scale(
             "outstanding",
             "Outstanding",
             4,
-            "Practice is consistently strong and makes a clear difference for the child.",
+            "Practice is consistently strong and makes a clear difference for the child or "
+            "young person.",
         ),
         Level(
             "good",
             "Good",
             3,
-            "Practice meets the expected standard and the child's needs are met.",
+            "Practice meets the expected standard and the child's or young person's needs are "
+            "met.",
         ),
         Level(
             "requires_improvement",
             "Requires improvement",
             2,
-            "Practice is not yet good: there are gaps, but the child is not left at risk by them.",
+            "Practice is not yet good: there are gaps, but the child or young person is not "
+            "left at risk by them.",
         ),
         Level(
             "inadequate",
             "Inadequate",
             1,
-            "Practice is poor and leaves the child's needs unmet or the child at risk.",
+            "Practice is poor and leaves the child's or young person's needs unmet, or leaves "
+            "them at risk.",
         ),
     )
 )
 
-# Nearest level wins: half-way scores round up to the better grade.
+# Nearest level wins, and a score exactly half-way between two levels takes the lower
+# grade: a file that is only half Good has not shown that it is Good.
 DEFAULT_GRADE_BANDS = (
-    GradeBand(Decimal("3.50"), Decimal("4.00"), "outstanding"),
-    GradeBand(Decimal("2.50"), Decimal("3.49"), "good"),
-    GradeBand(Decimal("1.50"), Decimal("2.49"), "requires_improvement"),
-    GradeBand(Decimal("1.00"), Decimal("1.49"), "inadequate"),
+    GradeBand(Decimal("3.51"), Decimal("4.00"), "outstanding"),
+    GradeBand(Decimal("2.51"), Decimal("3.50"), "good"),
+    GradeBand(Decimal("1.51"), Decimal("2.50"), "requires_improvement"),
+    GradeBand(Decimal("1.00"), Decimal("1.50"), "inadequate"),
 )

@@ -17,7 +17,13 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from audit_service.domain.rubrics.model import APPLIES_TO, DOMAIN, SCALE_TYPE
+from audit_service.domain.rubrics.model import (
+    APPLIES_TO,
+    DOMAIN,
+    RATING_RULE,
+    RULE_KINDS,
+    SCALE_TYPE,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -29,6 +35,10 @@ class Messages:
     NOT_A_MAPPING = "must be a set of named fields (name: value), not a single value or list"
     NOT_A_LIST = "must be a list of values, not a single value"
     NOT_TEXT = "must be text (got {input}); put it in quotes if it looks like a number"
+    NOT_TEXT_BUT_YES_OR_NO = (
+        "must be text (got {input}): YAML reads a bare yes, no, true or false as true or "
+        "false; write it in quotes, like \"no\""
+    )
     BLANK = "must not be blank"
     NOT_A_NUMBER = "must be a number (got {input})"
     NOT_A_WHOLE_NUMBER = "must be a whole number (got {input})"
@@ -38,6 +48,8 @@ class Messages:
         "starting with a letter (got '{input}')"
     )
     BAD_APPLIES_TO = "must be 'domain' or 'overall' (got '{input}')"
+    BAD_RULE_KIND = "must be 'rating' or 'combination' (got '{input}')"
+    TOO_FEW_CRITERIA = "must list at least two criteria (a rule on one criterion is kind 'rating')"
     NO_CRITERIA = "must list at least one criterion"
     TOO_FEW_LEVELS = "must have at least two levels"
     EMPTY_LIST = "must list at least one value"
@@ -64,7 +76,11 @@ _FIELD_MESSAGES = {"required": Messages.REQUIRED, "null": Messages.NULL}
 class Text(fields.Field):
     """A string, never a number or date that YAML guessed; blank only where allowed."""
 
-    default_error_messages = {"invalid": Messages.NOT_TEXT, "blank": Messages.BLANK}
+    default_error_messages = {
+        "invalid": Messages.NOT_TEXT,
+        "boolean": Messages.NOT_TEXT_BUT_YES_OR_NO,
+        "blank": Messages.BLANK,
+    }
 
     def __init__(self, *, allow_blank: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", _FIELD_MESSAGES)
@@ -72,6 +88,8 @@ class Text(fields.Field):
         self.allow_blank = allow_blank
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        if isinstance(value, bool):
+            raise self.make_error("boolean", input=shown(value))
         if not isinstance(value, str):
             raise self.make_error("invalid", input=shown(value))
         value = value.strip()
@@ -200,14 +218,26 @@ class GradeBandSchema(_StrictSchema):
 
 
 class LimitingRuleSchema(_StrictSchema):
+    """Which of ``criterion`` (kind rating) and ``criteria``/``at_least`` (kind
+    combination) a rule needs is a question of meaning, checked in layer two."""
+
     id = Identifier(required=True)
-    criterion = Identifier(required=True)
+    kind = Text(
+        load_default=RATING_RULE,
+        validate=validate.OneOf(RULE_KINDS, error=Messages.BAD_RULE_KIND),
+    )
+    criterion = Identifier(load_default=None)
+    criteria = _list(Identifier(), min_items=2, too_few=Messages.TOO_FEW_CRITERIA,
+                     load_default=None)
+    at_least = WholeNumber(load_default=None)
     when = _list(Text(), min_items=1, too_few=Messages.EMPTY_LIST, required=True)
     cap = Identifier(required=True)
     applies_to = Text(
         load_default=DOMAIN,
         validate=validate.OneOf(APPLIES_TO, error=Messages.BAD_APPLIES_TO),
     )
+    case_types = _list(Text(), min_items=1, too_few=Messages.EMPTY_LIST, load_default=None)
+    alert = TrueOrFalse(load_default=False)
     explanation = Text(required=True)
 
 

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from marshmallow import ValidationError
@@ -24,6 +25,7 @@ from audit_service.domain.rubrics.model import (
     DEFAULT_GRADE_BANDS,
     DEFAULT_SCALE,
     OVERALL,
+    RATING_RULE,
     Criterion,
     GradeBand,
     Level,
@@ -351,6 +353,26 @@ class LimitingRuleValidator(Validator):
         "{cap!r} is not a grade of the overall (default) scale: an overall cap must be one of "
         "{levels}"
     )
+    CRITERION_REQUIRED = "is required: name the criterion this rule watches"
+    CRITERIA_REQUIRED = (
+        "is required for a rule of kind 'combination': list the criteria it watches"
+    )
+    ONLY_FOR_COMBINATION = (
+        "is only for rules of kind 'combination'; a 'rating' rule watches one criterion"
+    )
+    ONLY_FOR_RATING = (
+        "is only for rules of kind 'rating'; a 'combination' rule lists its 'criteria'"
+    )
+    REPEATED_CRITERION = "criterion {criterion!r} is listed more than once"
+    AT_LEAST_OUT_OF_RANGE = (
+        "must be from 1 to {count}, the number of criteria the rule lists (got {value})"
+    )
+    UNKNOWN_CASE_TYPE = "{value!r} is not a case type (known case types: {known})"
+    CASE_TYPE_NOT_AUDITED = (
+        "{value!r} is not one of this rubric's case types ({known}), so the rule could "
+        "never fire for it"
+    )
+    DUPLICATE_CASE_TYPE = "{value!r} is listed more than once"
 
     def validate(self) -> list[RubricError]:
         criteria = {criterion["id"]: criterion for criterion in self.document["criteria"]}
@@ -365,19 +387,70 @@ class LimitingRuleValidator(Validator):
                 )
             first_index.setdefault(rule["id"], index)
             self._check_cap(index, rule)
-            criterion = criteria.get(rule["criterion"])
-            if criterion is None:
-                self.add_error(
-                    self.UNKNOWN_CRITERION,
-                    path=join_path("limiting_rules", index, "criterion"),
-                    criterion=rule["criterion"],
-                    known=_listing(list(criteria)),
-                )
-                continue
-            criterion_type = self.context.type_of(criterion)
-            if criterion_type is not None:
-                self._check_when(index, rule, criterion_type)
+            self._check_case_types(index, rule)
+            for field, criterion_id in self._watched(index, rule):
+                criterion = criteria.get(criterion_id)
+                if criterion is None:
+                    self.add_error(
+                        self.UNKNOWN_CRITERION,
+                        path=field,
+                        criterion=criterion_id,
+                        known=_listing(list(criteria)),
+                    )
+                    continue
+                criterion_type = self.context.type_of(criterion)
+                if criterion_type is not None:
+                    self._check_when(index, rule, criterion_id, criterion_type)
         return self.errors
+
+    def _watched(self, index: int, rule: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Each criterion the rule reads, with the path its errors are reported at."""
+        path = partial(join_path, "limiting_rules", index)
+        if rule["kind"] == RATING_RULE:
+            for name in ("criteria", "at_least"):
+                if rule[name] is not None:
+                    self.add_error(self.ONLY_FOR_COMBINATION, path=path(name))
+            if rule["criterion"] is None:
+                self.add_error(self.CRITERION_REQUIRED, path=path("criterion"))
+                return []
+            return [(path("criterion"), rule["criterion"])]
+        if rule["criterion"] is not None:
+            self.add_error(self.ONLY_FOR_RATING, path=path("criterion"))
+        listed = rule["criteria"]
+        if listed is None:
+            self.add_error(self.CRITERIA_REQUIRED, path=path("criteria"))
+            return []
+        seen: set[str] = set()
+        watched = []
+        for position, criterion_id in enumerate(listed):
+            if criterion_id in seen:
+                self.add_error(self.REPEATED_CRITERION, path=path("criteria", position),
+                               criterion=criterion_id)
+                continue
+            seen.add(criterion_id)
+            watched.append((path("criteria", position), criterion_id))
+        at_least = rule["at_least"]
+        if at_least is not None and not 1 <= at_least <= len(listed):
+            self.add_error(self.AT_LEAST_OUT_OF_RANGE, path=path("at_least"),
+                           count=len(listed), value=at_least)
+        return watched
+
+    def _check_case_types(self, index: int, rule: Mapping[str, Any]) -> None:
+        if rule["case_types"] is None:
+            return
+        audited = list(self.document["case_types"])
+        seen: set[str] = set()
+        for position, value in enumerate(rule["case_types"]):
+            path = join_path("limiting_rules", index, "case_types", position)
+            if value not in CaseType.__members__.values():
+                self.add_error(self.UNKNOWN_CASE_TYPE, path=path, value=value,
+                               known=_listing(list(CaseType)))
+            elif value in seen:
+                self.add_error(self.DUPLICATE_CASE_TYPE, path=path, value=value)
+            elif value not in audited:
+                self.add_error(self.CASE_TYPE_NOT_AUDITED, path=path, value=value,
+                               known=_listing(audited))
+            seen.add(value)
 
     def _check_cap(self, index: int, rule: Mapping[str, Any]) -> None:
         path = join_path("limiting_rules", index, "cap")
@@ -398,7 +471,8 @@ class LimitingRuleValidator(Validator):
             )
 
     def _check_when(
-        self, index: int, rule: Mapping[str, Any], criterion_type: CriterionType
+        self, index: int, rule: Mapping[str, Any], criterion_id: str,
+        criterion_type: CriterionType,
     ) -> None:
         scale = self.context.scale
         allowed = [option.value for option in criterion_type.options(scale)]
@@ -409,7 +483,7 @@ class LimitingRuleValidator(Validator):
                     self.UNKNOWN_RATING,
                     path=join_path("limiting_rules", index, "when", value_index),
                     value=value,
-                    criterion=rule["criterion"],
+                    criterion=criterion_id,
                     allowed=_listing(allowed),
                 )
             else:
@@ -430,24 +504,77 @@ class LimitingRuleValidator(Validator):
             )
 
 
-SEMANTIC_VALIDATORS: tuple[type[Validator], ...] = (
+class HalfwayBandValidator(Validator):
+    """A score exactly half-way between two levels must earn the lower one.
+
+    Checked when a rubric is validated or published, not when a stored version is read
+    back: a version published under earlier rules stays readable, as it was graded.
+    """
+
+    HALFWAY_TO_BETTER = (
+        "gives the score {score}, exactly half-way between {lower!r} and {higher!r}, the "
+        "better grade {grade!r}: a half-way score must take the lower grade (start this "
+        "band at {start})"
+    )
+
+    def validate(self) -> list[RubricError]:
+        bands = self.document["grade_bands"]
+        if bands is None:
+            return self.errors
+        if any(check(self.document, self.context).validate()
+               for check in (ScaleValidator, GradeBandValidator)):
+            return self.errors  # the bands are wrong already; fix those first
+        scale = self.context.scale
+        levels = sorted(scale.levels, key=lambda level: level.score)
+        for lower, higher in itertools.pairwise(levels):
+            halfway = (Decimal(lower.score) + Decimal(higher.score)) / 2
+            if halfway != halfway.quantize(BAND_STEP):
+                continue
+            for index, band in enumerate(bands):
+                if not (band["min"] <= halfway <= band["max"]) or not scale.has_level(
+                    band["grade"]
+                ):
+                    continue
+                if scale.level(band["grade"]).score > lower.score:
+                    self.add_error(
+                        self.HALFWAY_TO_BETTER,
+                        path=join_path("grade_bands", index, "min"),
+                        score=_two_places(halfway),
+                        lower=lower.id,
+                        higher=higher.id,
+                        grade=band["grade"],
+                        start=_two_places(halfway + BAND_STEP),
+                    )
+        return self.errors
+
+
+STORED_VALIDATORS: tuple[type[Validator], ...] = (
     CaseTypeValidator,
     ScaleValidator,
     CriteriaValidator,
     GradeBandValidator,
     LimitingRuleValidator,
 )
+"""What any rubric, including a version published long ago, must satisfy to be scored."""
+
+SEMANTIC_VALIDATORS: tuple[type[Validator], ...] = (*STORED_VALIDATORS, HalfwayBandValidator)
+"""Everything a rubric must satisfy to be published today."""
 
 
 def check_meaning(
     document: Mapping[str, Any],
     source: str,
     criterion_types: Mapping[str, CriterionType] | None = None,
+    *,
+    stored: bool = False,
 ) -> list[RubricError]:
-    """Layer two: run every semantic validator over a structurally valid document."""
+    """Layer two: run every semantic validator over a structurally valid document.
+
+    ``stored`` reads back a published version: only what scoring needs is checked.
+    """
     context = ValidationContext(source, _scale_of(document), known_types(criterion_types))
     errors: list[RubricError] = []
-    for validator_class in SEMANTIC_VALIDATORS:
+    for validator_class in STORED_VALIDATORS if stored else SEMANTIC_VALIDATORS:
         errors.extend(validator_class(document, context).validate())
     return errors
 
@@ -456,12 +583,14 @@ def check_document(
     raw: Any,
     source: str,
     criterion_types: Mapping[str, CriterionType] | None = None,
+    *,
+    stored: bool = False,
 ) -> tuple[Rubric | None, list[RubricError]]:
     """Both layers: the rubric if the document is valid, else every error found."""
     document, errors = check_structure(raw, source)
     if document is None:
         return None, errors
-    errors = check_meaning(document, source, criterion_types)
+    errors = check_meaning(document, source, criterion_types, stored=stored)
     if errors:
         return None, errors
     return build_rubric(document), []
@@ -503,11 +632,16 @@ def build_rubric(document: Mapping[str, Any]) -> Rubric:
         limiting_rules=tuple(
             LimitingRule(
                 id=rule["id"],
-                criterion=rule["criterion"],
+                criterion=rule["criterion"] or "",
                 when=tuple(rule["when"]),
                 cap=rule["cap"],
                 explanation=rule["explanation"],
                 applies_to=rule["applies_to"],
+                kind=rule["kind"],
+                criteria=tuple(rule["criteria"] or ()),
+                at_least=rule["at_least"],
+                case_types=tuple(CaseType(value) for value in rule["case_types"] or ()),
+                alert=rule["alert"],
             )
             for rule in document["limiting_rules"]
         ),

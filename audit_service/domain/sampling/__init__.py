@@ -5,7 +5,7 @@ past audits, hands them in as ``PopulationCase`` values, and stores what comes
 back, so every rule here is tested directly.
 """
 
-from audit_service.domain.sampling.flags import FLAG_IDS, CaseFlag, case_flags
+from audit_service.domain.sampling.flags import FLAG_IDS, FLAG_LABELS, CaseFlag, case_flags
 from audit_service.domain.sampling.policy import (
     BUILTIN_DEFAULT,
     DRAW_MODES,
@@ -18,7 +18,9 @@ from audit_service.domain.sampling.population import (
     Supervisor,
     eligible_population,
     months_before,
+    reaudit_state,
     seed_for,
+    unallocated_population,
 )
 from audit_service.domain.sampling.strategy import (
     DrawContext,
@@ -27,12 +29,14 @@ from audit_service.domain.sampling.strategy import (
     SamplingStrategy,
     StrategyError,
     draw_sample,
+    draw_unallocated,
 )
 
 __all__ = [
     "BUILTIN_DEFAULT",
     "DRAW_MODES",
     "FLAG_IDS",
+    "FLAG_LABELS",
     "INDEPENDENCE",
     "CaseFlag",
     "DrawContext",
@@ -46,7 +50,10 @@ __all__ = [
     "Supervisor",
     "case_flags",
     "draw_sample",
+    "draw_unallocated",
     "eligible_population",
     "months_before",
+    "reaudit_state",
     "seed_for",
+    "unallocated_population",
 ]

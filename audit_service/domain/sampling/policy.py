@@ -18,6 +18,9 @@ DRAW_MODES = ("automatic", "supervisor")
 MAX_CASES = 50
 MAX_EXCLUSION_MONTHS = 60
 MAX_DUE_WORKING_DAYS = 60
+MAX_REAUDIT_MONTHS = 24
+REAUDIT_GRADES = ("outstanding", "good", "requires_improvement", "inadequate")
+DEFAULT_REAUDIT_GRADES = ("requires_improvement", "inadequate")
 
 
 class PolicyError(ValueError):
@@ -38,12 +41,21 @@ class SamplingPolicySettings:
     strategy_options: Mapping[str, Any] = field(default_factory=dict)
     exclusion_months: int = 12
     independence: str = "own_team"
-    reaudit_inadequate: bool = True
+    #: Cases whose latest effective grade is one of these come back for a re-audit...
+    reaudit_grades: tuple[str, ...] = DEFAULT_REAUDIT_GRADES
+    #: ...this many months after that audit, to check that practice changed.
+    reaudit_after_months: int = 3
     draw_mode: str = "automatic"
     due_working_days: int = 15
+    #: A dip sample per team manager of their team's cases closed last month.
+    closed_cases: int = 0
+    #: A sample per service manager of their service's open cases with no allocated worker.
+    unallocated_cases: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "case_types", tuple(self.case_types))
+        if isinstance(self.reaudit_grades, list | tuple):
+            object.__setattr__(self, "reaudit_grades", tuple(self.reaudit_grades))
         object.__setattr__(self, "strategy_options", dict(self.strategy_options or {}))
         errors = self.problems()
         if errors:
@@ -77,13 +89,28 @@ class SamplingPolicySettings:
         if self.draw_mode not in DRAW_MODES:
             errors.append(f"draw mode: {self.draw_mode!r} is not known; "
                           f"choose automatic or supervisor")
-        if not isinstance(self.reaudit_inadequate, bool):
-            errors.append("re-audit inadequate: answer true or false")
+        errors += _whole_number("re-audit after months", self.reaudit_after_months, 1,
+                                MAX_REAUDIT_MONTHS)
+        errors += _whole_number("closed cases", self.closed_cases, 0, MAX_CASES)
+        errors += _whole_number("unallocated cases", self.unallocated_cases, 0, MAX_CASES)
+        if not isinstance(self.reaudit_grades, tuple) or not all(
+                isinstance(grade, str) for grade in self.reaudit_grades):
+            errors.append("re-audit grades: list the grades that bring a case back, "
+                          "such as requires_improvement and inadequate")
+        else:
+            unknown = [g for g in self.reaudit_grades if g not in REAUDIT_GRADES]
+            if unknown:
+                errors.append(f"re-audit grades: {', '.join(map(repr, unknown))} "
+                              f"{'is' if len(unknown) == 1 else 'are'} not a grade; "
+                              f"choose from {', '.join(REAUDIT_GRADES)}")
+            if len(set(self.reaudit_grades)) != len(self.reaudit_grades):
+                errors.append("re-audit grades: a grade is listed twice")
         return errors
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["case_types"] = list(self.case_types)
+        data["reaudit_grades"] = list(self.reaudit_grades)
         data["strategy_options"] = dict(self.strategy_options)
         return data
 

@@ -16,14 +16,20 @@ from typing import Any
 
 from audit_service.domain.evidence import CaseFacts
 
+OPEN_POOL = "open"
+REAUDIT_POOL = "reaudit"
+CLOSED_POOL = "closed"
+UNALLOCATED_POOL = "unallocated"
+
 
 @dataclass(frozen=True, slots=True)
 class PopulationCase:
     """A case as sampling sees it: an opaque key, where it sits, its facts and audit history.
 
     ``last_audited_on`` is the latest date the case was drawn into a round or had an
-    audit started; ``inadequate_on`` is the date of the latest submitted audit when
-    that audit graded the case Inadequate, otherwise None.
+    audit started. ``last_grade`` is the effective grade of its latest submitted audit
+    of practice (the agreed grade once moderated), submitted on ``last_graded_on``;
+    ``last_audit_key`` names that audit. ``allocated`` is False when no worker holds it.
     """
 
     key: str
@@ -32,15 +38,24 @@ class PopulationCase:
     facts: CaseFacts
     is_open: bool = True
     last_audited_on: dt.date | None = None
-    inadequate_on: dt.date | None = None
+    last_grade: str | None = None
+    last_graded_on: dt.date | None = None
+    last_audit_key: str | None = None
+    allocated: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Drawn:
-    """A case drawn into a sample and the reason, in words a supervisor can check."""
+    """A case drawn into a sample and the reason, in words a team manager can check.
+
+    ``pool`` says which part of the policy drew it; a re-audit names the audit it
+    follows up (``reaudit_of``). Strategies return plain ``Drawn(key, reason)``.
+    """
 
     case_key: str
     reason: str
+    pool: str = OPEN_POOL
+    reaudit_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,8 +114,37 @@ class SamplingStrategy(ABC):
         return sorted(population, key=lambda case: case.key)
 
 
+GRADE_WORDS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+}
+
+
 def reaudit_reason(case: PopulationCase) -> str:
-    return f"re-audit: graded Inadequate on {case.inadequate_on:%d/%m/%Y}"
+    grade = GRADE_WORDS.get(case.last_grade or "", case.last_grade)
+    return (f"re-audit: graded {grade} on {case.last_graded_on:%d/%m/%Y}; "
+            "checks whether practice has changed since")
+
+
+def closed_reason(case: PopulationCase, reason: str) -> str:
+    closed = f"{case.facts.closed_on:%d/%m/%Y}" if case.facts.closed_on else "last month"
+    why = case.facts.closure_reason or "no closure reason recorded"
+    return f"closed on {closed} ({why}): {reason}"
+
+
+def draw_from(
+    strategy: SamplingStrategy, population: Sequence[PopulationCase], n: int, rng_seed: str,
+    context: DrawContext,
+) -> list[Drawn]:
+    """The strategy's draw, checked: a faulty plugin fails loudly instead of giving a team
+    manager a case outside their population or the same case twice."""
+    if n <= 0 or not population:
+        return []
+    picked = strategy.draw(population, n, rng_seed, context)
+    check_drawn(strategy, picked, population, n)
+    return picked
 
 
 def draw_sample(
@@ -110,22 +154,37 @@ def draw_sample(
     n: int,
     rng_seed: str,
     context: DrawContext,
+    *,
+    closed: Sequence[PopulationCase] = (),
+    closed_n: int = 0,
 ) -> list[Drawn]:
-    """Re-audits first (oldest grade first, at most ``n``), then the strategy fills the rest.
+    """Re-audits first (oldest grade first, at most ``n``), then the strategy fills the rest;
+    then, beyond ``n``, a dip sample of ``closed_n`` cases closed last month.
 
-    The strategy's answer is checked, so a faulty plugin fails loudly instead of
-    giving a supervisor a case outside their population or the same case twice.
+    The closed dip has its own seed, so adding it never changes the open draw.
     """
-    first = sorted(reaudits, key=lambda c: (c.inadequate_on, c.key))[:n]
-    drawn = [Drawn(case.key, reaudit_reason(case)) for case in first]
-    wanted = n - len(drawn)
-    if wanted > 0 and others:
-        taken = {d.case_key for d in drawn}
-        rest = [case for case in others if case.key not in taken]
-        picked = strategy.draw(rest, wanted, rng_seed, context)
-        check_drawn(strategy, picked, rest, wanted)
-        drawn += picked
+    first = sorted(reaudits, key=lambda c: (c.last_graded_on, c.key))[:n]
+    drawn = [Drawn(case.key, reaudit_reason(case), REAUDIT_POOL, case.last_audit_key)
+             for case in first]
+    taken = {d.case_key for d in drawn}
+    rest = [case for case in others if case.key not in taken]
+    drawn += [Drawn(d.case_key, d.reason, OPEN_POOL)
+              for d in draw_from(strategy, rest, n - len(drawn), rng_seed, context)]
+    taken = {d.case_key for d in drawn}
+    by_key = {case.key: case for case in closed}
+    dip = [case for case in closed if case.key not in taken]
+    drawn += [Drawn(d.case_key, closed_reason(by_key[d.case_key], d.reason), CLOSED_POOL)
+              for d in draw_from(strategy, dip, closed_n, f"{rng_seed}|closed", context)]
     return drawn
+
+
+def draw_unallocated(
+    strategy: SamplingStrategy, population: Sequence[PopulationCase], n: int, rng_seed: str,
+    context: DrawContext,
+) -> list[Drawn]:
+    """A service manager's sample of open cases that no worker holds."""
+    return [Drawn(d.case_key, f"unallocated: {d.reason}", UNALLOCATED_POOL)
+            for d in draw_from(strategy, population, n, f"{rng_seed}|unallocated", context)]
 
 
 def check_drawn(

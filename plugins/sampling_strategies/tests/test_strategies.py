@@ -30,7 +30,7 @@ from sampling_strategies import (
 
 TODAY = dt.date(2026, 5, 1)
 REGISTRY = {cls.id: cls() for cls in STRATEGIES}
-MUST = {"rules": [{"case_type": "child_protection", "min": 2}, {"flag": "not_seen_42_days"}],
+MUST = {"rules": [{"case_type": "child_protection", "min": 2}, {"flag": "visit_overdue"}],
         "fallback": "risk_weighted"}
 OPTIONS = {"simple_random": {}, "stratified": {}, "risk_weighted": {}, "must_include": MUST}
 
@@ -85,8 +85,9 @@ def test_must_include_rules_are_honoured_when_possible(population, n, seed):
     available_cp = sum(c.facts.case_type == "child_protection" for c in population)
     assert len(cp) >= min(2, available_cp, n)
     if n > min(2, available_cp):
-        unseen = [c for c in population if c.key not in {d.case_key for d in cp}
-                  and any(f.id == "not_seen_42_days" for f in case_flags(c.facts, TODAY))]
+        by_cp_rule = {d.case_key for d in drawn if d.reason.startswith("must include: child ")}
+        unseen = [c for c in population if c.key not in by_cp_rule
+                  and any(f.id == "visit_overdue" for f in case_flags(c.facts, TODAY))]
         picked_unseen = [d for d in drawn if d.reason.startswith("must include: not seen")]
         assert len(picked_unseen) == min(1, len(unseen))
 
@@ -143,7 +144,8 @@ def test_options_are_checked_in_plain_words():
     assert RiskWeighted().check_options({"weights": {"cp_plan": -1, "tall": 2}}) == [
         "strategy options: weights: cp_plan must be a number, 0 or more",
         "strategy options: weights: 'tall' is not a risk factor; choose from under_5, cp_plan, "
-        "placement_moves, repeat_referrals, not_seen_42_days, closed_without_assessment",
+        "repeat_cp_plan, long_cp_plan, "
+        "placement_moves, repeat_referrals, visit_overdue, closed_without_assessment",
     ]
     assert MustInclude().check_options({"rules": [{"case_type": "x", "min": 0}],
                                         "fallback": "nope"}, ids) == [

@@ -1,0 +1,90 @@
+"""``/api/v1/reaudits`` and ``/api/v1/judgements``: the quality lead's oversight lists, as on
+the ``/reaudits`` and ``/judgements`` pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+
+from audit_service.api.auth import current_api_user, require_api_roles
+from audit_service.api.blueprint import Blueprint
+from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.clock import local_today
+from audit_service.domain.vocabulary import Role
+from audit_service.services import judgements as judgement_service
+from audit_service.services import reaudits
+
+bp = Blueprint("api_oversight", __name__, url_prefix="/api/v1",
+               description="Re-audits pending and overall judgements that differ from the "
+                           "calculated grade")
+
+READERS = (Role.QUALITY_LEAD, Role.ADMIN)
+MONTH = ma.validate.Regexp(r"^(19\d\d|20\d\d|2100)-(0[1-9]|1[0-2])$",
+                           error="use YYYY-MM between 1900 and 2100, e.g. 2026-03")
+
+
+class ReauditRowSchema(StrictSchema):
+    case = ma.fields.String(required=True, metadata={"description": "Case id"})
+    child_id = ma.fields.String(required=True)
+    case_type = ma.fields.String(required=True)
+    team = ma.fields.String(required=True)
+    last_grade = ma.fields.String(allow_none=True, metadata={
+        "description": "The effective grade that brings the case back"})
+    graded_on = ma.fields.Date(allow_none=True)
+    due = ma.fields.Boolean(required=True, metadata={
+        "description": "The policy's interval has passed: drawn first in the next round"})
+    closed_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "Set when the case closed before its re-audit"})
+
+
+class JudgementQuerySchema(StrictSchema):
+    from_ = ma.fields.String(data_key="from", load_default=None, validate=MONTH)
+    to = ma.fields.String(load_default=None, validate=MONTH)
+
+
+class JudgementRowSchema(StrictSchema):
+    audit = ma.fields.String(required=True, metadata={"description": "Audit id"})
+    child_id = ma.fields.String(required=True)
+    team = ma.fields.String(required=True)
+    auditor = ma.fields.String(required=True)
+    submitted_at = UtcDateTime(required=True)
+    calculated_grade = ma.fields.String(allow_none=True)
+    judged_grade = ma.fields.String(required=True)
+    direction = ma.fields.String(required=True, metadata={"description": "above or below"})
+    reason = ma.fields.String(required=True)
+
+
+@bp.route("/reaudits", methods=["GET"])
+@require_api_roles(*READERS)
+@bp.response(200, ReauditRowSchema(many=True))
+def list_reaudits():
+    """Every case a re-audit is pending for, and those that closed before it."""
+    return [{"case": row.case.public_id, "child_id": row.case.child_id,
+             "case_type": row.case.case_type, "team": row.team, "last_grade": row.last_grade,
+             "graded_on": row.graded_on, "due": row.due,
+             "closed_on": row.case.closed_on if row.closed else None}
+            for row in reaudits.awaiting(local_today())]
+
+
+def _month(raw: str | None, default: dt.date) -> dt.date:
+    return dt.datetime.strptime(raw, "%Y-%m").date() if raw else default
+
+
+@bp.route("/judgements", methods=["GET"])
+@require_api_roles(*READERS)
+@bp.arguments(JudgementQuerySchema, location="query", as_kwargs=True)
+@bp.response(200, JudgementRowSchema(many=True))
+def list_judgements(from_: str | None = None, to: str | None = None):
+    """Audits whose auditor recorded an overall grade different from the calculated one
+    (default: the last twelve months)."""
+    today = local_today()
+    first = _month(from_, (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1))
+    last = _month(to, today.replace(day=1))
+    until = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return [{"audit": row.audit.public_id, "child_id": row.case.child_id, "team": row.team,
+             "auditor": row.audit.auditor.username, "submitted_at": row.audit.submitted_at,
+             "calculated_grade": row.audit.calculated_grade,
+             "judged_grade": row.audit.overall_grade, "direction": row.direction,
+             "reason": row.audit.judgement_reason or ""}
+            for row in judgement_service.judgements(current_api_user(), first, until)]
