@@ -253,7 +253,7 @@ def generate_history(
     raters = {r.id: _Rater(r, criterion_types, rng) for r in rubrics}
     month_starts = history_months(today, months)
     ordered = sorted(teams, key=lambda t: t.name)
-    team_level = {t.key: rng.gauss(2.7, 0.2) for t in ordered}
+    team_level = {t.key: rng.gauss(3.1, 0.2) for t in ordered}
     person_level = {k: rng.gauss(0, 0.15) for k in sorted(practitioners)}
     rounds = []
     for index, team in enumerate(ordered):

@@ -170,6 +170,8 @@ DEMO_POLICY = {
     "strategy": "risk_weighted",
     "exclusion_months": 12,
     "independence": "own_team",
+    # A closure a month per team, where one closed: the 145 closed without assessment.
+    "closed_cases": 1,
 }
 
 

@@ -12,6 +12,8 @@ from audit_service.domain.vocabulary import CaseType
 from audit_service.storage.models import Audit, Case, Event, OutboxMessage
 from tests.practice.conftest import answers_for, started
 from tests.practice.vignettes import BY_ID, VIGNETTES
+from tests.support.auth import sign_in
+from tests.support.pages import PageClient
 
 
 def _findings(result: dict) -> set[str]:
@@ -108,6 +110,18 @@ def test_an_auditor_may_judge_differently_with_a_reason_but_never_above_a_rule(c
     assert done.json["result"]["overall"]["judgement"] == {
         "grade": {"id": "good", "label": "Good"},
         "reason": "Oversight gaps were in one month of leave cover."}
+    # The quality lead sees every judgement and its reason, in the API and on a page.
+    quin = council.api(council.quality_lead)
+    [row] = quin.get("/api/v1/judgements").json
+    assert (row["audit"], row["calculated_grade"], row["judged_grade"], row["direction"],
+            row["reason"]) == (audit["id"], "requires_improvement", "good", "above",
+                               "Oversight gaps were in one month of leave cover.")
+    assert council.api(council.team_manager).get("/api/v1/judgements").status_code == 403
+    client = council.app.test_client()
+    assert sign_in(client, council.quality_lead.username).status_code == 302
+    page = PageClient(client).get("/judgements")
+    table = " ".join("".join(page.select("table", id="judgements")[0].itertext()).split())
+    assert "Requires improvement Good (above) Oversight gaps were in one month" in table
 
 
 def test_no_judgement_lifts_a_grade_above_a_rule_about_the_child(council) -> None:

@@ -128,6 +128,12 @@ def test_a_service_managers_pool_of_unallocated_cases():
                   case("closed", allocated=False, is_open=False)]
     pool = unallocated_population(population, SamplingPolicySettings(), {1, 2}, TODAY)
     assert keys(pool) == ["no_team", "unallocated"]
+    # With the pool on, the team manager's own draw leaves them to the service manager.
+    mine = eligible_population(population, SamplingPolicySettings(unallocated_cases=1), ME,
+                               TODAY)
+    assert keys(mine.others) == ["allocated"]
+    assert "unallocated" in keys(eligible_population(population, SamplingPolicySettings(),
+                                                     ME, TODAY).others)
     drawn = draw_unallocated(FirstN(), pool, 1, "seed", DrawContext(today=TODAY))
     assert drawn == [Drawn("no_team", "unallocated: first", "unallocated")]
 

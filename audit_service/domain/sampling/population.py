@@ -71,9 +71,10 @@ def eligible_population(
     team manager this period. Open cases audited within the exclusion window are left
     out, unless their latest audit's grade is one the policy re-audits and the re-audit
     is due: then they are re-audits, drawn first. A case whose re-audit is not due yet
-    waits for it. Closed cases count only when the policy takes a dip sample of cases
-    closed in the month before ``period`` (default: this month) and the closure has not
-    been audited since.
+    waits for it. When the policy keeps a pool of unallocated cases for the service
+    manager, cases with no allocated worker are theirs, not the team manager's. Closed
+    cases count only when the policy takes a dip sample of cases closed in the month
+    before ``period`` (default: this month) and the closure has not been audited since.
     """
     types = set(settings.case_types)
     cutoff = months_before(today, settings.exclusion_months)
@@ -91,6 +92,8 @@ def eligible_population(
         if not case.is_open:
             if settings.closed_cases and _closed_between(case, closed_from, closed_to):
                 closed.append(case)
+            continue
+        if settings.unallocated_cases and not case.allocated:
             continue
         reaudit = reaudit_state(case, settings, today)
         if reaudit == DUE:
