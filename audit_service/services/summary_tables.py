@@ -66,7 +66,8 @@ CRITERION_COLUMNS = (
     ("ratings", "Ratings"), ("mean_score", "Mean score"),
 )
 BREAKDOWN_COLUMNS = (
-    ("period", "Period"), ("dimension", "Breakdown"), ("band_id", "Band id"), ("band", "Band"),
+    ("period", "Period"), ("dimension", "Breakdown id"), ("breakdown", "Breakdown"),
+    ("band_id", "Band id"), ("band", "Band"),
     ("audits", "Audits submitted"), ("good_or_better_pct", "Good or better (%)"),
     ("mean_score", "Mean score"),
 )
@@ -220,7 +221,7 @@ def breakdown_table(summary: Summary, threshold: int | None) -> Table:
             row_hidden = bool(result and result.row_hidden(i))
             pct_hidden = row_hidden or bool(result and ((i, 0) in result.cells
                                                         or (i, 1) in result.cells))
-            rows.append((summary.period.key, dimension, b.band_id,
+            rows.append((summary.period.key, dimension, DIMENSION_LABELS[dimension], b.band_id,
                          band_label(DIMENSION_BANDS[dimension], b.band_id),
                          _c(b.audits, row_hidden),
                          _c(pct(b.good_or_better, b.audits), pct_hidden),

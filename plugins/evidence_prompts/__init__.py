@@ -10,26 +10,19 @@ from __future__ import annotations
 import datetime as dt
 
 from audit_service.domain.evidence import CaseFacts, EvidencePrompt, EvidencePromptProvider
+from audit_service.domain.sampling.flags import VISIT_DAYS
 from audit_service.domain.vocabulary import CaseType
 from audit_service.plugins import hookimpl
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
-# Visit timescales in days. Councils set their own standards; these are common ones:
-# child protection every 10 working days, looked-after children every 6 weeks (first year
-# in placement sooner), children in need every 4 weeks, care leavers every 8 weeks.
-VISIT_TIMESCALE_DAYS: dict[CaseType, int] = {
-    CaseType.CHILD_PROTECTION: 14,
-    CaseType.LOOKED_AFTER: 42,
-    CaseType.CHILD_IN_NEED: 28,
-    CaseType.CARE_LEAVER: 56,
-    CaseType.OPEN_ASSESSMENT: 14,
-}
 STATUTORY_VISITS = {CaseType.CHILD_PROTECTION, CaseType.LOOKED_AFTER}
 
-SEEN = ("seen_within_timescales",)
+# The criteria each fact sits beside, across the shipped rubrics (a care leaver's contact is
+# with their personal adviser).
+SEEN = ("seen_within_timescales", "pa_contact")
 SEEN_ALONE = ("seen_alone",)
-PLACEMENTS = ("plans_revisited", "cumulative_harm")
+PLACEMENTS = ("plans_revisited", "cumulative_harm", "placement_stability")
 REFERRALS = ("history_integrated", "cumulative_harm")
 PREVIOUS_PLANS = ("decisions_retested", "history_integrated")
 
@@ -80,7 +73,7 @@ class AnnexAEvidencePrompts(EvidencePromptProvider):
         when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
         text = (f"Last statutory visit {when}" if what == "statutory visit"
                 else f"Child last seen {when}")
-        limit = VISIT_TIMESCALE_DAYS[facts.case_type]
+        limit = VISIT_DAYS[facts.case_type]
         if days > limit:
             return EvidencePrompt(f"{text} (longer than the usual {limit} days)", SEEN, "warning")
         return EvidencePrompt(text, SEEN)

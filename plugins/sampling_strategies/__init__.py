@@ -30,7 +30,7 @@ from audit_service.domain.sampling import (
 from audit_service.domain.vocabulary import CaseType
 from audit_service.plugins import hookimpl
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 
 def _cases(count: int) -> str:

@@ -89,7 +89,7 @@ def test_builtins_and_first_party_plugins_load():
     assert names["audit_service.plugins.builtin_rubrics"].hooks == (
         "register_criterion_types", "register_rubrics")
     assert names["evidence_prompts"].source == "first-party (plugins/)"
-    assert names["evidence_prompts"].version == "1.0.0"
+    assert names["evidence_prompts"].version == "1.1.0"
 
 
 def test_allow_list_loads_a_module_by_name(allow):

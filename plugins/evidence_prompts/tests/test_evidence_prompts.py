@@ -62,8 +62,9 @@ def test_prompts_sit_beside_criteria_that_exist_in_the_builtin_rubrics():
                       placements_12m=1, referrals_12m=1, previous_cp_plans=2)
     grouped = prompts_for([provider], facts, TODAY)
     assert set(grouped) <= criteria
-    assert set(grouped) == {"seen_within_timescales", "seen_alone", "plans_revisited",
-                            "cumulative_harm", "history_integrated", "decisions_retested"}
+    assert set(grouped) == {"seen_within_timescales", "pa_contact", "seen_alone",
+                            "plans_revisited", "cumulative_harm", "placement_stability",
+                            "history_integrated", "decisions_retested"}
 
 
 @given(
