@@ -48,7 +48,7 @@ class Span:
 
 
 def _grade_sums() -> str:
-    return ", ".join(f"SUM(CASE WHEN a.overall_grade = '{g}' THEN 1 ELSE 0 END)" for g in GRADES)
+    return ", ".join(f"SUM(CASE WHEN a.effective_grade = '{g}' THEN 1 ELSE 0 END)" for g in GRADES)
 
 
 def hand_sql(name: str, p: str) -> str:
@@ -57,16 +57,17 @@ def hand_sql(name: str, p: str) -> str:
               f"WHERE a.status = 'submitted' AND a.kind <> 'moderation' "
               f"AND a.submitted_at >= {p} AND a.submitted_at < {p}")
     if name == "audits by team":
-        return (f"SELECT a.team_id, COUNT(a.id), {_grade_sums()}, AVG(a.overall_score) {audits} "
+        return (f"SELECT a.team_id, COUNT(a.id), {_grade_sums()}, AVG(a.effective_score) {audits} "
                 "GROUP BY a.team_id")
     if name == "audits by service":
-        return (f"SELECT t.service_id, COUNT(a.id), {_grade_sums()}, AVG(a.overall_score) "
+        return (f"SELECT t.service_id, COUNT(a.id), {_grade_sums()}, AVG(a.effective_score) "
                 f"{audits} GROUP BY t.service_id")
     if name == "audits by practitioner":
-        return (f"SELECT a.practitioner_id, COUNT(a.id), {_grade_sums()}, AVG(a.overall_score) "
+        return (f"SELECT a.practitioner_id, COUNT(a.id), {_grade_sums()}, AVG(a.effective_score) "
                 f"{audits} GROUP BY a.practitioner_id")
     if name == "domains by team":
-        return ("SELECT a.team_id, d.rubric_id, d.domain, COUNT(r.score), AVG(r.score) "
+        return ("SELECT a.team_id, d.rubric_id, d.domain, COUNT(r.effective_score), "
+                "AVG(r.effective_score) "
                 "FROM audit_rubric r JOIN audit a ON r.audit_id = a.id "
                 "JOIN rubric_version v ON r.rubric_version_id = v.id "
                 "JOIN rubric_definition d ON v.rubric_id = d.id "

@@ -172,7 +172,8 @@ def test_inadequate_escalates_to_the_line_manager_and_marks_for_reaudit(world, c
     escalation = OutboxMessage.select().where(OutboxMessage.recipient == world.manager)
     assert escalation.count() == 2
     event = Event.get(Event.action == "audit.escalated")
-    assert event.after == {"grade": "inadequate", "reaudit": True, "notified": "hana"}
+    assert event.after == {"grade": "inadequate", "reaudit": True, "agreed": False,
+                           "notified": "hana"}
 
 
 def test_practitioner_responds_and_acknowledges(world, ctx):

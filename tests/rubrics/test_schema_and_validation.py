@@ -139,3 +139,13 @@ def test_published_criterion_cannot_be_edited_in_place() -> None:
     criterion = rubric.criterion("smart_actions")
     with pytest.raises(TypeError):
         criterion.level_descriptors["met"] = "changed"  # type: ignore[index]
+
+
+def test_a_version_published_under_earlier_rules_stays_readable() -> None:
+    """Half-way bands were allowed once: a stored version with them still loads and scores,
+    though a new rubric with them is refused."""
+    old = yaml.safe_load((FIXTURES / "invalid" / "halfway_to_the_better_grade.yaml").read_text())
+    with pytest.raises(RubricValidationError, match="a half-way score must take the lower"):
+        parse_rubric_document(old)
+    rubric = parse_rubric_document(old, stored=True)
+    assert [band.min for band in rubric.grade_bands][1] == 2.5
