@@ -14,10 +14,8 @@ from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.case_import import import_file
 from audit_service.storage.models import Case
 from benchmarks.annex_a_workbook import HEADERS, council_for_rows, write_workbook
+from tests.support.samples import ANNEX_A_2024, sample
 
-ROOT = Path(__file__).resolve().parents[1]
-
-SAMPLE = ROOT.parent / "shared" / "data" / "annex_a_2024_jan_synthetic.xlsx"
 AS_OF = dt.date(2025, 1, 15)
 SIZE = CouncilSize(teams=dict.fromkeys(TeamKind, 1), practitioners=12, open_cases=240,
                    closed_cases=12, leavers=1)
@@ -30,13 +28,12 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return path, counts
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample workbook is not here")
 def test_headers_are_exactly_those_of_the_annex_a_sample(workbook) -> None:
     path, _ = workbook
-    sample = load_workbook(SAMPLE, read_only=True)
+    annex_a = load_workbook(sample(ANNEX_A_2024), read_only=True)
     ours = load_workbook(path, read_only=True)
     for sheet, headers in HEADERS.items():
-        expected = next(sample[sheet].iter_rows(max_row=1, values_only=True))
+        expected = next(annex_a[sheet].iter_rows(max_row=1, values_only=True))
         assert headers == expected, sheet
         assert next(ours[sheet].iter_rows(max_row=1, values_only=True)) == headers
 

@@ -5,15 +5,12 @@ Real Chromium, real server, both databases; axe-core (WCAG 2.2 AA) on every page
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from audit_service.domain.vocabulary import Role
 from tests.browser.conftest import assert_accessible
 from tests.support.auth import PASSWORD
-
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "annex_a_2024_jan_synthetic.xlsx"
+from tests.support.samples import ANNEX_A_2024, sample
 
 
 @pytest.fixture
@@ -43,15 +40,14 @@ def test_sign_in_errors_are_accessible_and_linked(live_server, browser_page, adm
 
 
 def test_admin_uploads_the_sample_workbook_and_reads_the_report(live_server, browser_page, admin):
-    if not SAMPLE.exists():
-        pytest.fail(f"the shared sample workbook is missing: {SAMPLE}")
+    workbook = sample(ANNEX_A_2024)
     page = browser_page
     sign_in(page, live_server, "ada", PASSWORD)
     page.goto(f"{live_server}/admin/imports")
     assert page.locator("h1").inner_text() == "Imports"
     assert_accessible(page, "imports: empty")
 
-    page.get_by_label("Case file").set_input_files(str(SAMPLE))
+    page.get_by_label("Case file").set_input_files(str(workbook))
     page.get_by_role("button", name="Import cases").click()
 
     page.wait_for_url("**/admin/imports/*")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -11,11 +10,9 @@ from audit_service.domain.case_records import CaseRecord, RowError, SourceRef
 from audit_service.domain.vocabulary import AgeBand, CaseType
 from audit_service.importers.annex_a import AnnexAWorkbookImporter, UnreadableFile
 from tests.importers.builders import LIST_6, d, stream, workbook_bytes
+from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2024, 1, 31)
-SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / (
-    "annex_a_2024_jan_synthetic.xlsx"
-)
 
 MESSY = {
     "List6": [
@@ -193,9 +190,8 @@ def test_rows_stream_so_a_large_sheet_is_not_held_in_memory():
     assert first.child_id == "1"  # yielded before the rest of the sheet is read
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample data is not beside the repo")
 def test_shared_sample_workbook():
-    with SAMPLE.open("rb") as f:
+    with sample(ANNEX_A_2024).open("rb") as f:
         items = list(AnnexAWorkbookImporter().read(f, as_of=AS_OF))
     errors = [i for i in items if isinstance(i, RowError)]
     assert errors == [

@@ -15,11 +15,9 @@ from audit_service.services.accounts import create_user
 from audit_service.services.case_import import MISSING_REASON, ImportFailed, import_file
 from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow, Staff, Team
 from tests.importers.builders import LIST_6, LIST_7, d, workbook_bytes
+from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2024, 1, 31)
-SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / (
-    "annex_a_2024_jan_synthetic.xlsx"
-)
 FIXTURE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "annex_a" / "caseload_mixed.csv"
 
 
@@ -51,10 +49,10 @@ def cin(child: int, seen: dt.datetime, team="Locality 1", worker="Ann Smith", st
     return [child, "a) Male", d(1, 5, 2015), d(1, 1, 2023), seen, None, None, status, team, worker]
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared sample data is not beside the repo")
 def test_shared_sample_imports_and_reports_its_bad_rows(db, registry):
+    workbook = sample(ANNEX_A_2024)
     user = create_user("admin", role=Role.ADMIN, password="correct horse battery")
-    batch = run(registry, SAMPLE.read_bytes(), SAMPLE.name, uploaded_by=user)
+    batch = run(registry, workbook.read_bytes(), workbook.name, uploaded_by=user)
     assert batch.status == "completed"
     assert batch.importer == "annex-a-xlsx"
     assert batch.finished_at is not None
@@ -81,7 +79,7 @@ def test_shared_sample_imports_and_reports_its_bad_rows(db, registry):
     assert (event.actor_id, event.object_id) == (user.id, batch.public_id)
     assert event.after["created"] == 23 and event.after["rejected"] == 2
 
-    again = run(registry, SAMPLE.read_bytes(), SAMPLE.name)
+    again = run(registry, workbook.read_bytes(), workbook.name)
     assert counts(again) == {"rows_read": 29, "created": 0, "updated": 0, "unchanged": 23,
                              "closed": 0, "rejected": 2}
 

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 from openpyxl import Workbook
 
-SAMPLE_WORKBOOK = Path(__file__).resolve().parents[2].parent / "shared" / "data" / (
-    "annex_a_2024_jan_synthetic.xlsx"
-)
 HEADINGS = ["Child Unique ID", "Date of Birth", "Allocated Team", "Allocated Worker"]
 
 

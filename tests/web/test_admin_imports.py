@@ -10,7 +10,8 @@ import pytest
 from audit_service.domain.vocabulary import Role
 from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow
 from tests.support.pages import XHTML
-from tests.support.workbooks import SAMPLE_WORKBOOK, small_list6_workbook
+from tests.support.samples import ANNEX_A_2024, sample
+from tests.support.workbooks import small_list6_workbook
 
 
 def _cells(row) -> list[str]:
@@ -98,10 +99,10 @@ def test_importing_the_same_file_again_changes_nothing(login_as) -> None:
     assert (summary["Cases created"], summary["Cases unchanged"]) == ("0", "3")
 
 
-@pytest.mark.skipif(not SAMPLE_WORKBOOK.exists(), reason="the shared sample workbook is absent")
 def test_the_sample_annex_a_workbook_imports_and_reports_its_bad_rows(login_as) -> None:
+    workbook = sample(ANNEX_A_2024)
     admin = login_as(Role.ADMIN)
-    response = _upload(admin, SAMPLE_WORKBOOK.read_bytes(), SAMPLE_WORKBOOK.name)
+    response = _upload(admin, workbook.read_bytes(), workbook.name)
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     batch = ImportBatch.get()
     assert batch.created_count > 0 and batch.rejected_count > 0
