@@ -3,8 +3,6 @@ the ``/reaudits`` and ``/judgements`` pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
 
 from audit_service.api.auth import current_api_user, require_api_roles
@@ -67,10 +65,6 @@ def list_reaudits():
             for row in reaudits.awaiting(local_today())]
 
 
-def _month(raw: str | None, default: dt.date) -> dt.date:
-    return dt.datetime.strptime(raw, "%Y-%m").date() if raw else default
-
-
 @bp.route("/judgements", methods=["GET"])
 @require_api_roles(*READERS)
 @bp.arguments(JudgementQuerySchema, location="query", as_kwargs=True)
@@ -78,10 +72,7 @@ def _month(raw: str | None, default: dt.date) -> dt.date:
 def list_judgements(from_: str | None = None, to: str | None = None):
     """Audits whose auditor recorded an overall grade different from the calculated one
     (default: the last twelve months)."""
-    today = local_today()
-    first = _month(from_, (today.replace(day=1) - dt.timedelta(days=335)).replace(day=1))
-    last = _month(to, today.replace(day=1))
-    until = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    first, until = judgement_service.window(from_, to, local_today())
     return [{"audit": row.audit.public_id, "child_id": row.case.child_id, "team": row.team,
              "auditor": row.audit.auditor.username, "submitted_at": row.audit.submitted_at,
              "calculated_grade": row.audit.calculated_grade,

@@ -8,7 +8,7 @@ from flask import Flask
 
 from audit_service.clock import local_zone
 from audit_service.domain.rubrics import DEFAULT_SCALE
-from audit_service.domain.vocabulary import AgeBand, Role
+from audit_service.domain.vocabulary import AgeBand, CaseType, Role
 
 
 def local_datetime(value: dt.datetime | None) -> str:
@@ -30,6 +30,14 @@ def long_date(value: dt.date | None) -> str:
 def role_label(value: str | Role) -> str:
     try:
         return Role(value).label
+    except ValueError:
+        return str(value)
+
+
+def case_type_label(value: str | None) -> str:
+    """"looked_after" as "Looked after"."""
+    try:
+        return CaseType(value).label
     except ValueError:
         return str(value)
 
@@ -56,3 +64,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(role_label, "role_label")
     app.add_template_filter(grade_level, "grade_level")
     app.add_template_filter(age_band_label, "age_band_label")
+    app.add_template_filter(case_type_label, "case_type_label")
