@@ -74,7 +74,9 @@ def hand_sql(name: str, p: str) -> str:
                 "LEFT JOIN team t ON a.team_id = t.id "
                 f"WHERE a.status = 'submitted' AND a.kind <> 'moderation' "
                 f"AND a.submitted_at >= {p} "
-                f"AND a.submitted_at < {p} GROUP BY a.team_id, d.rubric_id, d.domain")
+                f"AND a.submitted_at < {p} GROUP BY a.team_id, d.rubric_id, d.domain "
+                # An unscored judgement ("Is the child safe now?") has no domain figure.
+                "HAVING COUNT(r.effective_score) > 0")
     if name == "sampling by team":
         return ("SELECT s.team_id, COUNT(rc.id), "
                 "SUM(CASE WHEN a.status = 'submitted' THEN 1 ELSE 0 END), "
