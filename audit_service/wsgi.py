@@ -18,7 +18,7 @@ from flask import Flask
 from audit_service.app import create_app
 from audit_service.config import positive_int
 from audit_service.extension import service
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 from audit_service.storage.migrations import pending
 

@@ -5,7 +5,7 @@ Usage: python benchmarks/annex_a_workbook.py [--rows 20000] [--seed 2024] [--as-
 The workbook carries the real Annex A header rows (copied from the sample in
 shared/data) and one row per case, so it measures the importer on the shape of
 file a large council would upload. The caseload comes from
-``audit_service.domain.demo``; the columns the service does not read (gender,
+``audit_service.services.demo.council``; the columns the service does not read (gender,
 ethnicity, placement type...) are filled with plausible codes from a seeded
 generator, so the same arguments always write the same cells.
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from audit_service.domain.demo import SIZES, DemoCase, DemoCouncil, generate_council
 from audit_service.domain.vocabulary import CaseType
+from audit_service.services.demo.council import SIZES, DemoCase, DemoCouncil, generate_council
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "List 6": (

@@ -34,12 +34,12 @@ from pathlib import Path
 import psycopg2
 
 from audit_service.app import create_app
-from audit_service.domain.demo import generate_council
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import accounts
-from audit_service.services import audits as audit_service
-from audit_service.services.demo_loader import load_demo, start_demo_sampling
+from audit_service.services.accounts import users as accounts
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.demo.council import generate_council
+from audit_service.services.demo.loader import load_demo, start_demo_sampling
 from audit_service.storage.database import bind, database
 from audit_service.storage.migrations import migrate
 from audit_service.storage.models import RoundCase, SamplingRound, Staff

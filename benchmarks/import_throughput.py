@@ -82,7 +82,7 @@ def child_parse(path: Path) -> dict:
 def child_import(url: str, path: Path) -> dict:
     from audit_service.importers.registry import ImporterRegistry
     from audit_service.plugins.manager import build_plugin_manager
-    from audit_service.services.case_import import import_file
+    from audit_service.services.imports.case_import import import_file
     from audit_service.storage.database import bind, database
     from audit_service.storage.migrations import migrate
 

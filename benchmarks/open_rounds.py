@@ -21,12 +21,12 @@ import time
 
 import psycopg2
 
-from audit_service.domain.demo import SIZES, CouncilSize, generate_council
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.plugins.sampling_registry import default_registry
-from audit_service.services.demo_loader import DEMO_POLICY, load_demo
-from audit_service.services.rounds import open_rounds
-from audit_service.services.sampling_policies import set_policy
+from audit_service.services.demo.council import SIZES, CouncilSize, generate_council
+from audit_service.services.demo.loader import DEMO_POLICY, load_demo
+from audit_service.services.sampling.policies import set_policy
+from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.database import bind
 from audit_service.storage.migrations import migrate
 from audit_service.storage.models import RoundCase, SamplingRound

@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from audit_service.services.summaries import (
+from audit_service.services.summaries.figures import (
     Level,
     Scope,
     audit_figures,

@@ -131,8 +131,8 @@ def add_supervisors(url: str, count: int) -> list[tuple[str, str]]:
     from audit_service.clock import local_today
     from audit_service.domain.vocabulary import Role
     from audit_service.extension import service
-    from audit_service.services import accounts
-    from audit_service.services import audits as audit_service
+    from audit_service.services.accounts import users as accounts
+    from audit_service.services.audits import lifecycle as audit_service
     from audit_service.storage.database import database
     from audit_service.storage.models import RoundCase, SamplingRound, User
 

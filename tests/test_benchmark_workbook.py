@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from audit_service.domain.demo import CouncilSize, TeamKind, generate_council
 from audit_service.importers.registry import ImporterRegistry
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services.case_import import import_file
+from audit_service.services.demo.council import CouncilSize, TeamKind, generate_council
+from audit_service.services.imports.case_import import import_file
 from audit_service.storage.models import Case
 from benchmarks.annex_a_workbook import HEADERS, council_for_rows, write_workbook
 from tests.support.samples import ANNEX_A_2024, sample

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audit_service.cli import cli
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.database import database
 from audit_service.storage.models import ApiToken, Event, User
 

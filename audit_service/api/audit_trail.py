@@ -9,8 +9,8 @@ from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail
-from audit_service.services.audit_trail_search import TrailFilter, search
+from audit_service.services.platform import audit_trail
+from audit_service.services.platform.trail_search import TrailFilter, search
 
 bp = Blueprint(
     "api_audit_trail", __name__, url_prefix="/api/v1/audit-trail",

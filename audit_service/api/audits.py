@@ -33,10 +33,10 @@ from audit_service.clock import local_today
 from audit_service.domain.audits import Answer, CriterionKey, FieldError, JudgementAnswer
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import actions as action_service
-from audit_service.services import audits as audit_service
-from audit_service.services import reaudits
-from audit_service.services.audit_access import (
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.audits import reaudits
+from audit_service.services.audits.access import (
     AUDIT_ROLES,
     NotAllowed,
     NotFound,
@@ -44,7 +44,7 @@ from audit_service.services.audit_access import (
     can_update_action,
     readable_audit,
 )
-from audit_service.services.audit_overview import round_rows
+from audit_service.services.audits.overview import round_rows
 from audit_service.storage.models import (
     Audit,
     AuditAction,
@@ -234,7 +234,7 @@ def _full(audit: Audit) -> dict:
 @bp.alt_response(404, response="NOT_FOUND")
 def round_audits(round: str):
     """A round's cases, each with the reason it was drawn and its audit (if started)."""
-    from audit_service.services.rounds import may_see
+    from audit_service.services.sampling.rounds import may_see
 
     round_ = SamplingRound.get_or_none(SamplingRound.public_id == round)
     if round_ is None or not may_see(round_, current_api_user()):

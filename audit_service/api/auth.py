@@ -17,7 +17,8 @@ from flask import g, request
 from flask_smorest import Blueprint, abort
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts, audit_trail
+from audit_service.services.accounts import users as accounts
+from audit_service.services.platform import audit_trail
 from audit_service.storage.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -64,7 +64,7 @@ def create_import(files, format=None, as_of=None):
     Rows that cannot be read are reported in ``rejected_rows``; the others are
     imported. A file that cannot be read at all is refused with 422.
     """
-    from audit_service.services.case_import import ImportFailed, import_file
+    from audit_service.services.imports.case_import import ImportFailed, import_file
 
     upload = files["file"]
     # The client names the file: control characters (NUL) cannot be stored or shown.

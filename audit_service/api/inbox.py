@@ -8,7 +8,7 @@ from flask_smorest import abort
 from audit_service.api.auth import ALL_ROLES, current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import UtcDateTime
-from audit_service.services import inbox
+from audit_service.services.platform import inbox
 
 bp = Blueprint("api_inbox", __name__, url_prefix="/api/v1",
                description="In-app notifications for the token's user")

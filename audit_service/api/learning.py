@@ -15,9 +15,9 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import Role
-from audit_service.services import learning
-from audit_service.services.audit_access import NotAllowed, NotFound
-from audit_service.services.moderation import InvalidModeration
+from audit_service.services.audits.access import NotAllowed, NotFound
+from audit_service.services.moderation import learning
+from audit_service.services.moderation.workflow import InvalidModeration
 from audit_service.storage.models import Exemplar, PracticeTheme
 
 bp = Blueprint("api_learning", __name__, url_prefix="/api/v1",

@@ -18,10 +18,10 @@ from audit_service.domain.agreement import Estimate
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import agreement_stats
-from audit_service.services import moderation as moderation_service
-from audit_service.services.audit_access import NotFound
-from audit_service.services.moderation import InvalidModeration, ModerationConflict
+from audit_service.services.audits.access import NotFound
+from audit_service.services.moderation import agreement as agreement_stats
+from audit_service.services.moderation import workflow as moderation_service
+from audit_service.services.moderation.workflow import InvalidModeration, ModerationConflict
 from audit_service.storage.models import Audit, Moderation, User
 
 bp = Blueprint("api_moderation", __name__, url_prefix="/api/v1/moderation",

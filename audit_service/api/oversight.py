@@ -10,8 +10,8 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.services import judgements as judgement_service
-from audit_service.services import reaudits
+from audit_service.services.audits import judgements as judgement_service
+from audit_service.services.audits import reaudits
 
 bp = Blueprint("api_oversight", __name__, url_prefix="/api/v1",
                description="Re-audits pending and overall judgements that differ from the "

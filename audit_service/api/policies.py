@@ -10,7 +10,7 @@ from audit_service.api.round_schemas import PolicyListQuerySchema, PolicySchema,
 from audit_service.domain.sampling import PolicyError, SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import sampling_policies as policies
+from audit_service.services.sampling import policies
 from audit_service.storage.models import SamplingPolicy, Service, Team
 
 bp = Blueprint("api_policies", __name__, url_prefix="/api/v1/policies",

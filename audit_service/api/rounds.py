@@ -19,7 +19,7 @@ from audit_service.api.round_schemas import (
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import rounds
+from audit_service.services.sampling import rounds
 from audit_service.storage.models import SamplingRound, User
 
 bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds",

@@ -14,7 +14,9 @@ from audit_service.api.rubrics import RubricErrorSchema
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
-from audit_service.services import rubric_assignments, rubric_drafts, rubric_versions
+from audit_service.services.rubrics import assignments as rubric_assignments
+from audit_service.services.rubrics import drafts as rubric_drafts
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import RubricDraft, Service
 
 WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)

@@ -15,7 +15,7 @@ from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.rubrics import check_document
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 
 bp = Blueprint("api_rubrics", __name__, url_prefix="/api/v1/rubrics", description="Rubrics")
 

@@ -24,10 +24,10 @@ from audit_service.domain.summaries.periods import (
     period_containing,
 )
 from audit_service.extension import service
-from audit_service.services import coverage as coverage_service
-from audit_service.services import summary_access as access
-from audit_service.services.summaries import Level, Scope, summarise
-from audit_service.services.summary_tables import (
+from audit_service.services.summaries import access
+from audit_service.services.summaries import coverage as coverage_service
+from audit_service.services.summaries.figures import Level, Scope, summarise
+from audit_service.services.summaries.tables import (
     BREAKDOWN_COLUMNS,
     COVERAGE_COLUMNS,
     CRITERION_COLUMNS,
@@ -41,7 +41,7 @@ from audit_service.services.summary_tables import (
     trend_rows,
     trend_table,
 )
-from audit_service.services.trends import Metric, trends
+from audit_service.services.summaries.trends import Metric, trends
 
 bp = Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
                description="Practice-quality summaries (suppressed for HR: `c` hides a figure)")

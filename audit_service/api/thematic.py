@@ -16,7 +16,7 @@ from audit_service.domain.sampling import FLAG_IDS
 from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import thematic_audits as thematic
+from audit_service.services.sampling import thematic
 from audit_service.storage.models import ThematicAudit
 
 LEADS = (Role.QUALITY_LEAD, Role.ADMIN)

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.database import database
 from audit_service.storage.models import User
 

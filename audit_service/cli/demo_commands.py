@@ -10,12 +10,12 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
 from audit_service.clock import local_zone
-from audit_service.domain.demo import LOGIN_SEES, SCALES, DemoLogin, generate_council
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
 from audit_service.scheduling.settings import SchedulerSettings
-from audit_service.services.accounts import AccountError
-from audit_service.services.demo_loader import DemoLoadError, load_demo, start_demo_sampling
+from audit_service.services.accounts.users import AccountError
+from audit_service.services.demo.council import LOGIN_SEES, SCALES, DemoLogin, generate_council
+from audit_service.services.demo.loader import DemoLoadError, load_demo, start_demo_sampling
 from audit_service.storage.database import database
 from audit_service.storage.models import Case, Staff, User
 
@@ -54,9 +54,9 @@ def _existing_login_rows() -> list[tuple[str, str, str]]:
 
 def _load_history(scale: str, seed: int, today: dt.date):
     """Past audits for the summaries and trends (issue 7), after this month's rounds."""
-    from audit_service.domain.demo_history import DEFAULT_MONTHS
-    from audit_service.services.audits import ensure_published
-    from audit_service.services.demo_history_loader import HistoryLoadError, load_history
+    from audit_service.services.audits.lifecycle import ensure_published
+    from audit_service.services.demo.history import DEFAULT_MONTHS
+    from audit_service.services.demo.history_loader import HistoryLoadError, load_history
 
     catalogue = service().catalogue
     ensure_published(catalogue)

@@ -29,7 +29,7 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
     Exits 0 when the import completed, even with rejected rows; exits 1 when the
     file could not be read at all, in which case nothing was changed.
     """
-    from audit_service.services.case_import import ImportFailed, import_file
+    from audit_service.services.imports.case_import import ImportFailed, import_file
 
     with database.connection_context():
         try:

@@ -14,8 +14,8 @@ from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.extension import service
 from audit_service.scheduling.settings import SchedulerSettings
-from audit_service.services import sampling_policies as policies
-from audit_service.services.rounds import RoundError, open_rounds, parse_period
+from audit_service.services.sampling import policies
+from audit_service.services.sampling.rounds import RoundError, open_rounds, parse_period
 from audit_service.storage.database import database
 from audit_service.storage.models import Service, Team
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from audit_service.cli.group import cli
 from audit_service.domain.rubrics import check_paths
 from audit_service.extension import service
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 
 

@@ -85,7 +85,7 @@ def scheduler_command(once: bool, at: str | None) -> None:
 def outbox_command() -> None:
     """Show notifications waiting to be sent, and any notifier that cannot send here."""
     from audit_service.extension import service
-    from audit_service.services.outbox import pending_by_notifier
+    from audit_service.services.platform.outbox import pending_by_notifier
 
     registry = service().notifiers
     disabled = registry.disabled()

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.account_commands import cli_actor, users_group
 from audit_service.cli.group import cli
-from audit_service.services import user_sessions
-from audit_service.services.retention import run_retention
+from audit_service.services.accounts import sessions as user_sessions
+from audit_service.services.platform.retention import run_retention
 from audit_service.storage.database import database
 from audit_service.storage.models import User
 

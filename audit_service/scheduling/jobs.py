@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from audit_service.notifications.registry import NotifierRegistry
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.scheduling.timing import reminder_date
-from audit_service.services import audit_trail, outbox, round_notices
+from audit_service.services.platform import audit_trail, outbox
+from audit_service.services.sampling import notices as round_notices
 from audit_service.storage.database import database
 from audit_service.storage.models import SamplingRound, Staff
 
@@ -39,7 +40,7 @@ def _naive_utc(now: dt.datetime) -> dt.datetime:
 def open_rounds_job(period: str, now: dt.datetime, context: JobContext) -> str:
     """Open the period's rounds. ``open_rounds`` is idempotent and queues each new round's
     prompt (outbox key ``round-opened:<round>``) in the same transaction as the round."""
-    from audit_service.services.rounds import open_rounds
+    from audit_service.services.sampling.rounds import open_rounds
 
     today = now.astimezone(context.settings.timezone).date()
     report = open_rounds(period, today=today, actor_label=ACTOR, registry=context.strategies,
@@ -117,6 +118,6 @@ def deliver_outbox_job(now: dt.datetime, context: JobContext) -> outbox.Delivery
 
 def moderation_sample_job(period: str, now: dt.datetime, context: JobContext) -> str:
     """Draw ``period``'s random share of submitted audits for moderation (seeded, top-up only)."""
-    from audit_service.services.moderation import pick_moderation_sample
+    from audit_service.services.moderation.workflow import pick_moderation_sample
 
     return pick_moderation_sample(period, actor_label=ACTOR).summary()

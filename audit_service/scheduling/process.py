@@ -22,7 +22,7 @@ from audit_service.scheduling import jobs
 from audit_service.scheduling.jobs import JobContext
 from audit_service.scheduling.runner import JobResult, run_due_jobs
 from audit_service.scheduling.settings import SchedulerSettings
-from audit_service.services.outbox import DeliveryReport
+from audit_service.services.platform.outbox import DeliveryReport
 from audit_service.storage.database import database
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from audit_service.scheduling import claims, jobs, timing
 from audit_service.scheduling.jobs import JobContext
-from audit_service.services import audit_trail
+from audit_service.services.platform import audit_trail
 
 log = logging.getLogger(__name__)
 

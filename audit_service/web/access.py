@@ -16,7 +16,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail
+from audit_service.services.platform import audit_trail
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_ROLES: frozenset[Role] = frozenset(Role)

@@ -14,8 +14,8 @@ from wtforms import Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail
-from audit_service.services.audit_trail_search import (
+from audit_service.services.platform import audit_trail
+from audit_service.services.platform.trail_search import (
     TrailFilter,
     csv_lines,
     known_actions,

@@ -86,7 +86,7 @@ def index():
 @require_roles(Role.ADMIN)
 def upload():
     """Run the import; an unreadable file shows the form again with the reason."""
-    from audit_service.services.case_import import ImportFailed, import_file
+    from audit_service.services.imports.case_import import ImportFailed, import_file
 
     form = _upload_form()
     if not form.validate_on_submit():

@@ -47,10 +47,10 @@ from audit_service.domain.audits import (
 from audit_service.domain.rubrics import Criterion, Rubric
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
-from audit_service.services import actions as action_service
-from audit_service.services import audits as audit_service
-from audit_service.services import reaudits
-from audit_service.services.audit_access import (
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.audits import reaudits
+from audit_service.services.audits.access import (
     AUDIT_ROLES,
     BLIND_MESSAGE,
     NotAllowed,

@@ -19,11 +19,12 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from audit_service.services import accounts, audit_trail
+from audit_service.services.accounts import users as accounts
+from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
-from audit_service.web import throttle
 from audit_service.web.access import public, safe_next
 from audit_service.web.sessions import end_session, start_session
+from audit_service.web.throttle import LOGIN_FAILED, is_throttled
 
 bp = Blueprint("auth", __name__)
 
@@ -62,7 +63,7 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         limit, window = _throttle_settings()
-        if throttle.is_throttled(username, limit=limit, window=window):
+        if is_throttled(username, limit=limit, window=window):
             audit_trail.record(
                 "login.throttled",
                 actor_label="anonymous",
@@ -76,7 +77,7 @@ def login():
             user = accounts.authenticate(username, form.password.data)
             if user is None:
                 audit_trail.record(
-                    throttle.LOGIN_FAILED,
+                    LOGIN_FAILED,
                     actor_label="anonymous",
                     object_type="login",
                     object_id=username,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from audit_service.services import inbox
+from audit_service.services.platform import inbox
 from audit_service.web.access import ALL_ROLES, require_roles, safe_next
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")

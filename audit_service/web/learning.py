@@ -24,10 +24,10 @@ from flask_login import current_user
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
-from audit_service.services import learning
-from audit_service.services.audit_access import NotAllowed, NotFound
-from audit_service.services.audits import load_state
-from audit_service.services.moderation import InvalidModeration
+from audit_service.services.audits.access import NotAllowed, NotFound
+from audit_service.services.audits.lifecycle import load_state
+from audit_service.services.moderation import learning
+from audit_service.services.moderation.workflow import InvalidModeration
 from audit_service.storage.models import Case, User
 from audit_service.web.access import require_roles
 

@@ -15,10 +15,10 @@ from flask_login import current_user
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
-from audit_service.services import agreement_stats
-from audit_service.services import moderation as moderation_service
-from audit_service.services.audit_access import NotFound
-from audit_service.services.moderation import InvalidModeration, ModerationConflict
+from audit_service.services.audits.access import NotFound
+from audit_service.services.moderation import agreement as agreement_stats
+from audit_service.services.moderation import workflow as moderation_service
+from audit_service.services.moderation.workflow import InvalidModeration, ModerationConflict
 from audit_service.storage.models import Audit, Case, Team, User
 from audit_service.web.access import require_roles
 

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.services import judgements as judgement_service
-from audit_service.services import reaudits
+from audit_service.services.audits import judgements as judgement_service
+from audit_service.services.audits import reaudits
 from audit_service.web.access import require_roles
 
 bp = Blueprint("oversight", __name__)

@@ -17,7 +17,7 @@ from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service as app_service
-from audit_service.services import sampling_policies as policies
+from audit_service.services.sampling import policies
 from audit_service.storage.models import Service, Team
 from audit_service.web.access import require_roles
 

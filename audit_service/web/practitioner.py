@@ -6,8 +6,8 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.services import actions as action_service
-from audit_service.services.audit_overview import practitioner_overview
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits.overview import practitioner_overview
 from audit_service.web.access import require_roles
 from audit_service.web.supervisor import today
 

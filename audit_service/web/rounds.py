@@ -12,7 +12,8 @@ from flask_login import current_user
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import service
-from audit_service.services import rounds, sampling_policies
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling import rounds
 from audit_service.storage.models import SamplingRound
 from audit_service.web.access import require_roles
 

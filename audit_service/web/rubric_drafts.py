@@ -23,7 +23,7 @@ from audit_service.domain.rubrics import DEFAULT_SCALE, Level, RubricError, Scal
 from audit_service.domain.rubrics import editing as ed
 from audit_service.domain.vocabulary import AgeBand, CaseType, Role
 from audit_service.extension import service
-from audit_service.services import rubric_drafts
+from audit_service.services.rubrics import drafts as rubric_drafts
 from audit_service.storage.models import RubricDraft
 from audit_service.web.access import require_roles
 

@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from audit_service.domain.rubrics.diff import summary
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.services import rubric_assignments, rubric_drafts, rubric_versions
+from audit_service.services.rubrics import assignments as rubric_assignments
+from audit_service.services.rubrics import drafts as rubric_drafts
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import RubricDefinition, Service
 from audit_service.web.access import require_roles
 

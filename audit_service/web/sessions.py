@@ -19,7 +19,8 @@ from flask import Flask, current_app, g, request, session
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail, user_sessions
+from audit_service.services.accounts import sessions as user_sessions
+from audit_service.services.platform import audit_trail
 from audit_service.storage.models import User, UserSession, utcnow
 
 login_manager = LoginManager()

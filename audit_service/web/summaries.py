@@ -17,10 +17,16 @@ from audit_service.domain.summaries.suppression import SUPPRESSED
 from audit_service.exports.base import Table
 from audit_service.exports.registry import UnknownExporter
 from audit_service.extension import service
-from audit_service.services import coverage as coverage_service
-from audit_service.services import summary_access as access
-from audit_service.services.summaries import GRADE_LABELS, GRADES, Level, Scope, summarise
-from audit_service.services.summary_tables import (
+from audit_service.services.summaries import access
+from audit_service.services.summaries import coverage as coverage_service
+from audit_service.services.summaries.figures import (
+    GRADE_LABELS,
+    GRADES,
+    Level,
+    Scope,
+    summarise,
+)
+from audit_service.services.summaries.tables import (
     MODERATION_NOTE,
     coverage_table,
     high_risk_table,
@@ -28,7 +34,7 @@ from audit_service.services.summary_tables import (
     trend_rows,
     trend_table,
 )
-from audit_service.services.trends import Metric, trends
+from audit_service.services.summaries.trends import Metric, trends
 from audit_service.web.access import require_roles
 from audit_service.web.summary_filters import (
     TrendForm,

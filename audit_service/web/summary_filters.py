@@ -15,8 +15,8 @@ from audit_service.domain.summaries.periods import (
     parse_period,
     period_containing,
 )
-from audit_service.services.summaries import Level, Scope
-from audit_service.services.trends import Metric
+from audit_service.services.summaries.figures import Level, Scope
+from audit_service.services.summaries.trends import Metric
 from audit_service.storage.models import Service, Team
 
 PERIODS_LISTED = {Granularity.MONTH: 36, Granularity.QUARTER: 20, Granularity.YEAR: 6}

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.services import actions as action_service
-from audit_service.services.audit_overview import supervisor_overview
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits.overview import supervisor_overview
 from audit_service.web.access import require_roles
 
 bp = Blueprint("supervisor", __name__)

@@ -29,8 +29,8 @@ from audit_service.domain.thematic import (
 )
 from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role
 from audit_service.extension import service as app_service
-from audit_service.services import rubric_assignments
-from audit_service.services import thematic_audits as thematic_service
+from audit_service.services.rubrics import versions as rubric_versions
+from audit_service.services.sampling import thematic as thematic_service
 from audit_service.storage.models import Service, Team, ThematicAudit
 from audit_service.web.access import require_roles
 
@@ -159,7 +159,7 @@ def _render_show(thematic: ThematicAudit, error_for: dict[str, str] | None = Non
         else thematic.cohort_size,
         cases=cases, audits=thematic_service.audits_of(thematic),
         strategies=[(s, registry.get(s).label) for s in registry.ids()],
-        rubrics=rubric_assignments.latest_in_use(), pinned=pinned,
+        rubrics=rubric_versions.latest_in_use(), pinned=pinned,
         pinned_ids={v.rubric.rubric_id for v in pinned},
         started=thematic_service.started(thematic),
         auditors=thematic_service.auditor_choices(), max_sample=MAX_SAMPLE,

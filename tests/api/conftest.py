@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 
 
 class ApiClient:

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail
+from audit_service.services.platform import audit_trail
 from audit_service.storage.models import Event
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import Audit, AuditAction, Event
 from tests.api.conftest import ApiClient
 from tests.audits.world import world_fixture  # noqa: F401

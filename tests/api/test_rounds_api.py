@@ -7,8 +7,9 @@ from playhouse.test_utils import count_queries
 
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import CaseType, Role, StaffRole
-from audit_service.services import accounts, sampling_policies
-from audit_service.services.rounds import open_rounds
+from audit_service.services.accounts import users as accounts
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.models import SamplingPolicy, SamplingRound, Staff, Team
 from tests.api.conftest import ApiClient
 from tests.services.round_builders import PERIOD, TODAY, add_case, build_council

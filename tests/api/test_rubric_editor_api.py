@@ -7,7 +7,7 @@ import yaml
 
 from audit_service.domain.rubrics import parse_rubric_document
 from audit_service.domain.vocabulary import Role
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import Case, RubricDefinition, Service, Team
 from tests.audits.world import publish_rubrics
 

@@ -7,7 +7,7 @@ import yaml
 from audit_service.domain.rubrics import load_rubric_file
 from audit_service.domain.vocabulary import Role
 from audit_service.plugins.builtin_rubrics import rubrics_dir
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 
 VOICE = rubrics_dir() / "voice_of_the_child.yaml"
 

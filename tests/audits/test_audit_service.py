@@ -8,10 +8,10 @@ import pytest
 
 from audit_service.domain.audits import Answer, CriterionKey, answers_from_form
 from audit_service.extension import service
-from audit_service.services import actions as action_service
-from audit_service.services import audits as audit_service
-from audit_service.services import rubric_versions
-from audit_service.services.audit_access import NotAllowed, readable_audit
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.audits.access import NotAllowed, readable_audit
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Audit,
     AuditAction,

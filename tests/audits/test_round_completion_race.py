@@ -12,7 +12,7 @@ import threading
 
 from audit_service.domain.audits import Answer, CriterionKey
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit, SamplingRound, User
 from tests.security.crash_support import build_submit_world

@@ -15,7 +15,7 @@ from flask import has_app_context
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES
 from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.extension import service
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Case,
     RoundCase,

@@ -13,8 +13,8 @@ import datetime as dt
 
 from audit_service.domain.audits import answers_from_form
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
-from audit_service.services import outbox
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.platform import outbox
 from audit_service.storage.models import Audit
 from tests.audits.world import World, complete_form
 from tests.support.auth import PASSWORD

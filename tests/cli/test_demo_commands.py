@@ -5,7 +5,7 @@ from __future__ import annotations
 from audit_service.cli import cli
 from audit_service.cli.demo_commands import DEFAULT_PASSWORD
 from audit_service.domain.vocabulary import CaseStatus
-from audit_service.services.accounts import MIN_PASSWORD_LENGTH, authenticate
+from audit_service.services.accounts.users import MIN_PASSWORD_LENGTH, authenticate
 from audit_service.storage.database import database
 from audit_service.storage.models import Case, Staff
 

@@ -9,15 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_service.domain.demo import (
-    CASE_TYPE_SHARE,
-    PRACTITIONER_ROLES,
-    SIZES,
-    CouncilSize,
-    DemoCouncil,
-    TeamKind,
-    generate_council,
-)
 from audit_service.domain.names import name_key
 from audit_service.domain.vocabulary import (
     AgeBand,
@@ -26,6 +17,15 @@ from audit_service.domain.vocabulary import (
     Role,
     StaffRole,
     age_band,
+)
+from audit_service.services.demo.council import (
+    CASE_TYPE_SHARE,
+    PRACTITIONER_ROLES,
+    SIZES,
+    CouncilSize,
+    DemoCouncil,
+    TeamKind,
+    generate_council,
 )
 
 TODAY = dt.date(2025, 1, 15)

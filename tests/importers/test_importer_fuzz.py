@@ -27,7 +27,7 @@ from audit_service.importers.annex_a import (
     AnnexAWorkbookImporter,
     UnreadableFile,
 )
-from audit_service.services.case_import import ImportFailed, import_file
+from audit_service.services.imports.case_import import ImportFailed, import_file
 from audit_service.storage.models import Case, ImportBatch, RejectedRow
 from tests.importers.builders import LIST_3, LIST_6, LIST_7, LIST_8, LIST_9, workbook_bytes
 

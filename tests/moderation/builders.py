@@ -5,8 +5,8 @@ from __future__ import annotations
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
-from audit_service.services import moderation as moderation_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.moderation import workflow as moderation_service
 from tests.audits.world import complete_form
 
 FIRST_EVIDENCE = "FIRST-AUDITOR-EVIDENCE"

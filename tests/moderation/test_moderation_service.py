@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import agreement_stats
-from audit_service.services import audits as audit_service
-from audit_service.services import moderation as moderation_service
-from audit_service.services.audit_access import NotAllowed, can_read, readable_audit
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.audits.access import NotAllowed, can_read, readable_audit
+from audit_service.services.moderation import agreement as agreement_stats
+from audit_service.services.moderation import workflow as moderation_service
 from audit_service.storage.models import Audit, AuditRubric, Event, Moderation, OutboxMessage
 from tests.audits.world import world_fixture  # noqa: F401
 from tests.moderation.builders import answer_all, moderated, submitted_first_audit, types

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
-from audit_service.services import audits as audit_service
+from audit_service.services.accounts import users as accounts
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Exemplar, Moderation
 from tests.audits.world import world_fixture  # noqa: F401
 from tests.moderation.builders import FIRST_EVIDENCE, answer_all, moderated, types

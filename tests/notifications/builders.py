@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import (
     Case,
     RoundCase,

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 
 
 @dataclass

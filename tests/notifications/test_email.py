@@ -9,7 +9,8 @@ import pytest
 from audit_service.notifications.base import Notification, NotifierSettings
 from audit_service.notifications.registry import NotifierRegistry
 from audit_service.notifications.smtp import EmailNotifier, SmtpUrlError, parse_smtp_url
-from audit_service.services import outbox, round_notices
+from audit_service.services.platform import outbox
+from audit_service.services.sampling import notices as round_notices
 from audit_service.storage.models import OutboxMessage
 from tests.notifications.builders import make_round
 

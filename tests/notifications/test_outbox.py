@@ -13,7 +13,7 @@ from audit_service.notifications.base import (
     PermanentFailure,
 )
 from audit_service.notifications.registry import NotifierRegistry
-from audit_service.services import outbox
+from audit_service.services.platform import outbox
 from audit_service.storage.models import Event, InboxItem, OutboxMessage
 
 # Messages are due from when they are queued (real time), so each test's frozen clock starts

@@ -30,7 +30,7 @@ from playhouse.test_utils import count_queries
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services.audits import load_state
+from audit_service.services.audits.lifecycle import load_state
 from audit_service.storage.database import bind, database
 from audit_service.storage.models import (
     ALL_MODELS,

@@ -21,16 +21,19 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from audit_service.domain.demo import CouncilSize, TeamKind, generate_council
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
-from audit_service.services import learning, moderation, rubric_drafts, rubric_versions
-from audit_service.services.demo_history_loader import load_history
-from audit_service.services.demo_loader import load_demo
-from audit_service.services.rounds import open_rounds
-from audit_service.services.sampling_policies import set_policy
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.demo.council import CouncilSize, TeamKind, generate_council
+from audit_service.services.demo.history_loader import load_history
+from audit_service.services.demo.loader import load_demo
+from audit_service.services.moderation import learning
+from audit_service.services.moderation import workflow as moderation
+from audit_service.services.rubrics import drafts as rubric_drafts
+from audit_service.services.rubrics import versions as rubric_versions
+from audit_service.services.sampling.policies import set_policy
+from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Audit,
@@ -116,7 +119,7 @@ def build(scale: Scale, today: dt.date) -> World:
         world = _subjects(scale, today, users, types)
         # Past team managers' accounts, enabled: more people to choose as moderators.
         User.update(is_active=True).where(User.username.startswith("tm-")).execute()
-        moderation_id = _moderations(scale, users)
+        moderation_id = _moderations(scale, users, keep_open=world.result_id)
         _learning(scale, users)
         _inbox(scale, users)
         _rubrics(scale, world.rubric_id, users)
@@ -181,9 +184,10 @@ def _imports(scale: Scale, admin: User) -> str:
     return batches[0].public_id
 
 
-def _moderations(scale: Scale, users: dict[Role, User]) -> str:
+def _moderations(scale: Scale, users: dict[Role, User], keep_open: str) -> str:
     """A quarter of each month's audits drawn for moderation, some of them assigned to the
-    demo quality lead and supervisor; returns one with no moderator yet."""
+    demo quality lead and supervisor; returns one with no moderator yet. The audit
+    ``keep_open`` is never given to a moderator, so the pages that read it are not blind."""
     quality, supervisor = users[Role.QUALITY_LEAD], users[Role.SUPERVISOR]
     moderation.set_share(quality, "25")
     periods = sorted({f"{a.submitted_at:%Y-%m}" for a in
@@ -193,6 +197,8 @@ def _moderations(scale: Scale, users: dict[Role, User]) -> str:
         picked += moderation.pick_moderation_sample(period, actor=quality).picked
     assigned = {quality: 0, supervisor: 0}
     for public_id in reversed(picked[1:]):  # the newest, so the queue's first page shows them
+        if moderation.get(public_id).audit.public_id == keep_open:
+            continue
         for moderator, count in assigned.items():
             if count < scale.factor:
                 try:

@@ -19,7 +19,7 @@ import pytest
 
 from audit_service.domain.rubrics import score_rubric
 from audit_service.extension import service
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example_plugin"
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from audit_service.domain.vocabulary import CaseType, Role, StaffRole
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import (
     Case,
     RoundCase,

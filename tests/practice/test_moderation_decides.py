@@ -11,10 +11,11 @@ from audit_service.domain.audits import answers_from_form
 from audit_service.domain.summaries.periods import parse_period
 from audit_service.domain.vocabulary import CaseType
 from audit_service.extension import service
-from audit_service.services import agreement_stats, round_population
-from audit_service.services import audits as audit_service
-from audit_service.services import moderation as moderation_service
-from audit_service.services.summaries import Level, monthly_series, summarise
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.moderation import agreement as agreement_stats
+from audit_service.services.moderation import workflow as moderation_service
+from audit_service.services.sampling import population as round_population
+from audit_service.services.summaries.figures import Level, monthly_series, summarise
 from audit_service.storage.models import (
     Audit,
     AuditRubric,

@@ -11,9 +11,10 @@ import pytest
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.vocabulary import CaseType
 from audit_service.extension import service
-from audit_service.services import actions as action_service
-from audit_service.services import audits as audit_service
-from audit_service.services import case_import, rounds
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.imports import case_import
+from audit_service.services.sampling import rounds
 from audit_service.storage.models import (
     Audit,
     Event,

@@ -8,7 +8,8 @@ import datetime as dt
 
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import CaseType
-from audit_service.services import rounds, sampling_policies
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling import rounds
 from audit_service.storage.models import Case, RoundCase, SamplingRound, Staff
 from tests.practice.conftest import PracticeCouncil
 from tests.support.auth import sign_in

@@ -7,7 +7,7 @@ import pytest
 
 from audit_service.domain.rubrics import DEFAULT_SCALE
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit
 from tests.practice.vignettes import BY_ID
 from tests.support.auth import sign_in

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit_service.domain.vocabulary import CaseType, Role, StaffRole
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import Service, Staff, Team
 from tests.services.round_builders import add_case
 

@@ -51,9 +51,11 @@ from audit_service.domain.vocabulary import CaseStatus, Role, StaffRole
 from audit_service.extension import service
 from audit_service.importers.registry import ImporterRegistry
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services import accounts, outbox, rubric_versions
-from audit_service.services import audits as audit_service
-from audit_service.services.case_import import MISSING_REASON
+from audit_service.services.accounts import users as accounts
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.imports.case_import import MISSING_REASON
+from audit_service.services.platform import outbox
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Audit,

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from tests.audits.world import world_fixture  # noqa: F401
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("AUDIT_API_FUZZ_EXAMPLES", "15"))

@@ -30,8 +30,8 @@ import pytest
 from audit_service.domain.vocabulary import Role
 from audit_service.importers.registry import ImporterRegistry
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services import accounts
-from audit_service.services.case_import import import_file
+from audit_service.services.accounts import users as accounts
+from audit_service.services.imports.case_import import import_file
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Audit,
@@ -166,7 +166,7 @@ def test_an_import_that_fails_while_writing_leaves_only_its_failed_batch(
         app, tmp_path: Path, monkeypatch) -> None:
     """The batch row belongs to the import's transaction: an error mid-write rolls it back
     with the cases, and the failure is then recorded on its own; nothing stays "running"."""
-    from audit_service.services import case_import
+    from audit_service.services.imports import case_import
 
     path, _ = write_import_workbooks(tmp_path, rows=120, seed=4)
     registry = ImporterRegistry.from_plugins(build_plugin_manager())

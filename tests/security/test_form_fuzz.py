@@ -29,7 +29,7 @@ from audit_service.domain.rubrics.loading import load_rubrics
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
 from audit_service.plugins.paths import project_root
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit
 from audit_service.web.forms import DateInputField
 from tests.audits.world import complete_form, world_fixture  # noqa: F401

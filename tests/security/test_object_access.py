@@ -31,7 +31,7 @@ from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit, AuditAction
 from tests.audits.world import complete_form
 from tests.security.world import (  # noqa: F401

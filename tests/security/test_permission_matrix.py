@@ -22,7 +22,7 @@ from flask.testing import FlaskClient
 from werkzeug.wrappers import Response
 
 from audit_service.domain.vocabulary import Role, StaffRole
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import Event, Staff, Team
 from tests.audits.world import publish_rubrics
 from tests.security.permission_matrix import (

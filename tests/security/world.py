@@ -43,20 +43,18 @@ from audit_service.domain.audits import answers_from_form
 from audit_service.domain.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.extension import service
-from audit_service.services import (
-    accounts,
-    learning,
-    outbox,
-    rubric_assignments,
-    rubric_drafts,
-    rubric_versions,
-    sampling_policies,
-    thematic_audits,
-)
-from audit_service.services import actions as action_service
-from audit_service.services import audits as audit_service
-from audit_service.services import moderation as moderation_service
-from audit_service.services.case_import import ImportFailed, import_file
+from audit_service.services.accounts import users as accounts
+from audit_service.services.audits import actions as action_service
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.imports.case_import import ImportFailed, import_file
+from audit_service.services.moderation import learning
+from audit_service.services.moderation import workflow as moderation_service
+from audit_service.services.platform import outbox
+from audit_service.services.rubrics import assignments as rubric_assignments
+from audit_service.services.rubrics import drafts as rubric_drafts
+from audit_service.services.rubrics import versions as rubric_versions
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling import thematic as thematic_audits
 from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
     ALL_MODELS,

@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from audit_service.domain.vocabulary import CaseType, Role, StaffRole
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import Case, Service, Staff, Team, User
 
 TODAY = dt.date(2026, 5, 1)

@@ -11,8 +11,8 @@ import pytest
 from audit_service.domain.vocabulary import Role
 from audit_service.importers.registry import ImporterRegistry
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services.accounts import create_user
-from audit_service.services.case_import import MISSING_REASON, ImportFailed, import_file
+from audit_service.services.accounts.users import create_user
+from audit_service.services.imports.case_import import MISSING_REASON, ImportFailed, import_file
 from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow, Staff, Team
 from tests.importers.builders import LIST_6, LIST_7, d, workbook_bytes
 from tests.support.samples import ANNEX_A_2024, sample

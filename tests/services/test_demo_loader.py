@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from audit_service.domain.demo import generate_council
 from audit_service.domain.vocabulary import CaseStatus, Role, StaffRole
-from audit_service.services.accounts import authenticate
-from audit_service.services.demo_loader import DemoLoadError, facts_hash, load_demo
+from audit_service.services.accounts.users import authenticate
+from audit_service.services.demo.council import generate_council
+from audit_service.services.demo.loader import DemoLoadError, facts_hash, load_demo
 from audit_service.storage.models import Case, Event, Service, Staff, Team, User
 
 PASSWORD = "a-demo-password"
@@ -106,7 +106,7 @@ def test_a_short_password_is_refused_before_anything_is_written(db, council) -> 
 
 
 def test_a_clash_with_an_existing_login_rolls_back_the_whole_load(db, council) -> None:
-    from audit_service.services.accounts import AccountError, create_user
+    from audit_service.services.accounts.users import AccountError, create_user
 
     create_user("demo-hr", role=Role.HR, password=PASSWORD)
     with pytest.raises(AccountError, match="a user named 'demo-hr' already exists"):

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit_service.domain.vocabulary import CaseStatus, Role
-from audit_service.services import accounts
-from audit_service.services.retention import (
+from audit_service.services.accounts import users as accounts
+from audit_service.services.platform.retention import (
     ANONYMISED_PREFIX,
     REMOVED,
     cutoff_date,

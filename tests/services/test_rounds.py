@@ -9,8 +9,9 @@ import pytest
 from audit_service.domain.calendar import WorkingCalendar
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import CaseType, StaffRole
-from audit_service.services import rounds, sampling_policies
-from audit_service.services.rounds import RoundError, draw_round, open_rounds, replace_case
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling import rounds
+from audit_service.services.sampling.rounds import RoundError, draw_round, open_rounds, replace_case
 from audit_service.storage.models import (
     Audit,
     Event,

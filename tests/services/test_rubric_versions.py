@@ -10,7 +10,7 @@ from peewee import PostgresqlDatabase
 
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, load_rubric_file, score_rubric
 from audit_service.plugins.builtin_rubrics import rubrics_dir
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import Event, RubricVersion
 
 VOICE = rubrics_dir() / "voice_of_the_child.yaml"

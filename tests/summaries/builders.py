@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from audit_service.plugins.catalogue import Catalogue
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services import rubric_versions
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Audit,
     AuditAction,

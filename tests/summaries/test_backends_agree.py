@@ -5,18 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
-from audit_service.domain.demo import generate_council
 from audit_service.domain.summaries.periods import parse_period
 from audit_service.plugins.catalogue import Catalogue
 from audit_service.plugins.manager import build_plugin_manager
-from audit_service.services import rubric_versions
-from audit_service.services.coverage import coverage
-from audit_service.services.demo_history_loader import load_history
-from audit_service.services.demo_loader import load_demo
-from audit_service.services.sampling_policies import set_policy
-from audit_service.services.summaries import Level, summarise
-from audit_service.services.summary_tables import coverage_table, summary_tables
-from audit_service.services.trends import Metric, trends
+from audit_service.services.demo.council import generate_council
+from audit_service.services.demo.history_loader import load_history
+from audit_service.services.demo.loader import load_demo
+from audit_service.services.rubrics import versions as rubric_versions
+from audit_service.services.sampling.policies import set_policy
+from audit_service.services.summaries.coverage import coverage
+from audit_service.services.summaries.figures import Level, summarise
+from audit_service.services.summaries.tables import coverage_table, summary_tables
+from audit_service.services.summaries.trends import Metric, trends
 from audit_service.storage.database import bind
 from tests.conftest import _truncate_postgres
 

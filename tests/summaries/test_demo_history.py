@@ -7,7 +7,11 @@ from statistics import mean
 
 import pytest
 
-from audit_service.domain.demo_history import (
+from audit_service.domain.rubrics import overall_grade
+from audit_service.domain.vocabulary import CaseType, EmploymentType
+from audit_service.plugins.catalogue import Catalogue
+from audit_service.plugins.manager import build_plugin_manager
+from audit_service.services.demo.history import (
     HistoryCase,
     HistoryPractitioner,
     HistoryTeam,
@@ -16,10 +20,6 @@ from audit_service.domain.demo_history import (
     history_months,
     story_of,
 )
-from audit_service.domain.rubrics import overall_grade
-from audit_service.domain.vocabulary import CaseType, EmploymentType
-from audit_service.plugins.catalogue import Catalogue
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.storage.models import Audit, AuditRating, SamplingRound, User
 
 TODAY = dt.date(2026, 5, 20)

@@ -8,10 +8,15 @@ import pytest
 
 from audit_service.domain.summaries.periods import parse_period, trailing_months
 from audit_service.domain.summaries.suppression import SUPPRESSED
-from audit_service.services import coverage
-from audit_service.services.summaries import Level, Scope, monthly_series, summarise
-from audit_service.services.summary_tables import group_table, summary_tables
-from audit_service.services.trends import trends
+from audit_service.services.summaries import coverage
+from audit_service.services.summaries.figures import (
+    Level,
+    Scope,
+    monthly_series,
+    summarise,
+)
+from audit_service.services.summaries.tables import group_table, summary_tables
+from audit_service.services.summaries.trends import trends
 from tests.summaries.builders import Council
 
 TODAY = dt.date(2026, 5, 20)

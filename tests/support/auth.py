@@ -13,7 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import accounts
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import User
 from tests.support.pages import PageClient
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit, Event, SamplingRound
 from tests.audits.world import complete_form, scored_keys, world_fixture  # noqa: F401
 from tests.support.pages import XHTML

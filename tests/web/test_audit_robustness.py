@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
+from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit
 from tests.audits.world import complete_form, world_fixture  # noqa: F401

@@ -12,8 +12,8 @@ import pytest
 
 import audit_service
 from audit_service.domain.vocabulary import Role
-from audit_service.services import audit_trail
-from audit_service.services.audit_trail_search import TrailFilter, csv_lines, search
+from audit_service.services.platform import audit_trail
+from audit_service.services.platform.trail_search import TrailFilter, csv_lines, search
 from audit_service.storage.models import Event
 from tests.support.auth import sign_in
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services import sampling_policies
+from audit_service.services.sampling import policies as sampling_policies
 from audit_service.storage.models import SamplingPolicy, Service, Team
 from tests.web.test_rubric_editor import _links_resolve, _post
 

@@ -6,8 +6,9 @@ import pytest
 
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
-from audit_service.services import rounds, sampling_policies
-from audit_service.services.rounds import open_rounds
+from audit_service.services.sampling import policies as sampling_policies
+from audit_service.services.sampling import rounds
+from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.models import RoundCase, SamplingRound
 from tests.services.round_builders import PERIOD, TODAY, build_council
 from tests.support.auth import sign_in

@@ -11,8 +11,8 @@ import yaml
 from audit_service.domain.rubrics import Rating, parse_rubric_document, score_rubric
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
-from audit_service.services import rubric_versions
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Audit,
     AuditRubric,
@@ -258,7 +258,7 @@ def test_weight_change_publishes_version_2_and_submitted_audits_keep_version_1(w
 
 
 def _lead(w):
-    from audit_service.services import accounts
+    from audit_service.services.accounts import users as accounts
     from tests.support.auth import PASSWORD
 
     return accounts.create_user("lee", role=Role.QUALITY_LEAD, password=PASSWORD,

@@ -9,7 +9,7 @@ import pytest
 
 from audit_service import config
 from audit_service.domain.vocabulary import Role
-from audit_service.services import user_sessions
+from audit_service.services.accounts import sessions as user_sessions
 from audit_service.storage.models import Event, User, UserSession, utcnow
 from tests.support.auth import PASSWORD, sign_in
 from tests.support.pages import PageClient

@@ -8,8 +8,8 @@ import datetime as dt
 from audit_service.domain.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import service
-from audit_service.services import audits as audit_service
-from audit_service.services import thematic_audits
+from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.sampling import thematic as thematic_audits
 from audit_service.storage.models import Audit, Case, Event, ThematicAudit, ThematicCase
 from tests.audits.world import _case, complete_form, world_fixture  # noqa: F401
 from tests.web.test_rubric_editor import _lead, _links_resolve, _post

@@ -1,0 +1,1 @@
+"""The demo council: generated (pure, seeded) and loaded through the services."""

@@ -1,0 +1,3 @@
+"""Moderation: blind second audits and adjudication, agreement statistics, and learning (themes and
+exemplars).
+"""

@@ -1,0 +1,3 @@
+"""Practice-quality summaries for HR and leaders: figures, tables, trends, coverage, and who may
+read which scope.
+"""
