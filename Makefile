@@ -20,7 +20,7 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "audit-service needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 
-$(INSTALLED): setup.cfg pyproject.toml constraints.txt | $(BIN)/python
+$(INSTALLED): setup.cfg setup.py pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,dev]"
 	touch $@

@@ -6,9 +6,8 @@ from typing import Any
 
 from flask import Flask
 
-from audit_service import config
+from audit_service import config, extension
 from audit_service.api.blueprint import DatabaseId
-from audit_service.extension import ServiceExtension
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from audit_service.storage import database
 
     database.init_app(app)
-    ServiceExtension(app)
+    extension.init_app(app)
     web.init_app(app)
     api.init_app(app)
     return app

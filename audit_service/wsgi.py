@@ -17,7 +17,7 @@ from flask import Flask
 
 from audit_service.app import create_app
 from audit_service.config import positive_int
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 from audit_service.storage.migrations import pending
@@ -38,10 +38,7 @@ def build_app() -> Flask:
                 f"the database needs migrating first ({', '.join(waiting)}): "
                 "run `audit-service migrate`"
             )
-        catalogue = service().catalogue
-        rubric_versions.sync(
-            [(src.rubric, f"plugin:{src.plugin}") for src in catalogue.rubrics.values()]
-        )
+        rubric_versions.sync_installed(registries().rubrics)
     return app
 
 

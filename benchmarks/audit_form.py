@@ -35,7 +35,7 @@ import psycopg2
 
 from audit_service.app import create_app
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.accounts import users as accounts
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.demo.council import generate_council
@@ -67,9 +67,9 @@ def prepare(app, supervisors: int, seed: int) -> list[tuple[str, str, list[str]]
     with app.app_context(), database.connection_context():
         started = time.perf_counter()
         load_demo(generate_council("large", seed, today), PASSWORD)
-        start_demo_sampling(today, registry=service().sampling_strategies)
-        catalogue = service().catalogue
-        audit_service.ensure_published(catalogue)
+        start_demo_sampling(today, registry=registries().sampling_strategies)
+        catalogue = registries()
+        audit_service.ensure_published(catalogue.rubrics)
         types = catalogue.criterion_types
         rounds = (SamplingRound.select().where(SamplingRound.period == f"{today:%Y-%m}")
                   .order_by(SamplingRound.id).limit(supervisors))

@@ -80,19 +80,18 @@ def child_parse(path: Path) -> dict:
 
 
 def child_import(url: str, path: Path) -> dict:
-    from audit_service.importers.registry import ImporterRegistry
-    from audit_service.plugins.manager import build_plugin_manager
+    from audit_service.plugins.installed import build_registries
     from audit_service.services.imports.case_import import import_file
     from audit_service.storage.database import bind, database
     from audit_service.storage.migrations import migrate
 
     db = bind(url)
     migrate(db)
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    registry = build_registries().importers
     with database.connection_context():
         started = time.perf_counter()
         with path.open("rb") as stream:
-            batch = import_file(stream, path.name, registry=registry, as_of=AS_OF,
+            batch = import_file(stream, path.name, importers=registry, as_of=AS_OF,
                                 actor_label="benchmark")
         seconds = time.perf_counter() - started
     db.close()

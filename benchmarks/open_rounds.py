@@ -22,7 +22,7 @@ import time
 import psycopg2
 
 from audit_service.domain.sampling import SamplingPolicySettings
-from audit_service.plugins.sampling_registry import default_registry
+from audit_service.plugins.installed import build_registries
 from audit_service.services.demo.council import SIZES, CouncilSize, generate_council
 from audit_service.services.demo.loader import DEMO_POLICY, load_demo
 from audit_service.services.sampling.policies import set_policy
@@ -65,7 +65,7 @@ def _load_base(url: str, scale: str, seed: int) -> None:
     try:
         load_demo(generate_council(size_of(scale), seed, TODAY), "benchmark-password")
         set_policy(SamplingPolicySettings(**DEMO_POLICY), actor_label="benchmark",
-                   registry=default_registry())
+                   registry=build_registries().sampling_strategies)
     finally:
         db.close()
 
@@ -112,7 +112,7 @@ def measure(url: str) -> tuple[float, int, int]:
     db = bind(url)
     db.connect(reuse_if_open=True)
     try:
-        registry = default_registry()
+        registry = build_registries().sampling_strategies
         start = time.perf_counter()
         report = open_rounds(f"{TODAY:%Y-%m}", today=TODAY, actor_label="benchmark",
                              registry=registry)

@@ -130,7 +130,7 @@ def add_supervisors(url: str, count: int) -> list[tuple[str, str]]:
     from audit_service.app import create_app
     from audit_service.clock import local_today
     from audit_service.domain.vocabulary import Role
-    from audit_service.extension import service
+    from audit_service.extension import registries
     from audit_service.services.accounts import users as accounts
     from audit_service.services.audits import lifecycle as audit_service
     from audit_service.storage.database import database
@@ -141,8 +141,8 @@ def add_supervisors(url: str, count: int) -> list[tuple[str, str]]:
     try:
         with app.app_context(), database.connection_context():
             period = f"{local_today():%Y-%m}"
-            catalogue = service().catalogue
-            audit_service.ensure_published(catalogue)
+            catalogue = registries()
+            audit_service.ensure_published(catalogue.rubrics)
             users = (User.select(User, SamplingRound)
                      .join(SamplingRound, on=(SamplingRound.supervisor == User.staff))
                      .where((User.role == Role.SUPERVISOR.value)

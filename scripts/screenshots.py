@@ -53,7 +53,7 @@ def build_demo(db_path: Path):
     """
     from audit_service.app import create_app
     from audit_service.domain.vocabulary import Role
-    from audit_service.extension import service
+    from audit_service.extension import registries
     from audit_service.services.accounts import users as accounts
     from audit_service.services.audits.lifecycle import ensure_published
     from audit_service.services.demo.council import generate_council
@@ -69,8 +69,8 @@ def build_demo(db_path: Path):
     today = dt.date.today()
     with app.app_context():
         load_demo(generate_council("small", 2024, today), PASSWORD)
-        start_demo_sampling(today, registry=service().sampling_strategies)
-        ensure_published(service().catalogue)
+        start_demo_sampling(today, registry=registries().sampling_strategies)
+        ensure_published(registries())
         supervisor = User.get(User.username == "demo-supervisor")
         round_ = SamplingRound.get((SamplingRound.supervisor == supervisor.staff_id)
                                    & (SamplingRound.period == f"{today:%Y-%m}"))
@@ -85,7 +85,7 @@ def build_demo(db_path: Path):
                 "demo-worker", role=Role.PRACTITIONER, password=PASSWORD,
                 display_name=worker.name, staff=worker, actor_label="screenshots")
         # One answer that trips a limiting rule, so the result explains a capped grade.
-        rubric = next(src.rubric for src in service().catalogue.rubrics.values()
+        rubric = next(src.rubric for src in registries().rubrics.values()
                       if src.rubric.limiting_rules)
         rule = rubric.limiting_rules[0]
         names = {"cases": [rc.case.public_id for rc in drawn],

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from audit_service.importers.registry import ImporterRegistry
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.demo.council import CouncilSize, TeamKind, generate_council
 from audit_service.services.imports.case_import import import_file
 from audit_service.storage.models import Case
 from benchmarks.annex_a_workbook import HEADERS, council_for_rows, write_workbook
+from tests.support.installed import installed
 from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2025, 1, 15)
@@ -53,11 +52,11 @@ def test_council_for_rows_gives_exactly_that_many_cases() -> None:
 
 def test_the_importer_reads_every_row_and_finds_a_reimport_unchanged(db, workbook) -> None:
     path, _ = workbook
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().importers
     with path.open("rb") as stream:
-        first = import_file(stream, path.name, registry=registry, as_of=AS_OF)
+        first = import_file(stream, path.name, importers=registry, as_of=AS_OF)
     assert (first.rows_read, first.created_count, first.rejected_count) == (252, 252, 0)
     assert Case.select().count() == 252
     with path.open("rb") as stream:
-        again = import_file(stream, path.name, registry=registry, as_of=AS_OF)
+        again = import_file(stream, path.name, importers=registry, as_of=AS_OF)
     assert (again.unchanged_count, again.updated_count, again.created_count) == (252, 0, 0)

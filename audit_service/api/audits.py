@@ -32,7 +32,7 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.clock import local_today
 from audit_service.domain.audits import Answer, CriterionKey, FieldError, JudgementAnswer
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.audits import reaudits
@@ -61,7 +61,7 @@ bp = Blueprint("api_audits", __name__, url_prefix="/api/v1",
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _audit(public_id: str) -> Audit:
@@ -262,7 +262,7 @@ def _blinded(summary: dict, hidden: bool) -> dict:
 @bp.alt_response(404, response="NOT_FOUND")
 def start_audit(body):
     """Start the audit of a case in your round (idempotent: the same draft every time)."""
-    audit_service.ensure_published(service().catalogue)
+    audit_service.ensure_published(registries().rubrics)
     try:
         audit, created = audit_service.start_audit(
             current_api_user(), body["round"], body["case"], _types(),

@@ -15,8 +15,7 @@ from audit_service.api.schemas import (
 )
 from audit_service.domain.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
-from audit_service.importers.registry import UnknownImporter
+from audit_service.extension import registries
 from audit_service.storage.models import ImportBatch, RejectedRow, User
 
 bp = Blueprint(
@@ -69,7 +68,7 @@ def create_import(files, format=None, as_of=None):
     upload = files["file"]
     # The client names the file: control characters (NUL) cannot be stored or shown.
     filename = printable(upload.filename or "")
-    registry = service().importers
+    registry = registries().importers
     if format is not None and format not in registry.ids():
         abort(422, message=f"unknown format {format!r}; known formats: {', '.join(registry.ids())}",
               errors={"query": {"format": ["unknown format"]}})
@@ -80,9 +79,9 @@ def create_import(files, format=None, as_of=None):
             importer_id=format,
             uploaded_by=current_api_user(),
             as_of=as_of,
-            registry=registry,
+            importers=registry,
         )
-    except (ImportFailed, UnknownImporter) as exc:
+    except ImportFailed as exc:
         abort(422, message=f"{filename or 'the file'} could not be imported: {exc}")
     return _report(batch)
 

@@ -17,7 +17,7 @@ from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.agreement import Estimate
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits.access import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
@@ -156,7 +156,7 @@ def _field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _moderation(public_id: str) -> Moderation:

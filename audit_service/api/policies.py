@@ -9,7 +9,7 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.round_schemas import PolicyListQuerySchema, PolicySchema, PolicyUpdateSchema
 from audit_service.domain.sampling import PolicyError, SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.sampling import policies
 from audit_service.storage.models import SamplingPolicy, Service, Team
 
@@ -64,7 +64,7 @@ def set_policy(body):
         settings = SamplingPolicySettings.from_mapping({**base.as_dict(), **body})
         row = policies.set_policy(settings, team=team, service=found_service,
                                   actor=current_api_user(),
-                                  registry=service().sampling_strategies)
+                                  registry=registries().sampling_strategies)
     except PolicyError as exc:
         abort(422, message="the policy was not saved: " + "; ".join(exc.errors),
               errors={"json": {"policy": exc.errors}})

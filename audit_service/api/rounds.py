@@ -18,7 +18,7 @@ from audit_service.api.round_schemas import (
 )
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.sampling import rounds
 from audit_service.storage.models import SamplingRound, User
 
@@ -84,7 +84,7 @@ def draw(public_id: str):
     round_ = visible_round(public_id, user)
     try:
         round_ = rounds.draw_round(round_, user, today=local_today(),
-                                   registry=service().sampling_strategies)
+                                   registry=registries().sampling_strategies)
     except rounds.RoundError as exc:
         fail(exc)
     return with_cases(round_)
@@ -104,7 +104,7 @@ def replace(body, public_id: str, position: int):
         abort(404, message=f"the round has no case at position {position}")
     try:
         rounds.replace_case(current[position], body["reason"], user, today=local_today(),
-                            registry=service().sampling_strategies)
+                            registry=registries().sampling_strategies)
     except rounds.RoundError as exc:
         fail(exc)
     return with_cases(SamplingRound.get_by_id(round_.id))

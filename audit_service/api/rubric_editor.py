@@ -13,7 +13,7 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.rubrics import RubricErrorSchema
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import assignments as rubric_assignments
 from audit_service.services.rubrics import drafts as rubric_drafts
 from audit_service.services.rubrics import versions as rubric_versions
@@ -208,7 +208,7 @@ def delete_draft(public_id: str):
 @drafts_bp.response(200, DraftCheckSchema)
 def validate_draft(public_id: str):
     """Check the draft with the same validators as rubric files."""
-    _, errors = rubric_drafts.check(_draft_or_404(public_id), service().catalogue.criterion_types)
+    _, errors = rubric_drafts.check(_draft_or_404(public_id), registries().criterion_types)
     return {"valid": not errors, "errors": _errors(errors)}
 
 
@@ -223,7 +223,7 @@ def publish_draft(body, public_id: str):
     try:
         version, created = rubric_drafts.publish(
             draft, body["version"], actor=current_api_user(),
-            criterion_types=service().catalogue.criterion_types)
+            criterion_types=registries().criterion_types)
     except rubric_drafts.InvalidDraft as exc:
         abort(422, message="the draft does not validate",
               errors={"json": {"document": [str(e) for e in exc.rubric_errors]}})

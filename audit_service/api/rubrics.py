@@ -14,7 +14,7 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.rubrics import check_document
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 
 bp = Blueprint("api_rubrics", __name__, url_prefix="/api/v1/rubrics", description="Rubrics")
@@ -115,7 +115,7 @@ def get_version(rubric_id: str, number: int):
 @bp.response(200, ValidationResultSchema)
 def validate(document):
     """Check a rubric document with the same validators as rubric files. Saves nothing."""
-    rubric, errors = check_document(document, "<upload>", service().catalogue.criterion_types)
+    rubric, errors = check_document(document, "<upload>", registries().criterion_types)
     return {
         "valid": not errors,
         "rubric_id": rubric.id if rubric else None,

@@ -23,7 +23,7 @@ from audit_service.domain.summaries.periods import (
     parse_period,
     period_containing,
 )
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.summaries import access
 from audit_service.services.summaries import coverage as coverage_service
 from audit_service.services.summaries.figures import Level, Scope, summarise
@@ -142,7 +142,7 @@ def _summary_rows(name: str, level: str, period: str | None, scope: str, paginat
     except PeriodError as exc:
         abort(422, errors={"query": {"period": [str(exc)]}})
     summary = summarise(level, chosen, _user_scope(_scope(scope)), today=_today(),
-                        criterion_types=service().catalogue.criterion_types)
+                        criterion_types=registries().criterion_types)
     table = summary_tables(summary, _threshold())[name]
     _record(name, {"level": level, "period": chosen.key, "scope": scope,
                    "page": pagination.page})

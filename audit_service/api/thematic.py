@@ -15,7 +15,7 @@ from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.sampling import FLAG_IDS
 from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.sampling import thematic
 from audit_service.storage.models import ThematicAudit
 
@@ -178,7 +178,7 @@ def draw(body, public_id: str):
     found = _found(public_id)
     try:
         thematic.draw(found, body["sample_size"], body["strategy"], actor=current_api_user(),
-                      registry=service().sampling_strategies, today=dt.date.today(),
+                      registry=registries().sampling_strategies, today=dt.date.today(),
                       seed=body["seed"])
     except thematic.ThematicError as exc:
         _refused(exc)

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from audit_service.cli.group import cli
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.services.accounts.users import AccountError
 from audit_service.services.demo.council import LOGIN_SEES, SCALES, DemoLogin, generate_council
@@ -58,11 +58,11 @@ def _load_history(scale: str, seed: int, today: dt.date):
     from audit_service.services.demo.history import DEFAULT_MONTHS
     from audit_service.services.demo.history_loader import HistoryLoadError, load_history
 
-    catalogue = service().catalogue
-    ensure_published(catalogue)
+    installed = registries()
+    ensure_published(installed.rubrics)
     try:
         return load_history(today=today, months=DEFAULT_MONTHS[scale], seed=seed,
-                            criterion_types=catalogue.criterion_types)
+                            criterion_types=installed.criterion_types)
     except HistoryLoadError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -95,7 +95,7 @@ def demo_command(scale: str, seed: int, password: str, if_empty: bool, history: 
         except (DemoLoadError, AccountError) as exc:
             raise click.ClickException(str(exc)) from None
         rounds = start_demo_sampling(
-            today, registry=service().sampling_strategies,
+            today, registry=registries().sampling_strategies,
             calendar=SchedulerSettings.from_config(current_app.config).calendar(today),
         )
         past = _load_history(scale, seed, today) if history else None

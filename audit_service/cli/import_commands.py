@@ -9,8 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
-from audit_service.extension import service
-from audit_service.importers.registry import UnknownImporter
+from audit_service.extension import registries
 from audit_service.storage.database import database
 from audit_service.storage.models import ImportBatch, RejectedRow
 
@@ -39,10 +38,10 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
                     file.name,
                     importer_id=importer_id,
                     as_of=as_of.date() if as_of else None,
-                    registry=service().importers,
+                    importers=registries().importers,
                     actor_label="cli",
                 )
-        except (ImportFailed, UnknownImporter) as exc:
+        except ImportFailed as exc:
             failed = getattr(exc, "batch", None)
             if failed is not None:
                 _echo_rejected(failed, err=True)

@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.plugins.manager import describe_plugins
 
 
@@ -18,7 +18,7 @@ from audit_service.plugins.manager import describe_plugins
 @with_appcontext
 def plugins_command(as_json: bool) -> None:
     """List loaded plugins with their version and hooks."""
-    infos = describe_plugins(service().plugin_manager)
+    infos = describe_plugins(registries().plugin_manager)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(info) for info in infos], indent=2))
         return

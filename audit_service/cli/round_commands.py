@@ -12,7 +12,7 @@ from audit_service.cli.group import cli
 from audit_service.clock import local_today
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.services.sampling import policies
 from audit_service.services.sampling.rounds import RoundError, open_rounds, parse_period
@@ -39,7 +39,7 @@ def open_rounds_command(period: str | None) -> None:
     calendar = SchedulerSettings.from_config(current_app.config).calendar(today)
     with database.connection_context():
         report = open_rounds(period, today=today, actor_label=ACTOR,
-                             registry=service().sampling_strategies, calendar=calendar)
+                             registry=registries().sampling_strategies, calendar=calendar)
     click.echo(f"Rounds for {period}: {report.opened_count} opened, "
                f"{report.already_open_count} already open, {report.skipped_count} skipped.")
     for name, reason in report.skipped:
@@ -183,10 +183,10 @@ def set_command(team_name, service_name, council, cases, case_types, strategy, s
             settings = Settings.from_mapping(data)
             policy = policies.set_policy(settings, team=team, service=found_service,
                                          actor_label="cli:policies",
-                                         registry=service().sampling_strategies)
+                                         registry=registries().sampling_strategies)
         except PolicyError as exc:
             errors = list(exc.errors)
-            known = service().sampling_strategies.ids()
+            known = registries().sampling_strategies.ids()
             if data["strategy"] not in known and not any(e.startswith("strategy:")
                                                          for e in errors):
                 errors.append(f"strategy: {data['strategy']!r} is not an installed sampling "

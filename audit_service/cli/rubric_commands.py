@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
 from audit_service.domain.rubrics import check_paths
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 
@@ -24,7 +24,7 @@ def rubrics_group() -> None:
 @with_appcontext
 def validate_command(paths: tuple[str, ...]) -> None:
     """Check rubric files (or folders of them). Exits non-zero on any error."""
-    rubrics, errors = check_paths(paths, service().catalogue.criterion_types)
+    rubrics, errors = check_paths(paths, registries().criterion_types)
     for error in errors:
         click.echo(str(error), err=True)
     if errors:
@@ -42,18 +42,19 @@ def load_command(paths: tuple[str, ...]) -> None:
 
     Without PATHS, loads every rubric registered by plugins (the built-in rubrics/ folder too).
     """
-    catalogue = service().catalogue
+    installed = registries()
     if paths:
-        rubrics, errors = check_paths(paths, catalogue.criterion_types)
+        rubrics, errors = check_paths(paths, installed.criterion_types)
         if errors:
             for error in errors:
                 click.echo(str(error), err=True)
             sys.exit(1)
-        sources = [(rubric, "cli") for rubric in rubrics]
+        with database.connection_context():
+            report = rubric_versions.sync([(rubric, "cli") for rubric in rubrics],
+                                          actor_label="cli")
     else:
-        sources = [(src.rubric, f"plugin:{src.plugin}") for src in catalogue.rubrics.values()]
-    with database.connection_context():
-        report = rubric_versions.sync(sources, actor_label="cli")
+        with database.connection_context():
+            report = rubric_versions.sync_installed(installed.rubrics, actor_label="cli")
     for line in report.lines():
         click.echo(line)
 

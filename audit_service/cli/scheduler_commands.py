@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
+from audit_service.notifications.base import disabled_notifiers
 from audit_service.storage.database import database
 
 
@@ -30,7 +31,7 @@ def _parse_at(value: str | None) -> dt.datetime | None:
 
 
 def _echo_disabled(context) -> None:
-    for notifier_id, reason in context.notifiers.disabled().items():
+    for notifier_id, reason in disabled_notifiers(context.registries.notifiers).items():
         click.echo(f"Warning: the {notifier_id} notifier is disabled: {reason}.", err=True)
 
 
@@ -84,11 +85,11 @@ def scheduler_command(once: bool, at: str | None) -> None:
 @with_appcontext
 def outbox_command() -> None:
     """Show notifications waiting to be sent, and any notifier that cannot send here."""
-    from audit_service.extension import service
+    from audit_service.extension import registries
     from audit_service.services.platform.outbox import pending_by_notifier
 
-    registry = service().notifiers
-    disabled = registry.disabled()
+    registry = registries().notifiers
+    disabled = disabled_notifiers(registry)
     with database.connection_context():
         pending = pending_by_notifier()
     if not pending:

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
 from audit_service.storage.migrations import pending
@@ -31,10 +31,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
                 "run `audit-service migrate`"
             )
         # Start-up sync: edited rubric files become new versions before anyone audits.
-        catalogue = service().catalogue
-        report = rubric_versions.sync(
-            [(src.rubric, f"plugin:{src.plugin}") for src in catalogue.rubrics.values()]
-        )
+        report = rubric_versions.sync_installed(registries().rubrics)
     for line in report.lines():
         click.echo(f"rubric {line}")
     click.echo(f"audit-service listening on http://{host}:{port}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from audit_service.domain.vocabulary import AgeBand, CaseType
@@ -55,7 +56,7 @@ class EvidencePromptProvider(ABC):
 
 
 def prompts_for(
-    providers: list[EvidencePromptProvider], facts: CaseFacts, today: dt.date
+    providers: Iterable[EvidencePromptProvider], facts: CaseFacts, today: dt.date
 ) -> dict[str, list[EvidencePrompt]]:
     """Every provider's prompts, grouped by the criterion id they sit beside."""
     grouped: dict[str, list[EvidencePrompt]] = {}

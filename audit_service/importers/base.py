@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from pathlib import PurePath
 from typing import BinaryIO, ClassVar
 
 from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.plugins.registries import UnknownPlugin
 
 
 class CaseImporter(ABC):
@@ -30,3 +32,22 @@ class CaseImporter(ABC):
     @abstractmethod
     def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[CaseRecord | RowError]:
         """Yield records and row errors from ``stream``. ``as_of`` dates age bands."""
+
+
+def importer_for(importers: Mapping[str, type[CaseImporter]], filename: str,
+                 importer_id: str | None = None) -> type[CaseImporter]:
+    """The importer named ``importer_id``, else the one whose extensions fit ``filename``;
+    ``UnknownPlugin`` says which ids or extensions would do."""
+    if importer_id:
+        if importer_id in importers:
+            return importers[importer_id]
+        raise UnknownPlugin(f"no importer {importer_id!r}; known: {', '.join(importers)}")
+    suffix = PurePath(filename).suffix.lower()
+    for importer in importers.values():
+        if suffix in importer.extensions:
+            return importer
+    known = sorted({ext for importer in importers.values() for ext in importer.extensions})
+    raise UnknownPlugin(
+        f"cannot tell how to read {PurePath(filename).name!r}: "
+        f"expected one of {', '.join(known)} (or name a --format)"
+    )

@@ -87,3 +87,8 @@ class Notifier(ABC):
 
     @abstractmethod
     def send(self, message: Notification) -> None: ...
+
+
+def disabled_notifiers(notifiers: Mapping[str, Notifier]) -> dict[str, str]:
+    """``{id: reason}`` for every notifier that cannot deliver here."""
+    return {n.id: reason for n in notifiers.values() if (reason := n.disabled_reason())}

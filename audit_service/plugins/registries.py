@@ -8,9 +8,9 @@ no two items share an id. Errors name the plugin that registered the item.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pluggy
 
@@ -84,3 +84,58 @@ def _check(item: Any, owner: str, *, kind: str, base: type, as_class: bool,
     for attr in required:
         if not getattr(item, attr, None):
             raise PluginError(f"plugin {owner!r}: {kind} {name} has no {attr!r}")
+
+
+T = TypeVar("T")
+
+
+class UnknownPlugin(LookupError):
+    """Something names an importer, strategy, notifier or exporter no plugin registered."""
+
+
+class Registry(Mapping[str, T], Generic[T]):
+    """What plugins registered through one hook, by id, with the plugin each came from.
+
+    A ``Mapping`` (so a registry of criterion types is what scoring takes), plus
+    ``lookup``, which refuses an unknown id with a sentence naming what is installed.
+    ``make`` turns a registered item into what the service uses (a class into an
+    instance, say), once, at start-up.
+    """
+
+    def __init__(self, kind: str, registrations: Mapping[str, Registration],
+                 make: Callable[[Any], T] = lambda item: item) -> None:
+        self.kind = kind
+        self._items: dict[str, T] = {item_id: make(registrations[item_id].item)
+                                     for item_id in sorted(registrations)}
+        self._plugins = {item_id: reg.plugin for item_id, reg in registrations.items()}
+
+    @classmethod
+    def of(cls, kind: str, items: Iterable[Any], plugin: str = "direct") -> Registry[Any]:
+        """A registry of ready-made items (each with an ``id``), for a process that chooses
+        exactly what is installed: a test, or a tool that delivers through one notifier."""
+        return cls(kind, {item.id: Registration(item.id, item, plugin) for item in items})
+
+    def __getitem__(self, item_id: str) -> T:
+        return self._items[item_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def ids(self) -> list[str]:
+        return list(self._items)
+
+    def lookup(self, item_id: str) -> T:
+        """The item registered as ``item_id``; ``UnknownPlugin`` says what is installed."""
+        try:
+            return self._items[item_id]
+        except KeyError:
+            raise UnknownPlugin(
+                f"the {self.kind} {item_id!r} is not installed; installed: "
+                f"{', '.join(self._items) or 'none'}"
+            ) from None
+
+    def plugin_of(self, item_id: str) -> str:
+        return self._plugins[item_id]

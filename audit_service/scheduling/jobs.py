@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from audit_service.notifications.registry import NotifierRegistry
+from audit_service.plugins.installed import Registries
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.scheduling.timing import reminder_date
 from audit_service.services.platform import audit_trail, outbox
@@ -28,9 +28,8 @@ class JobContext:
     """What every job needs besides the clock."""
 
     settings: SchedulerSettings
-    notifiers: NotifierRegistry | None = None
+    registries: Registries
     base_url: str = "http://127.0.0.1:5000"
-    strategies: object | None = None
 
 
 def _naive_utc(now: dt.datetime) -> dt.datetime:
@@ -43,7 +42,8 @@ def open_rounds_job(period: str, now: dt.datetime, context: JobContext) -> str:
     from audit_service.services.sampling.rounds import open_rounds
 
     today = now.astimezone(context.settings.timezone).date()
-    report = open_rounds(period, today=today, actor_label=ACTOR, registry=context.strategies,
+    report = open_rounds(period, today=today, actor_label=ACTOR,
+                         registry=context.registries.sampling_strategies,
                          calendar=context.settings.calendar(today))
     return report.summary() if hasattr(report, "summary") else str(report)
 
@@ -111,9 +111,7 @@ def escalations_job(now: dt.datetime, context: JobContext) -> str:
 
 def deliver_outbox_job(now: dt.datetime, context: JobContext) -> outbox.DeliveryReport:
     """Send due outbox messages. Not claimed per period: each message is claimed instead."""
-    if context.notifiers is None:
-        raise ValueError("deliver_outbox_job needs the notifier registry")
-    return outbox.deliver_due(now, context.notifiers)
+    return outbox.deliver_due(now, context.registries.notifiers)
 
 
 def moderation_sample_job(period: str, now: dt.datetime, context: JobContext) -> str:

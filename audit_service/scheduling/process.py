@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from audit_service.extension import registries
 from audit_service.notifications.base import NotifierSettings
 from audit_service.scheduling import jobs
 from audit_service.scheduling.jobs import JobContext
@@ -29,14 +30,12 @@ log = logging.getLogger(__name__)
 
 
 def job_context(app: Flask) -> JobContext:
-    from audit_service.extension import KEY
-
-    ext = app.extensions[KEY]
+    with app.app_context():
+        found = registries()
     return JobContext(
         settings=SchedulerSettings.from_config(app.config),
-        notifiers=ext.notifiers,
+        registries=found,
         base_url=NotifierSettings.from_config(app.config).base_url,
-        strategies=ext.sampling_strategies,
     )
 
 

@@ -7,18 +7,12 @@ models, so a model change without its migration is caught by a test.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from peewee import Database
 from playhouse.migrations import Runner
 from playhouse.schema_diff import SchemaDiff, diff_models
 
+from audit_service.resources import migrations_dir
 from audit_service.storage.models import ALL_MODELS
-
-
-def migrations_dir() -> Path:
-    """``migrations/`` beside the package, in a checkout and in an editable install."""
-    return Path(__file__).resolve().parents[2] / "migrations"
 
 
 def runner(db: Database) -> Runner:

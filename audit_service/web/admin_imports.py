@@ -10,8 +10,7 @@ from peewee import JOIN
 from wtforms import SelectField
 
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
-from audit_service.importers.registry import UnknownImporter
+from audit_service.extension import registries
 from audit_service.storage.models import ImportBatch, RejectedRow, User
 from audit_service.web.access import require_roles
 from audit_service.web.forms import DateInputField
@@ -30,24 +29,21 @@ class UploadForm(FlaskForm):
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    registry = service().importers
     form.format.choices = [(AUTO_FORMAT, "Work it out from the file name")] + [
-        (importer_id, registry.get(importer_id).label) for importer_id in registry.ids()
+        (importer_id, importer.label) for importer_id, importer in registries().importers.items()
     ]
     return form
 
 
 def _format_label(importer_id: str) -> str:
     """The importer's name, or its id if the plugin that read the file is no longer installed."""
-    try:
-        return service().importers.get(importer_id).label
-    except UnknownImporter:
-        return importer_id or "Not known"
+    importer = registries().importers.get(importer_id)
+    return importer.label if importer else importer_id or "Not known"
 
 
 def _accepted_extensions() -> str:
-    registry = service().importers
-    return ",".join(sorted({ext for i in registry.ids() for ext in registry.get(i).extensions}))
+    return ",".join(sorted({ext for importer in registries().importers.values()
+                            for ext in importer.extensions}))
 
 
 def _render_index(form: UploadForm, status: int = 200):
@@ -99,9 +95,9 @@ def upload():
             importer_id=form.format.data or None,
             uploaded_by=current_user.record,
             as_of=form.as_of.data,
-            registry=service().importers,
+            importers=registries().importers,
         )
-    except (ImportFailed, UnknownImporter) as exc:
+    except ImportFailed as exc:
         form.file.errors.append(f"{upload.filename or 'The file'} could not be imported: {exc}")
         return _render_index(form, 422)
     return redirect(url_for("admin_imports.report", public_id=batch.public_id))

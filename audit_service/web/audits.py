@@ -46,7 +46,7 @@ from audit_service.domain.audits import (
 )
 from audit_service.domain.rubrics import Criterion, Rubric
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.audits import reaudits
@@ -84,7 +84,7 @@ def _user() -> User:
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _today() -> dt.date:
@@ -229,7 +229,7 @@ def _render_form(audit: Audit, state: audit_service.AuditState, *,
                  errors: list[FieldError] = (), version: int | None = None, status: int = 200):
     ctx = _context(audit)
     prompts = audit_service.evidence_prompts(
-        ctx["case"], service().catalogue.evidence_providers, _today())
+        ctx["case"], registries().evidence_providers, _today())
     answers = answers if answers is not None else state.answers
     return render_template(
         "audits/form.html",
@@ -317,7 +317,7 @@ def start():
     case_id = (request.form.get("case") or "").strip()
     if not round_id or not case_id:
         abort(400)
-    audit_service.ensure_published(service().catalogue)
+    audit_service.ensure_published(registries().rubrics)
     try:
         audit, _created = audit_service.start_audit(
             _user(), round_id, case_id, _types(), remote_addr=request.remote_addr)

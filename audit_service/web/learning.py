@@ -23,7 +23,7 @@ from flask_login import current_user
 
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits.access import NotAllowed, NotFound
 from audit_service.services.audits.lifecycle import load_state
 from audit_service.services.moderation import learning
@@ -118,7 +118,7 @@ def _audit_or_404(public_id: str):
 
 def _render_audit(audit, *, errors: list | None = None, form: dict | None = None,
                   status: int = 200):
-    state = load_state(audit, service().catalogue.criterion_types)
+    state = load_state(audit, registries().criterion_types)
     evidence = []
     for pinned in state.pinned:
         for number, criterion in enumerate(pinned.rubric.criteria, start=1):

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from audit_service.clock import local_zone
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits.access import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
@@ -32,7 +32,7 @@ def _user() -> User:
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _this_month() -> str:
@@ -60,7 +60,7 @@ def type_label(value: str) -> str:
 
 def _grade_labels() -> dict[str, str]:
     labels = {}
-    for source in service().catalogue.rubrics.values():
+    for source in registries().rubrics.values():
         for level in source.rubric.scale.levels:
             labels.setdefault(level.id, level.label)
     return labels

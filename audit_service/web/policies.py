@@ -16,7 +16,7 @@ from flask_login import current_user
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service as app_service
+from audit_service.extension import registries
 from audit_service.services.sampling import policies
 from audit_service.storage.models import Service, Team
 from audit_service.web.access import require_roles
@@ -138,7 +138,7 @@ def edit(kind: str, ident: int | None):
     if (kind == "council") != (ident is None):
         abort(404)
     scope, team, found_service, label = _scope(kind, ident)
-    registry = app_service().sampling_strategies
+    registry = registries().sampling_strategies
     current = policies.base_settings(team=team, service=found_service)
     values = current.as_dict()
     values["strategy_options_text"] = (json.dumps(current.strategy_options, indent=2)
@@ -162,7 +162,8 @@ def edit(kind: str, ident: int | None):
     return render_template(
         "policies/edit.html", label=label, scope=scope, kind=kind, ident=ident,
         values=values, error_for=error_for, errors=errors,
-        case_types=list(CaseType), strategies=[(s, registry.get(s).label) for s in registry.ids()],
+        case_types=list(CaseType),
+        strategies=[(s, strategy.label) for s, strategy in registry.items()],
         independence=[(v, INDEPENDENCE_LABELS.get(v, v)) for v in INDEPENDENCE],
         draw_modes=[(v, DRAW_MODE_LABELS.get(v, v)) for v in DRAW_MODES],
         reaudit_grades=list(REAUDIT_GRADE_LABELS.items()),

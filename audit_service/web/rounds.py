@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling import rounds
 from audit_service.storage.models import SamplingRound
@@ -83,7 +83,7 @@ def draw(public_id: str):
     round_ = _round_or_404(public_id)
     try:
         rounds.draw_round(round_, current_user.record, today=local_today(),
-                          registry=service().sampling_strategies)
+                          registry=registries().sampling_strategies)
     except rounds.RoundError as exc:
         if exc.kind == "forbidden":
             abort(403)
@@ -103,7 +103,7 @@ def replace(public_id: str, position: int):
     reason = request.form.get("reason", "")
     try:
         rounds.replace_case(current[position], reason, current_user.record, today=local_today(),
-                            registry=service().sampling_strategies)
+                            registry=registries().sampling_strategies)
     except rounds.RoundError as exc:
         if exc.kind == "forbidden":
             abort(403)

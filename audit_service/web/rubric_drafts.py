@@ -22,7 +22,7 @@ from audit_service.domain.evidence import CaseFacts, prompts_for
 from audit_service.domain.rubrics import DEFAULT_SCALE, Level, RubricError, Scale
 from audit_service.domain.rubrics import editing as ed
 from audit_service.domain.vocabulary import AgeBand, CaseType, Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import drafts as rubric_drafts
 from audit_service.storage.models import RubricDraft
 from audit_service.web.access import require_roles
@@ -41,7 +41,7 @@ SECTION_TITLES = {
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _draft_or_404(public_id: str) -> RubricDraft:
@@ -201,7 +201,7 @@ def preview(public_id: str):
     today = dt.date.today()
     case_type = rubric.case_types[0]
     facts = example_facts(case_type, today)
-    prompts = prompts_for(list(service().catalogue.evidence_providers), facts, today)
+    prompts = prompts_for(registries().evidence_providers.values(), facts, today)
     state = SimpleNamespace(pinned=[SimpleNamespace(
         rubric=rubric, version=SimpleNamespace(number="draft"), audit_rubric=None)])
     return render_template("rubric_editor/preview.html", draft=draft, rubric=rubric,

@@ -15,8 +15,7 @@ from flask_login import current_user
 
 from audit_service.domain.summaries.suppression import SUPPRESSED
 from audit_service.exports.base import Table
-from audit_service.exports.registry import UnknownExporter
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.summaries import access
 from audit_service.services.summaries import coverage as coverage_service
 from audit_service.services.summaries.figures import (
@@ -66,9 +65,8 @@ def _fixed_scope() -> Scope | None:
 
 
 def _download(table: Table, fmt: str, what: str, filters: dict) -> Response:
-    try:
-        exporter = service().exporters.get(fmt)
-    except UnknownExporter:
+    exporter = registries().exporters.get(fmt)
+    if exporter is None:
         abort(404)
     stream = io.BytesIO()
     exporter.write(table, stream)
@@ -85,7 +83,7 @@ def _summary(args):
     if filters is None:
         return form, None, None
     summary = summarise(filters.level, filters.period, filters.scope, today=today(),
-                        criterion_types=service().catalogue.criterion_types)
+                        criterion_types=registries().criterion_types)
     return form, filters, summary_tables(summary, _threshold())
 
 
@@ -114,7 +112,7 @@ def index():
         "summaries/index.html", form=form, filters=filters, tables=tables, chart_data=chart_data,
         weakest=weakest, grades=list(GRADES), grade_labels=GRADE_LABELS,
         suppressed=_threshold() is not None, threshold=_threshold(),
-        moderation_note=MODERATION_NOTE, exporters=list(service().exporters.ids()),
+        moderation_note=MODERATION_NOTE, exporters=list(registries().exporters.ids()),
         export_args=filters.as_args(), table_names=TABLE_NAMES,
     )
 
@@ -171,7 +169,7 @@ def trends_page():
                   remote_addr=request.remote_addr)
     charts = [_trend_chart(s, metric) for s in series]
     return render_template("summaries/trends.html", form=form, series=series, charts=charts,
-                           metric=metric, filters=filters, exporters=service().exporters.ids(),
+                           metric=metric, filters=filters, exporters=registries().exporters.ids(),
                            suppressed=_threshold() is not None, threshold=_threshold())
 
 
@@ -212,7 +210,7 @@ def coverage():
                   remote_addr=request.remote_addr)
     return render_template("summaries/coverage.html", table=table, cases=cases,
                            case_total=total, may_list=access.may_list_cases(_user()),
-                           exporters=service().exporters.ids(), on=on,
+                           exporters=registries().exporters.ids(), on=on,
                            suppressed=_threshold() is not None, threshold=_threshold())
 
 

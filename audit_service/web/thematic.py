@@ -28,7 +28,7 @@ from audit_service.domain.thematic import (
     CohortFilters,
 )
 from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role
-from audit_service.extension import service as app_service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.services.sampling import thematic as thematic_service
 from audit_service.storage.models import Service, Team, ThematicAudit
@@ -151,14 +151,14 @@ def _render_show(thematic: ThematicAudit, error_for: dict[str, str] | None = Non
     error_for = error_for or {}
     cases = thematic_service.cases_of(thematic)
     filters = thematic_service.filters_of(thematic)
-    registry = app_service().sampling_strategies
+    registry = registries().sampling_strategies
     pinned = thematic_service.pinned_versions(thematic)
     return render_template(
         "thematic/show.html", thematic=thematic, filters_text=filters.describe(*_names()),
         size=thematic_service.cohort_size(filters, _today()) if thematic.status == "defined"
         else thematic.cohort_size,
         cases=cases, audits=thematic_service.audits_of(thematic),
-        strategies=[(s, registry.get(s).label) for s in registry.ids()],
+        strategies=[(s, strategy.label) for s, strategy in registry.items()],
         rubrics=rubric_versions.latest_in_use(), pinned=pinned,
         pinned_ids={v.rubric.rubric_id for v in pinned},
         started=thematic_service.started(thematic),
@@ -184,7 +184,7 @@ def draw(public_id: str):
     size = int(raw_size) if raw_size.isdigit() and len(raw_size) < 6 else -1
     try:
         thematic_service.draw(thematic, size, values["strategy"], actor=current_user.record,
-                              registry=app_service().sampling_strategies, today=_today(),
+                              registry=registries().sampling_strategies, today=_today(),
                               seed=values["seed"])
     except thematic_service.ThematicError as exc:
         return _render_show(thematic, exc.errors, values, 400)

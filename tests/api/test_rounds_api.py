@@ -13,6 +13,7 @@ from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.models import SamplingPolicy, SamplingRound, Staff, Team
 from tests.api.conftest import ApiClient
 from tests.services.round_builders import PERIOD, TODAY, add_case, build_council
+from tests.support.installed import strategies
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def as_supervisor(app, user) -> ApiClient:
 
 
 def test_quality_leads_see_every_round_with_cases_and_reasons(app, council, api_as) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     response = api_as(Role.QUALITY_LEAD).get(f"/api/v1/rounds?period={PERIOD}")
     assert response.status_code == 200, response.json
     body = response.json
@@ -40,7 +41,7 @@ def test_quality_leads_see_every_round_with_cases_and_reasons(app, council, api_
 
 
 def test_supervisors_see_only_their_own_round(app, council) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     mine = as_supervisor(app, council.users[0])
     body = mine.get(f"/api/v1/rounds?period={PERIOD}").json
     assert [r["supervisor"] for r in body] == ["Manager 1"]
@@ -62,7 +63,7 @@ def test_bad_period_and_unknown_query_are_422(app, council, api_as) -> None:
 
 
 def test_replacing_a_case_needs_a_reason(app, council) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     mine = as_supervisor(app, council.users[0])
     round_id = mine.get(f"/api/v1/rounds?period={PERIOD}").json[0]["id"]
     url = f"/api/v1/rounds/{round_id}/cases/1/replace"
@@ -81,8 +82,8 @@ def test_replacing_a_case_needs_a_reason(app, council) -> None:
 
 def test_supervisor_draws_their_own_sample(app, council) -> None:
     sampling_policies.set_policy(SamplingPolicySettings(draw_mode="supervisor"),
-                                 actor_label="test")
-    open_rounds(PERIOD, today=TODAY)
+                                 actor_label="test", registry=strategies())
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     mine = as_supervisor(app, council.users[0])
     (round_,) = mine.get(f"/api/v1/rounds?period={PERIOD}").json
     assert (round_["status"], round_["cases"]) == ("awaiting_draw", [])
@@ -95,7 +96,7 @@ def test_supervisor_draws_their_own_sample(app, council) -> None:
 
 
 def test_population_is_for_quality_leads_and_admins(app, council, api_as) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     url = f"/api/v1/rounds/{round_.public_id}/population"
     body = api_as(Role.QUALITY_LEAD).get(url).json
@@ -149,7 +150,7 @@ def test_the_endpoints_are_in_the_openapi_document(app) -> None:
 
 def test_listing_rounds_reads_every_round_s_cases_in_one_query(app, council, api_as) -> None:
     """The list once ran two queries per round: a query count that grew with the council."""
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     lead = api_as(Role.QUALITY_LEAD)
     assert len(lead.get(f"/api/v1/rounds?period={PERIOD}").json) == 2
     with count_queries() as two_rounds:
@@ -160,7 +161,7 @@ def test_listing_rounds_reads_every_round_s_cases_in_one_query(app, council, api
                      staff_role=StaffRole.TEAM_MANAGER.value, team=team)
         for _ in range(6):
             add_case(team, CaseType.CHILD_PROTECTION)
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert len(lead.get(f"/api/v1/rounds?period={PERIOD}").json) == 4
     with count_queries() as four_rounds:
         lead.get(f"/api/v1/rounds?period={PERIOD}")

@@ -6,7 +6,7 @@ import yaml
 
 from audit_service.domain.rubrics import load_rubric_file
 from audit_service.domain.vocabulary import Role
-from audit_service.plugins.builtin_rubrics import rubrics_dir
+from audit_service.resources import rubrics_dir
 from audit_service.services.rubrics import versions as rubric_versions
 
 VOICE = rubrics_dir() / "voice_of_the_child.yaml"
@@ -74,9 +74,9 @@ def test_plugins_endpoint_lists_name_version_and_hooks(api_as):
     response = api_as(Role.ADMIN).get("/api/v1/plugins")
     assert response.status_code == 200
     by_name = {p["name"]: p for p in response.json}
-    assert by_name["audit_service.plugins.builtin_rubrics"]["hooks"] == [
+    assert by_name["audit_service.default_plugins.default_rubrics"]["hooks"] == [
         "register_criterion_types", "register_rubrics"]
-    assert by_name["evidence_prompts"]["source"] == "first-party (plugins/)"
+    assert by_name["audit_service.default_plugins.evidence_prompts"]["source"] == "built-in"
     assert api_as(Role.SUPERVISOR).get("/api/v1/plugins").status_code == 403
 
 

@@ -18,10 +18,10 @@ from audit_service.domain.audits import (
     submit_problems,
 )
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, load_rubrics
-from audit_service.plugins.paths import project_root
+from audit_service.resources import rubrics_dir
 
 TYPES = BUILTIN_CRITERION_TYPES
-RUBRICS = {r.id: r for r in load_rubrics([project_root() / "rubrics"], TYPES)}
+RUBRICS = {r.id: r for r in load_rubrics([rubrics_dir()], TYPES)}
 KEYS = [CriterionKey(r.id, c.id) for r in RUBRICS.values() for c in r.criteria]
 
 

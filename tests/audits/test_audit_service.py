@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from audit_service.domain.audits import Answer, CriterionKey, answers_from_form
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.audits.access import NotAllowed, readable_audit
@@ -27,7 +27,7 @@ from tests.audits.world import complete_form, scored_keys, world_fixture  # noqa
 @pytest.fixture
 def ctx(app):
     with app.app_context():
-        yield service().catalogue.criterion_types
+        yield registries().criterion_types
 
 
 def _start(w, case_index: int = 0, types=None):
@@ -49,14 +49,14 @@ def test_start_is_idempotent_and_pins_the_latest_applicable_rubrics(world, ctx):
     assert audit.team_id == world.team_a.id
     pinned = [row.rubric_version.rubric.rubric_id for row in
               AuditRubric.select().where(AuditRubric.audit == audit).order_by(AuditRubric.position)]
-    expected = sorted(rid for rid, src in service().catalogue.rubrics.items()
+    expected = sorted(rid for rid, src in registries().rubrics.items()
                       if "child_protection" in src.rubric.case_types)
     assert sorted(pinned) == expected and pinned
     assert Event.select().where(Event.action == "audit.started").count() == 1
 
 
 def test_a_retired_rubric_is_not_pinned_to_new_audits(world, ctx):
-    retired = sorted(service().catalogue.rubrics)[0]
+    retired = sorted(registries().rubrics)[0]
     rubric_versions.retire(retired, actor_label="test")
     audit, _ = _start(world, types=ctx)
     state = audit_service.load_state(audit, ctx)

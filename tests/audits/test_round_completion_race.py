@@ -11,7 +11,7 @@ import json
 import threading
 
 from audit_service.domain.audits import Answer, CriterionKey
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit, SamplingRound, User
@@ -34,7 +34,7 @@ def _submit(app, plan, barrier: threading.Barrier, errors: list) -> None:
             }
             barrier.wait(timeout=30)
             audit_service.submit(auditor, audit, answers, plan.version,
-                                 service().catalogue.criterion_types)
+                                 registries().criterion_types)
         except Exception as exc:  # reported by the test, with the others
             errors.append(exc)
         finally:

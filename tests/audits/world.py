@@ -14,7 +14,7 @@ from flask import has_app_context
 
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES
 from audit_service.domain.vocabulary import Role, StaffRole
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Case,
@@ -67,8 +67,7 @@ def _case(child_id: str, case_type: str, team: Team, worker: Staff, **facts) -> 
 
 def publish_rubrics(app) -> None:
     with app.app_context():
-        rubric_versions.sync([(src.rubric, f"plugin:{src.plugin}")
-                              for src in service().catalogue.rubrics.values()])
+        rubric_versions.sync_installed(registries().rubrics)
 
 
 @pytest.fixture(name="world")
@@ -122,7 +121,7 @@ def world_fixture(app, make_user) -> World:
 def scored_keys(state) -> list:
     """The audit's criteria that are rated on a scale, in form order (the safety judgement,
     answered yes, not sure or no, is left out)."""
-    types = service().catalogue.criterion_types if has_app_context() else BUILTIN_CRITERION_TYPES
+    types = registries().criterion_types if has_app_context() else BUILTIN_CRITERION_TYPES
     return [key for key in state.keys
             if types[state.rubrics[key.rubric_id].criterion(key.criterion_id).type].scored]
 
@@ -133,7 +132,7 @@ def complete_form(state, rating_index: int = 1, *, safe: str = "yes") -> dict[st
     An unscored judgement ("Is the child safe now?") is answered ``safe``, so that the
     grade follows ``rating_index`` unless a test asks about safety.
     """
-    types = service().catalogue.criterion_types
+    types = registries().criterion_types
     data = {}
     for rubric in state.rubrics.values():
         for criterion in rubric.criteria:

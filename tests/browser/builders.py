@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from audit_service.domain.audits import answers_from_form
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.platform import outbox
 from audit_service.storage.models import Audit
@@ -69,10 +69,10 @@ def sign_in(page, base: str, username: str, password: str = PASSWORD) -> None:
 def started_audit(world: World, case_index: int = 0) -> Audit:
     """The supervisor's draft audit of the ``case_index``-th drawn case, made by the service."""
     with world.app.app_context():
-        audit_service.ensure_published(service().catalogue)
+        audit_service.ensure_published(registries().rubrics)
         audit, _ = audit_service.start_audit(
             world.supervisor, world.round_a.public_id, world.cases_a[case_index].public_id,
-            service().catalogue.criterion_types)
+            registries().criterion_types)
     return audit
 
 
@@ -80,7 +80,7 @@ def submitted_audit(world: World, case_index: int = 0, rating_index: int = 1) ->
     """A complete audit submitted by the supervisor, its notices queued for the practitioner."""
     audit = started_audit(world, case_index)
     with world.app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         state = audit_service.load_state(audit, types)
         answers = answers_from_form(complete_form(state, rating_index), state.keys)
         audit_service.submit(world.supervisor, audit, answers, audit.version, types)
@@ -90,12 +90,12 @@ def submitted_audit(world: World, case_index: int = 0, rating_index: int = 1) ->
 def deliver_notices(world: World) -> None:
     """Do what the scheduler does every minute: send the queued notices (in-app inbox here)."""
     with world.app.app_context():
-        outbox.deliver_due(dt.datetime.now(dt.UTC), service().notifiers)
+        outbox.deliver_due(dt.datetime.now(dt.UTC), registries().notifiers)
 
 
 def criterion_stems(world: World, audit: Audit) -> list[str]:
     """``<rubric>-<criterion>`` for every criterion of the audit, in form order."""
     with world.app.app_context():
         state = audit_service.load_state(Audit.get_by_id(audit.id),
-                                         service().catalogue.criterion_types)
+                                         registries().criterion_types)
     return [f"{key.rubric_id}-{key.criterion_id}" for key in state.keys]

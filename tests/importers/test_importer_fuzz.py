@@ -30,6 +30,7 @@ from audit_service.importers.annex_a import (
 from audit_service.services.imports.case_import import ImportFailed, import_file
 from audit_service.storage.models import Case, ImportBatch, RejectedRow
 from tests.importers.builders import LIST_3, LIST_6, LIST_7, LIST_8, LIST_9, workbook_bytes
+from tests.support.installed import installed
 
 AS_OF = dt.date(2024, 1, 31)
 HEADERS = {"List 3": LIST_3, "List 6": LIST_6, "List 7": LIST_7, "List 8": LIST_8,
@@ -238,7 +239,8 @@ def test_an_import_is_whole_or_nothing(app) -> None:
         cases, batches, rejected = _counts()
         try:
             with app.app_context():
-                batch = import_file(io.BytesIO(data), name, as_of=AS_OF, actor_label="fuzz")
+                batch = import_file(io.BytesIO(data), name, as_of=AS_OF, actor_label="fuzz",
+                                    importers=installed().importers)
         except ImportFailed as exc:
             outcomes["refused"] += 1
             assert str(exc) and Case.select().count() == cases

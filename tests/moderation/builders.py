@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.moderation import workflow as moderation_service
 from tests.audits.world import complete_form
@@ -13,7 +13,7 @@ FIRST_EVIDENCE = "FIRST-AUDITOR-EVIDENCE"
 
 
 def types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def answer_all(audit, rating_index: int, evidence: str):

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from audit_service.notifications.base import Notification, NotifierSettings
-from audit_service.notifications.registry import NotifierRegistry
 from audit_service.notifications.smtp import EmailNotifier, SmtpUrlError, parse_smtp_url
+from audit_service.plugins.registries import Registry
 from audit_service.services.platform import outbox
 from audit_service.services.sampling import notices as round_notices
 from audit_service.storage.models import OutboxMessage
@@ -17,9 +17,9 @@ from tests.notifications.builders import make_round
 BASE_URL = "https://audits.example.gov.uk"
 
 
-def _registry(url: str | None) -> NotifierRegistry:
+def _registry(url: str | None) -> Registry:
     settings = NotifierSettings(base_url=BASE_URL, smtp_url=url, mail_from="audits@example.org")
-    return NotifierRegistry({"email": EmailNotifier(settings)})
+    return Registry.of("notifier", [EmailNotifier(settings)])
 
 
 def _later() -> dt.datetime:

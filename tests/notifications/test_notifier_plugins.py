@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
-from audit_service.notifications.base import Notifier, NotifierSettings
-from audit_service.notifications.registry import NotifierRegistry, UnknownNotifier
-from audit_service.plugins.manager import PluginError, build_plugin_manager
+from audit_service.notifications.base import Notifier, NotifierSettings, disabled_notifiers
+from audit_service.plugins.installed import build_registries
+from audit_service.plugins.manager import PluginError
+from audit_service.plugins.registries import UnknownPlugin
 from tests.plugins.test_plugin_system import plugin_module
 
 
@@ -32,21 +33,21 @@ class Pager(Notifier):
 
 def test_hook_register_notifiers(allow):
     allow("pager_plugin", register_notifiers=lambda: [Pager])
-    pm = build_plugin_manager(["pager_plugin"])
-    registry = NotifierRegistry.from_plugins(pm, NotifierSettings(smtp_url="smtp://mail"))
+    registry = build_registries(["pager_plugin"], NotifierSettings(smtp_url="smtp://mail")).notifiers
     assert registry.ids() == ["email", "inbox", "pager"]
-    assert isinstance(registry.get("pager"), Pager)
-    assert registry.get("pager").settings.smtp_url == "smtp://mail"
-    assert registry.disabled() == {}
-    with pytest.raises(UnknownNotifier, match="no notifier 'fax'; known: email, inbox, pager"):
-        registry.get("fax")
+    assert isinstance(registry["pager"], Pager)
+    assert registry["pager"].settings.smtp_url == "smtp://mail"
+    assert registry.plugin_of("pager") == "pager_plugin"
+    assert disabled_notifiers(registry) == {}
+    with pytest.raises(UnknownPlugin,
+                       match="the notifier 'fax' is not installed; installed: email, inbox, pager"):
+        registry.lookup("fax")
 
 
 def test_a_notifier_that_is_not_a_notifier_class_is_refused_naming_the_plugin(allow):
     allow("bad_notifier", register_notifiers=lambda: [object])
-    pm = build_plugin_manager(["bad_notifier"])
     with pytest.raises(PluginError, match=r"plugin 'bad_notifier'.*not a subclass"):
-        NotifierRegistry.from_plugins(pm, NotifierSettings())
+        build_registries(["bad_notifier"])
 
 
 def test_a_duplicate_notifier_id_is_refused(allow):
@@ -54,14 +55,14 @@ def test_a_duplicate_notifier_id_is_refused(allow):
         id = "email"
 
     allow("dup_notifier", register_notifiers=lambda: [Email])
-    pm = build_plugin_manager(["dup_notifier"])
     with pytest.raises(PluginError, match="notifier id 'email', already registered"):
-        NotifierRegistry.from_plugins(pm, NotifierSettings())
+        build_registries(["dup_notifier"])
 
 
 def test_the_app_has_the_built_in_notifiers_and_email_is_disabled_without_smtp(app):
-    from audit_service.extension import KEY
+    from audit_service.extension import registries
 
-    registry = app.extensions[KEY].notifiers
+    with app.app_context():
+        registry = registries().notifiers
     assert registry.ids() == ["email", "inbox"]
-    assert "AUDIT_SMTP_URL is not set" in registry.disabled()["email"]
+    assert "AUDIT_SMTP_URL is not set" in disabled_notifiers(registry)["email"]

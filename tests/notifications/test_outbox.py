@@ -12,7 +12,7 @@ from audit_service.notifications.base import (
     NotifierSettings,
     PermanentFailure,
 )
-from audit_service.notifications.registry import NotifierRegistry
+from audit_service.plugins.registries import Registry
 from audit_service.services.platform import outbox
 from audit_service.storage.models import Event, InboxItem, OutboxMessage
 
@@ -43,9 +43,9 @@ class Recording(Notifier):
         self.sent.append(message)
 
 
-def registry(*classes) -> NotifierRegistry:
+def registry(*classes) -> Registry:
     settings = NotifierSettings()
-    return NotifierRegistry({cls.id: cls(settings) for cls in classes})
+    return Registry.of("notifier", [cls(settings) for cls in classes])
 
 
 def test_enqueueing_twice_stores_one_message_per_notifier(supervisor):
@@ -62,7 +62,7 @@ def test_each_due_message_is_sent_once(supervisor):
     first = outbox.deliver_due(NOW, reg)
     second = outbox.deliver_due(NOW + dt.timedelta(hours=1), reg)
     assert (first.sent, second.sent) == (1, 0)
-    [sent] = reg.get("recording").sent
+    [sent] = reg["recording"].sent
     assert (sent.key, sent.recipient_email) == ("k1:recording", "sam@example.org")
     message = OutboxMessage.get()
     assert (message.sent_at, message.attempts) == (NOW, 1)
@@ -74,14 +74,14 @@ def test_a_message_claimed_by_another_scheduler_is_not_sent_again(supervisor):
     message = OutboxMessage.get()
     assert outbox._claim(message.id, NOW)  # another process holds the lease
     report = outbox.deliver_due(NOW + dt.timedelta(minutes=1), reg)
-    assert report.sent == 0 and reg.get("recording").sent == []
+    assert report.sent == 0 and reg["recording"].sent == []
     # Its lease lapses (it crashed): the message is sent, once.
     assert outbox.deliver_due(NOW + outbox.LEASE, reg).sent == 1
 
 
 def test_failures_are_retried_with_exponential_backoff_then_given_up(supervisor):
     reg = registry(Recording)
-    notifier = reg.get("recording")
+    notifier = reg["recording"]
     notifier.failures = [OSError("connection refused")] * outbox.MAX_ATTEMPTS
     outbox.enqueue("k1", supervisor, "S", "T", None, None, notifiers=("recording",))
     now, waits = NOW, []
@@ -109,7 +109,7 @@ def test_failures_are_retried_with_exponential_backoff_then_given_up(supervisor)
 
 def test_a_permanent_failure_gives_up_at_once(supervisor):
     reg = registry(Recording)
-    reg.get("recording").failures = [PermanentFailure("no address")]
+    reg["recording"].failures = [PermanentFailure("no address")]
     outbox.enqueue("k1", supervisor, "S", "T", None, None, notifiers=("recording",))
     assert outbox.deliver_due(NOW, reg).gave_up == 1
     assert OutboxMessage.get().last_error == "PermanentFailure: no address"
@@ -117,7 +117,7 @@ def test_a_permanent_failure_gives_up_at_once(supervisor):
 
 def test_a_recovered_notifier_sends_the_retried_message(supervisor):
     reg = registry(Recording)
-    reg.get("recording").failures = [TimeoutError("slow")]
+    reg["recording"].failures = [TimeoutError("slow")]
     outbox.enqueue("k1", supervisor, "S", "T", None, None, notifiers=("recording",))
     outbox.deliver_due(NOW, reg)
     assert outbox.deliver_due(NOW + dt.timedelta(minutes=1), reg).sent == 1

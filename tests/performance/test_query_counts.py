@@ -29,7 +29,7 @@ from playhouse.test_utils import count_queries
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits.lifecycle import load_state
 from audit_service.storage.database import bind, database
 from audit_service.storage.models import (
@@ -77,7 +77,7 @@ def _draft_form(world: worlds.World, client, attempt: int) -> dict:
     version = re.search(r'name="version"[^>]* value="(\d+)"', page)
     assert token and version, "the audit form has no csrf_token or version field"
     state = load_state(Audit.get(Audit.public_id == world.draft_id),
-                       service().catalogue.criterion_types)
+                       registries().criterion_types)
     return {**complete_form(state, rating_index=1 + attempt % 2), "intent": "save",
             "version": version.group(1), "csrf_token": token.group(1)}
 

@@ -23,7 +23,7 @@ from peewee import fn
 
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.demo.council import CouncilSize, TeamKind, generate_council
 from audit_service.services.demo.history_loader import load_history
@@ -47,6 +47,7 @@ from audit_service.storage.models import (
     User,
 )
 from tests.support.auth import PASSWORD
+from tests.support.installed import strategies
 
 SEED = 11
 USERNAMES = {
@@ -106,14 +107,14 @@ class World:
 
 def build(scale: Scale, today: dt.date) -> World:
     """Fill the (empty, migrated) database the proxy points at; the app context is open."""
-    catalogue = service().catalogue
+    catalogue = registries()
     types = catalogue.criterion_types
-    audit_service.ensure_published(catalogue)
+    audit_service.ensure_published(catalogue.rubrics)
     load_demo(generate_council(scale.council, SEED, today), PASSWORD)
     users = {role: User.get(User.username == name) for role, name in USERNAMES.items()}
     set_policy(SamplingPolicySettings(cases_per_supervisor=2 * scale.factor),
-               actor_label="test")
-    open_rounds(f"{today:%Y-%m}", today=today, actor_label="test")
+               actor_label="test", registry=strategies())
+    open_rounds(f"{today:%Y-%m}", today=today, actor_label="test", registry=strategies())
     load_history(today=today, months=scale.months, seed=SEED, criterion_types=types)
     with database.atomic():
         world = _subjects(scale, today, users, types)
@@ -144,7 +145,7 @@ def _subjects(scale: Scale, today: dt.date, users: dict[Role, User], types) -> W
     batch_id = _imports(scale, users[Role.ADMIN])
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     return World(round_.public_id, draft.public_id, result.public_id, "", batch_id,
-                 next(iter(service().catalogue.rubrics)), last_month)
+                 next(iter(registries().rubrics)), last_month)
 
 
 def _practitioners_latest_audit(supervisor: User, practitioner: User) -> Audit:
@@ -230,7 +231,7 @@ def _inbox(scale: Scale, users: dict[Role, User]) -> None:
 
 
 def _rubrics(scale: Scale, rubric_id: str, users: dict[Role, User]) -> None:
-    source = service().catalogue.rubrics[rubric_id]
+    source = registries().rubrics[rubric_id]
     # Enough versions that the large council holds 1.5 times the small one's, over the seven
     # shipped rubrics' first versions.
     for i in range(4 * scale.factor):

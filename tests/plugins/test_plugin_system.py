@@ -19,11 +19,16 @@ import pytest
 from audit_service.domain.evidence import CaseFacts, EvidencePromptProvider
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import CaseType
-from audit_service.importers.base import CaseImporter
-from audit_service.importers.registry import ImporterRegistry
+from audit_service.importers.base import CaseImporter, importer_for
 from audit_service.plugins import hookimpl, hookspecs
-from audit_service.plugins.catalogue import Catalogue
-from audit_service.plugins.manager import PluginError, build_plugin_manager, describe_plugins
+from audit_service.plugins.installed import build_registries
+from audit_service.plugins.manager import (
+    DEFAULT_PLUGINS,
+    PluginError,
+    build_plugin_manager,
+    describe_plugins,
+)
+from tests.support.installed import installed
 
 REPO = Path(__file__).resolve().parents[2]
 HOOKS = sorted(name for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
@@ -82,14 +87,16 @@ def test_every_hook_spec_has_a_docstring_saying_what_it_returns():
 # --- discovery and start-up checks --------------------------------------------------
 
 
-def test_builtins_and_first_party_plugins_load():
+def test_the_default_plugins_load_as_built_ins_through_the_same_hooks():
     pm = build_plugin_manager()
     names = {info.name: info for info in describe_plugins(pm)}
-    assert names["audit_service.importers.builtin"].source == "built-in"
-    assert names["audit_service.plugins.builtin_rubrics"].hooks == (
+    assert [name for name in names if name in DEFAULT_PLUGINS] == list(names)[:6]
+    assert {names[name].source for name in DEFAULT_PLUGINS} == {"built-in"}
+    assert names["audit_service.default_plugins.default_rubrics"].hooks == (
         "register_criterion_types", "register_rubrics")
-    assert names["evidence_prompts"].source == "first-party (plugins/)"
-    assert names["evidence_prompts"].version == "1.1.0"
+    assert names["audit_service.default_plugins.evidence_prompts"].version == "1.1.0"
+    assert names["audit_service.default_plugins.sampling_strategies"].hooks == (
+        "register_sampling_strategies",)
 
 
 def test_allow_list_loads_a_module_by_name(allow):
@@ -117,11 +124,10 @@ def test_duplicate_id_is_refused_naming_both_plugins(allow):
         pass
 
     allow("copycat", register_case_importers=lambda: [Copy])
-    pm = build_plugin_manager(["copycat"])
     with pytest.raises(PluginError, match=(
         r"plugin 'copycat' registers case importer id 'annex-a-xlsx', "
-        r"already registered by plugin 'audit_service.importers.builtin'")):
-        ImporterRegistry.from_plugins(pm)
+        r"already registered by plugin 'audit_service.default_plugins.default_importers'")):
+        build_registries(["copycat"])
 
 
 def test_wrong_base_class_is_refused(allow):
@@ -133,7 +139,7 @@ def test_wrong_base_class_is_refused(allow):
     with pytest.raises(PluginError, match=(
             r"plugin 'wrong_base' registers .* as a criterion type, but it is not an instance "
             r"of a subclass of audit_service\.domain\.rubrics\.criterion_types\.CriterionType")):
-        Catalogue.from_plugins(build_plugin_manager(["wrong_base"]))
+        build_registries(["wrong_base"])
 
 
 def test_missing_field_is_refused(allow):
@@ -149,14 +155,14 @@ def test_missing_field_is_refused(allow):
     allow("nameless_plugin", register_criterion_types=lambda: [Nameless()])
     with pytest.raises(PluginError, match=(
             "plugin 'nameless_plugin': criterion type Nameless has no 'label'")):
-        Catalogue.from_plugins(build_plugin_manager(["nameless_plugin"]))
+        build_registries(["nameless_plugin"])
 
 
 def test_broken_rubric_file_is_refused_at_start_up(allow, tmp_path):
     (tmp_path / "broken.yaml").write_text("id: broken\ntitle: Broken\n")
     allow("broken_rubrics", register_rubrics=lambda: [tmp_path])
     with pytest.raises(PluginError) as caught:
-        Catalogue.from_plugins(build_plugin_manager(["broken_rubrics"]))
+        build_registries(["broken_rubrics"])
     message = str(caught.value)
     assert message.startswith("plugin 'broken_rubrics' registers rubric files with errors:")
     assert f"{tmp_path / 'broken.yaml'}: domain:" in message
@@ -166,23 +172,23 @@ def test_broken_rubric_file_is_refused_at_start_up(allow, tmp_path):
 
 
 def test_hook_register_rubrics():
-    catalogue = Catalogue.from_plugins(build_plugin_manager())
+    catalogue = build_registries()
     assert sorted(catalogue.rubrics) == [
         "assessment_and_planning", "care_leavers", "children_in_care", "management_oversight",
         "reappraisal_of_past_decisions", "safety_now", "voice_of_the_child"]
     source = catalogue.rubrics["voice_of_the_child"]
     assert (source.plugin, source.path.name) == (
-        "audit_service.plugins.builtin_rubrics", "voice_of_the_child.yaml")
+        "audit_service.default_plugins.default_rubrics", "voice_of_the_child.yaml")
 
 
 def test_hook_register_criterion_types():
-    catalogue = Catalogue.from_plugins(build_plugin_manager())
+    catalogue = build_registries()
     assert sorted(catalogue.criterion_types) == ["met", "safety", "scale", "yes_no"]
 
 
 def test_hook_register_evidence_prompts():
-    catalogue = Catalogue.from_plugins(build_plugin_manager())
-    (provider,) = catalogue.evidence_providers
+    catalogue = build_registries()
+    (provider,) = catalogue.evidence_providers.values()
     assert isinstance(provider, EvidencePromptProvider)
     facts = CaseFacts(case_type=CaseType.CHILD_IN_NEED, referrals_12m=4)
     texts = [p.text for p in provider.prompts(facts, dt.date(2026, 11, 1))]
@@ -190,7 +196,7 @@ def test_hook_register_evidence_prompts():
 
 
 def test_hook_register_case_importers():
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().importers
     assert registry.ids() == ["annex-a-csv", "annex-a-xlsx"]
-    assert issubclass(registry.for_filename("Annex_A.XLSX"), CaseImporter)
+    assert issubclass(importer_for(registry, "Annex_A.XLSX"), CaseImporter)
 

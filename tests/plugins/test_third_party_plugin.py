@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from audit_service.domain.rubrics import score_rubric
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "example_plugin"
@@ -61,7 +61,7 @@ def test_plugin_rubric_and_criterion_type_work_end_to_end(example_on_path, app, 
     assert "record_keeping: version 1 created" in result.output
 
     with app.app_context():
-        catalogue = service().catalogue
+        catalogue = registries()
         assert "traffic_light" in catalogue.criterion_types
         version = rubric_versions.get_version("record_keeping", 1)
         assert version.source == "plugin:example"

@@ -10,7 +10,7 @@ from audit_service.clock import local_today
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.summaries.periods import parse_period
 from audit_service.domain.vocabulary import CaseType
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
@@ -36,7 +36,7 @@ def in_the_app(council):
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _submit(council, case_type: CaseType, rating_index: int) -> Audit:

@@ -10,7 +10,7 @@ import pytest
 
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.vocabulary import CaseType
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.imports import case_import
@@ -27,13 +27,14 @@ from tests.audits.world import complete_form
 from tests.importers.builders import LIST_6, d, stream, workbook_bytes
 from tests.practice.conftest import PracticeCouncil
 from tests.support.auth import sign_in
+from tests.support.installed import strategies
 from tests.support.pages import PageClient
 
 MONTHS_AGO = dt.timedelta(days=125)
 
 
 def _types():
-    return service().catalogue.criterion_types
+    return registries().criterion_types
 
 
 def _graded_requires_improvement(council: PracticeCouncil) -> Audit:
@@ -69,7 +70,7 @@ def test_a_case_graded_requires_improvement_is_re_audited_and_shows_the_change(
     assert previous.effective_grade == "requires_improvement"
     period, first_day = _next_period()
     with council.app.app_context():
-        report = rounds.open_rounds(period, today=first_day)
+        report = rounds.open_rounds(period, today=first_day, registry=strategies())
     assert report.opened == ["Tom Team"]
     round_ = SamplingRound.get(SamplingRound.period == period)
     first = RoundCase.select().where(RoundCase.round == round_.id).order_by(
@@ -121,7 +122,8 @@ def test_a_case_that_closes_before_its_re_audit_alerts_the_quality_lead(
                        None, "Open", "Safeguarding East", "Wren Worker"] for case in others]]
     with council.app.app_context():
         batch = case_import.import_file(stream(workbook_bytes({"List 6": rows})),
-                                        "annex_a.xlsx", as_of=dt.date.today())
+                                        "annex_a.xlsx", as_of=dt.date.today(),
+                                        importers=registries().importers)
     assert batch.closed_count == 1
     [message] = [m for m in OutboxMessage.select()
                  if m.key.startswith("reaudit-closed:") and m.notifier == "email"]

@@ -13,6 +13,7 @@ from audit_service.services.sampling import rounds
 from audit_service.storage.models import Case, RoundCase, SamplingRound, Staff
 from tests.practice.conftest import PracticeCouncil
 from tests.support.auth import sign_in
+from tests.support.installed import strategies
 from tests.support.pages import PageClient
 
 
@@ -22,7 +23,8 @@ def _next_month() -> tuple[str, dt.date]:
 
 
 def _policy(**settings) -> None:
-    sampling_policies.set_policy(SamplingPolicySettings(**settings), actor_label="test")
+    sampling_policies.set_policy(SamplingPolicySettings(**settings), actor_label="test",
+                                 registry=strategies())
 
 
 def test_a_dip_sample_of_last_months_closures_comes_beside_the_open_draw(
@@ -36,7 +38,7 @@ def test_a_dip_sample_of_last_months_closures_comes_beside_the_open_draw(
         Case.id == closed.id).execute()
     with council.app.app_context():
         _policy(cases_per_supervisor=2, closed_cases=1)
-        rounds.open_rounds(period, today=first_day)
+        rounds.open_rounds(period, today=first_day, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.period == period)
     drawn = list(RoundCase.select().where(RoundCase.round == round_.id)
                  .order_by(RoundCase.position))
@@ -58,7 +60,7 @@ def test_unallocated_cases_make_a_round_for_the_service_manager(
                 facts_hash="u2")
     with council.app.app_context():
         _policy(unallocated_cases=2)
-        report = rounds.open_rounds(period, today=first_day)
+        report = rounds.open_rounds(period, today=first_day, registry=strategies())
     head = Staff.get(Staff.name == "Sian Service")
     assert sorted(report.opened) == ["Sian Service", "Tom Team"]
     mine = SamplingRound.get((SamplingRound.period == period)

@@ -7,11 +7,11 @@ import pytest
 
 from audit_service.domain.audits import Answer, CriterionKey, score_audit
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, load_rubrics
-from audit_service.plugins.paths import project_root
+from audit_service.resources import rubrics_dir
 from tests.practice.vignettes import VIGNETTES, Vignette
 
 TYPES = BUILTIN_CRITERION_TYPES
-RUBRICS = load_rubrics([project_root() / "rubrics"], TYPES)
+RUBRICS = load_rubrics([rubrics_dir()], TYPES)
 
 
 def answers_for(vignette: Vignette, rubrics) -> dict[CriterionKey, Answer]:

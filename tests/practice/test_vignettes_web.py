@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from audit_service.domain.rubrics import DEFAULT_SCALE
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit
 from tests.practice.vignettes import BY_ID
@@ -43,7 +43,7 @@ def test_the_result_page_explains_each_guarantee(council, vignette_id: str) -> N
     audit = Audit.get(Audit.case == case.id)
     form = pages.get(f"/audits/{audit.public_id}")
     with council.app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         state = audit_service.load_state(audit, types)
     submitted = client.post(f"/audits/{audit.public_id}", data={
         "csrf_token": form.csrf_token(), "intent": "submit", "version": str(audit.version),

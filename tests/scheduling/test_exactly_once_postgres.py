@@ -19,12 +19,12 @@ import pytest
 
 from audit_service.notifications.base import NotifierSettings
 from audit_service.notifications.inbox import InboxNotifier
-from audit_service.notifications.registry import NotifierRegistry
 from audit_service.scheduling.jobs import JobContext
 from audit_service.scheduling.runner import run_due_jobs
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.storage.models import InboxItem, JobRun, OutboxMessage, SamplingRound
 from tests.scheduling.builders import build_teams
+from tests.support.installed import with_notifiers
 
 pytestmark = pytest.mark.postgres
 
@@ -110,7 +110,7 @@ def test_six_processes_at_the_same_moment_open_one_round_and_send_one_prompt_eac
 
 def _context() -> JobContext:
     return JobContext(settings=SchedulerSettings(),
-                      notifiers=NotifierRegistry({"inbox": InboxNotifier(NotifierSettings())}))
+                      registries=with_notifiers(InboxNotifier(NotifierSettings())))
 
 
 def test_a_scheduler_down_over_the_first_catches_up_once_on_restart(

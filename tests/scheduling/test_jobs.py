@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from audit_service.notifications.base import NotifierSettings
 from audit_service.notifications.inbox import InboxNotifier
-from audit_service.notifications.registry import NotifierRegistry
 from audit_service.scheduling import claims, jobs
 from audit_service.scheduling.jobs import JobContext
 from audit_service.scheduling.runner import run_due_jobs
@@ -16,11 +13,12 @@ from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.storage.models import Event, JobRun, OutboxMessage, SamplingRound
 from tests.notifications.builders import make_round
 from tests.scheduling.builders import build_teams
+from tests.support.installed import with_notifiers
 
 UTC = dt.UTC
 CONTEXT = JobContext(
     settings=SchedulerSettings(),
-    notifiers=NotifierRegistry({"inbox": InboxNotifier(NotifierSettings())}),
+    registries=with_notifiers(InboxNotifier(NotifierSettings())),
 )
 
 
@@ -144,8 +142,3 @@ def test_the_scheduler_opens_rounds_once_and_delivers_the_prompts(db):
     [run] = JobRun.select().where(JobRun.job == "open_rounds")
     assert (run.period, run.claimed_by, run.finished_at is not None) == ("2026-03", "a", True)
 
-
-def test_deliver_outbox_job_needs_notifiers():
-    context = JobContext(settings=SchedulerSettings())
-    with pytest.raises(ValueError, match="notifier registry"):
-        jobs.deliver_outbox_job(dt.datetime(2026, 1, 1, tzinfo=UTC), context)

@@ -48,9 +48,8 @@ from audit_service.domain.audits import Answer, CriterionKey, explain, score_aud
 from audit_service.domain.case_reconcile import facts_hash, reconcile, status_of
 from audit_service.domain.names import name_key
 from audit_service.domain.vocabulary import CaseStatus, Role, StaffRole
-from audit_service.extension import service
-from audit_service.importers.registry import ImporterRegistry
-from audit_service.plugins.manager import build_plugin_manager
+from audit_service.extension import registries
+from audit_service.importers.base import importer_for
 from audit_service.services.accounts import users as accounts
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.imports.case_import import MISSING_REASON
@@ -73,6 +72,7 @@ from audit_service.storage.models import (
     Staff,
     Team,
 )
+from tests.support.installed import installed
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_THREADS = 8
@@ -311,7 +311,7 @@ def _answers_for(state: audit_service.AuditState, seed: int, *, draft: bool
 
     Ratings vary with ``seed`` so the grades run from outstanding to inadequate.
     """
-    types = service().catalogue.criterion_types
+    types = registries().criterion_types
     answers: dict[CriterionKey, Answer] = {}
     used_na = False
     for index, key in enumerate(state.keys):
@@ -356,9 +356,8 @@ def build_submit_world(*, threads: int, iterations: int, per_round: int
 
 
 def _build_submit_world(threads: int, iterations: int, per_round: int) -> list[PlannedSubmit]:
-    types = service().catalogue.criterion_types
-    rubric_versions.sync([(src.rubric, f"plugin:{src.plugin}")
-                          for src in service().catalogue.rubrics.values()])
+    types = registries().criterion_types
+    rubric_versions.sync_installed(registries().rubrics)
     council = Service.create(name="Crash-test council")
     head = _staff("Hilda Head", None, StaffRole.SERVICE_MANAGER)
     accounts.create_user("hilda", role=Role.SUPERVISOR, password=None,
@@ -682,8 +681,8 @@ class ReadFile:
 
 
 def read_workbook(path: Path) -> ReadFile:
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
-    importer = registry.for_filename(path.name)()
+    registry = installed().importers
+    importer = importer_for(registry, path.name)()
     with path.open("rb") as stream:
         result = reconcile(importer.read(stream, as_of=IMPORT_AS_OF))
     return ReadFile(

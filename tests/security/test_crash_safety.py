@@ -28,8 +28,6 @@ from pathlib import Path
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from audit_service.importers.registry import ImporterRegistry
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.accounts import users as accounts
 from audit_service.services.imports.case_import import import_file
 from audit_service.storage.database import database
@@ -60,6 +58,7 @@ from tests.security.crash_support import (
     sqlite_integrity,
     write_import_workbooks,
 )
+from tests.support.installed import installed
 
 SEED = int(os.environ.get("AUDIT_CRASH_SEED", "20250508"))
 PER_ROUND = 3  # each thread submits one round of this many audits per iteration
@@ -135,11 +134,11 @@ def test_import_checker_finds_half_imported_batches(app, tmp_path: Path) -> None
     """Applied-in-full passes; a batch left running, or cases changed without one, do not."""
     first_path, second_path = write_import_workbooks(tmp_path, rows=120, seed=3)
     first, second = read_workbook(first_path), read_workbook(second_path)
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().importers
 
     def run(file: ReadFile) -> ImportBatch:
         with file.path.open("rb") as stream:
-            return import_file(stream, file.path.name, registry=registry, as_of=IMPORT_AS_OF)
+            return import_file(stream, file.path.name, importers=registry, as_of=IMPORT_AS_OF)
 
     with app.app_context():
         before = import_snapshot()
@@ -169,14 +168,14 @@ def test_an_import_that_fails_while_writing_leaves_only_its_failed_batch(
     from audit_service.services.imports import case_import
 
     path, _ = write_import_workbooks(tmp_path, rows=120, seed=4)
-    registry = ImporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().importers
 
     def broken_trail(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(case_import.audit_trail, "record", broken_trail)
     with app.app_context(), path.open("rb") as stream, pytest.raises(RuntimeError):
-        import_file(stream, path.name, registry=registry, as_of=IMPORT_AS_OF)
+        import_file(stream, path.name, importers=registry, as_of=IMPORT_AS_OF)
     batches = list(ImportBatch.select())
     assert [(b.status, b.error) for b in batches] == [
         ("failed", "the import stopped and nothing was changed: disk full")]

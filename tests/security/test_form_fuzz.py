@@ -27,15 +27,15 @@ from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, check_document
 from audit_service.domain.rubrics import editing as ed
 from audit_service.domain.rubrics.loading import load_rubrics
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
-from audit_service.plugins.paths import project_root
+from audit_service.extension import registries
+from audit_service.resources import rubrics_dir
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit
 from audit_service.web.forms import DateInputField
 from tests.audits.world import complete_form, world_fixture  # noqa: F401
 from tests.support.pages import check_page_health
 
-RUBRICS = {r.id: r for r in load_rubrics([project_root() / "rubrics"])}
+RUBRICS = {r.id: r for r in load_rubrics([rubrics_dir()])}
 KEYS = [CriterionKey(r.id, c.id) for r in RUBRICS.values() for c in r.criteria]
 CONTROLS = [field_id(part, key) for key in KEYS for part in PARTS]
 SCRIPT = "<script>alert('x')</script>"
@@ -179,7 +179,7 @@ def _stored_draft_is_valid(app, audit: Audit) -> None:
     if fresh.status != audit_service.DRAFT:
         return
     with app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         state = audit_service.load_state(fresh, types)
         assert draft_problems(state.rubrics, state.answers, types) == []
     for answer in state.answers.values():
@@ -195,7 +195,7 @@ def _check_page(response) -> None:
 
 def test_signed_in_posts_to_the_audit_form_never_crash(world) -> None:
     with world.app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         draft, _ = audit_service.start_audit(world.supervisor, world.round_a.public_id,
                                              world.cases_a[0].public_id, types)
         state = audit_service.load_state(draft, types)
@@ -236,7 +236,7 @@ def test_signed_in_posts_to_the_audit_form_never_crash(world) -> None:
 
 def _submitted(world) -> Audit:
     with world.app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         audit, _ = audit_service.start_audit(world.supervisor, world.round_a.public_id,
                                              world.cases_a[1].public_id, types)
         state = audit_service.load_state(audit, types)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit, AuditAction
 from tests.audits.world import complete_form
@@ -114,7 +114,7 @@ class Probe:
 
 
 def _state(w: SecurityWorld, key: str):
-    return audit_service.load_state(w.fresh(w.audits[key]), service().catalogue.criterion_types)
+    return audit_service.load_state(w.fresh(w.audits[key]), registries().criterion_types)
 
 
 def _form_answers(w: SecurityWorld, key: str, **extra) -> dict:

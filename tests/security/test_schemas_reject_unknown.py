@@ -29,8 +29,6 @@ from webargs.core import _UNKNOWN_DEFAULT_PARAM
 
 import audit_service
 from audit_service.api.blueprint import Blueprint as StrictBlueprint
-from audit_service.plugins.manager import load_first_party
-from audit_service.plugins.paths import first_party_plugins_dir
 
 EXTRA = "unexpected_field"
 
@@ -61,11 +59,8 @@ def _walk(package: ModuleType) -> Iterator[ModuleType]:
 
 
 def _project_modules() -> list[ModuleType]:
-    """``audit_service`` and every first-party plugin, each module imported."""
-    modules = list(_walk(audit_service))
-    for name in load_first_party(first_party_plugins_dir()):
-        modules.extend(_walk(importlib.import_module(name)))
-    return modules
+    """``audit_service`` and its default plugins (a package of their own), each imported."""
+    return [*_walk(audit_service), *_walk(importlib.import_module("audit_service.default_plugins"))]
 
 
 MODULES = _project_modules()

@@ -42,7 +42,7 @@ from werkzeug.routing import Rule
 from audit_service.domain.audits import answers_from_form
 from audit_service.domain.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role, StaffRole
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.accounts import users as accounts
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
@@ -194,7 +194,7 @@ class SecurityWorld:
         if arg in fixed:
             return fixed[arg]
         if arg == "fmt":
-            return list(service().exporters.ids())
+            return list(registries().exporters.ids())
         if arg == "name":
             from audit_service.web import summaries
 
@@ -314,7 +314,7 @@ def csrf_token(client) -> str:
 
 
 def _answers(audit: Audit, evidence: str):
-    state = audit_service.load_state(audit, service().catalogue.criterion_types)
+    state = audit_service.load_state(audit, registries().criterion_types)
     form = complete_form(state, 1)
     for key in [k for k in form if k.startswith("evidence-")]:
         form[key] = f"{evidence} for {key}"
@@ -322,14 +322,14 @@ def _answers(audit: Audit, evidence: str):
 
 
 def _submitted(auditor: User, round_: SamplingRound, case, evidence: str) -> Audit:
-    types = service().catalogue.criterion_types
+    types = registries().criterion_types
     audit, _ = audit_service.start_audit(auditor, round_.public_id, case.public_id, types)
     audit_service.submit(auditor, audit, _answers(audit, evidence), audit.version, types)
     return Audit.get_by_id(audit.id)
 
 
 def _draft(auditor: User, round_: SamplingRound, case) -> Audit:
-    types = service().catalogue.criterion_types
+    types = registries().criterion_types
     audit, _ = audit_service.start_audit(auditor, round_.public_id, case.public_id, types)
     audit_service.save_draft(auditor, audit, _answers(audit, "Draft evidence"), audit.version,
                              types)
@@ -352,7 +352,8 @@ def _failed_import(admin: User) -> ImportBatch:
     rows = ("List,Child Unique ID,Date of Birth,Allocated Team,Allocated Worker\r\n"
             "List 6,,01/05/2015,Safeguarding North,Pat Practice\r\n")
     try:
-        import_file(io.BytesIO(rows.encode()), "caseload.csv", uploaded_by=admin)
+        import_file(io.BytesIO(rows.encode()), "caseload.csv", uploaded_by=admin,
+                    importers=registries().importers)
     except ImportFailed as failed:
         return ImportBatch.get_by_id(failed.batch.id)
     raise AssertionError("the importer accepted a file without a child id")
@@ -377,7 +378,7 @@ def build(app, world: World, make_user) -> SecurityWorld:
     RoundCase.create(round=w.round_b, case=case_b2, position=2, reason="simple random")
     _case("CHILD-B3", "looked_after", w.team_b, staff_b)
     with app.app_context():
-        audit_service.ensure_published(service().catalogue)
+        audit_service.ensure_published(registries().rubrics)
         a_submitted = _responded(pat, _submitted(sam, w.round_a, w.cases_a[0], SECRET_EVIDENCE),
                                  f"I agree; {SECRET_RESPONSE}.")
         a_draft = _draft(sam, w.round_a, w.cases_a[1])
@@ -395,7 +396,7 @@ def build(app, world: World, make_user) -> SecurityWorld:
             "Looked-after children in team B",
             CohortFilters(case_types=["looked_after"], team_ids=[w.team_b.id]), actor=quinn)
         [drawn] = thematic_audits.draw(thematic, 1, "simple_random", actor=quinn,
-                                       registry=service().sampling_strategies, today=today,
+                                       registry=registries().sampling_strategies, today=today,
                                        seed="security-world")
         thematic = ThematicAudit.get_by_id(thematic.id)
         thematic_audits.choose_rubrics(thematic, ["voice_of_the_child"], actor=quinn)
@@ -413,7 +414,7 @@ def build(app, world: World, make_user) -> SecurityWorld:
         council = Service.get_by_id(w.team_a.service_id)
         for scope in ({"team": w.team_a}, {"service": council}):
             sampling_policies.set_policy(sampling_policies.base_settings(**scope), actor=quinn,
-                                         **scope)
+                                         registry=registries().sampling_strategies, **scope)
         # After every audit has started: assignments decide the rubrics of new audits only.
         assignment = rubric_assignments.assign("voice_of_the_child", council, ["care_leaver"],
                                                actor=quinn)
@@ -421,7 +422,7 @@ def build(app, world: World, make_user) -> SecurityWorld:
         for name, user in users.items():  # everyone has an inbox item, notified or not
             outbox.enqueue(f"welcome:{name}", user, "Welcome", "Your account is ready.", None,
                            "/")
-        outbox.deliver_due(dt.datetime.now(dt.UTC), service().notifiers)
+        outbox.deliver_due(dt.datetime.now(dt.UTC), registries().notifiers)
     tokens = {name: accounts.create_token(user, "security", actor_label="test")
               for name, user in users.items()}
     inbox = {name: InboxItem.select().where(InboxItem.user == user.id)

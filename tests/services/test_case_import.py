@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from audit_service.importers.registry import ImporterRegistry
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.accounts.users import create_user
 from audit_service.services.imports.case_import import MISSING_REASON, ImportFailed, import_file
 from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow, Staff, Team
 from tests.importers.builders import LIST_6, LIST_7, d, workbook_bytes
+from tests.support.installed import installed
 from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2024, 1, 31)
@@ -22,13 +21,13 @@ FIXTURE_CSV = Path(__file__).resolve().parents[1] / "fixtures" / "annex_a" / "ca
 
 
 @pytest.fixture
-def registry() -> ImporterRegistry:
-    return ImporterRegistry.from_plugins(build_plugin_manager())
+def registry():
+    return installed().importers
 
 
 def run(registry, data: bytes, name: str = "annex_a.xlsx", **kwargs) -> ImportBatch:
     kwargs.setdefault("as_of", AS_OF)
-    return import_file(io.BytesIO(data), name, registry=registry, **kwargs)
+    return import_file(io.BytesIO(data), name, importers=registry, **kwargs)
 
 
 def counts(batch: ImportBatch) -> dict[str, int]:

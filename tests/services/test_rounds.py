@@ -21,6 +21,7 @@ from audit_service.storage.models import (
     Staff,
 )
 from tests.services.round_builders import PERIOD, TODAY, add_case, build_council
+from tests.support.installed import strategies
 
 
 def _sample(staff) -> list[int]:
@@ -30,7 +31,7 @@ def _sample(staff) -> list[int]:
 
 def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
     council = build_council()
-    report = open_rounds(PERIOD, today=TODAY)
+    report = open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert (report.opened_count, report.already_open_count, report.skipped) == (2, 0, [])
     for boss, team in zip(council.supervisors, council.teams, strict=True):
         round_ = SamplingRound.get(SamplingRound.supervisor == boss)
@@ -49,7 +50,7 @@ def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
             assert "2 case files" in message.body_text
             for rc in cases:
                 assert rc.case.child_id not in message.body_text + (message.body_html or "")
-    again = open_rounds(PERIOD, today=TODAY)
+    again = open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert (again.opened_count, again.already_open_count) == (0, 2)
     assert SamplingRound.select().count() == 2
     assert OutboxMessage.select().count() == 4
@@ -58,15 +59,15 @@ def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
 
 def test_the_same_inputs_draw_the_same_sample(db) -> None:
     council = build_council(cases_per_team=30)
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     first = [_sample(boss) for boss in council.supervisors]
     RoundCase.delete().execute()
     OutboxMessage.delete().execute()
     SamplingRound.delete().execute()
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert [_sample(boss) for boss in council.supervisors] == first
     # A different month is a different seed, so (almost surely) a different sample.
-    open_rounds("2026-06", today=TODAY)
+    open_rounds("2026-06", today=TODAY, registry=strategies())
     june = SamplingRound.get(SamplingRound.period == "2026-06",
                              SamplingRound.supervisor == council.supervisors[0])
     assert june.seed != SamplingRound.get(SamplingRound.period == PERIOD,
@@ -78,7 +79,7 @@ def test_only_current_supervisors_with_a_team_get_a_round(db) -> None:
     Staff.create(name="Gone", name_key="gone", staff_role=StaffRole.TEAM_MANAGER.value,
                  team=council.teams[0], left_on=dt.date(2026, 1, 1))
     Staff.create(name="Floating", name_key="floating", staff_role=StaffRole.TEAM_MANAGER.value)
-    report = open_rounds(PERIOD, today=TODAY)
+    report = open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert report.opened == ["Manager 1", "Manager 2"]
     assert report.skipped == [("Floating", "has no team, so there are no cases to sample")]
     assert report.not_notified == ["Manager 1", "Manager 2"]
@@ -97,7 +98,7 @@ def test_a_round_opened_by_another_process_meanwhile_counts_as_already_open(db, 
         return real()
 
     monkeypatch.setattr(sampling_policies, "newest_by_scope", racing)
-    report = open_rounds(PERIOD, today=TODAY)
+    report = open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert (report.opened, report.already_open) == (["Manager 2"], ["Manager 1"])
     assert SamplingRound.select().count() == 2
     first = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
@@ -107,8 +108,8 @@ def test_a_round_opened_by_another_process_meanwhile_counts_as_already_open(db, 
 def test_other_team_independence_draws_from_the_other_team_in_the_service(db) -> None:
     council = build_council()
     sampling_policies.set_policy(SamplingPolicySettings(independence="other_team"),
-                                 service=council.service, actor_label="test")
-    open_rounds(PERIOD, today=TODAY)
+                                 service=council.service, actor_label="test", registry=strategies())
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     for boss, other in zip(council.supervisors, reversed(council.teams), strict=True):
         round_ = SamplingRound.get(SamplingRound.supervisor == boss)
         assert {rc.case.team_id for rc in rounds.current_cases(round_)} == {other.id}
@@ -129,7 +130,7 @@ def test_inadequate_cases_are_reaudited_first_even_inside_the_exclusion_window(d
     Audit.create(case=audited, auditor=council.users[0], status="submitted",
                  created_at=dt.datetime(2026, 3, 1, 9), submitted_at=dt.datetime(2026, 3, 2, 9),
                  overall_grade="good", effective_grade="good")
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     first, second = rounds.current_cases(round_)
     assert (first.case_id, first.pool, first.reaudit_of_id) == (graded.id, "reaudit",
@@ -144,36 +145,37 @@ def test_inadequate_cases_are_reaudited_first_even_inside_the_exclusion_window(d
 def test_supervisor_draw_mode_waits_for_the_supervisor(db, make_user) -> None:
     council = build_council()
     sampling_policies.set_policy(SamplingPolicySettings(draw_mode="supervisor"),
-                                 actor_label="test")
-    open_rounds(PERIOD, today=TODAY)
+                                 actor_label="test", registry=strategies())
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     assert (round_.status, round_.cases.count(), round_.drawn_at) == ("awaiting_draw", 0, None)
     with pytest.raises(RoundError) as refused:
-        draw_round(round_, council.users[1], today=TODAY)
+        draw_round(round_, council.users[1], today=TODAY, registry=strategies())
     assert refused.value.kind == "forbidden"
     # The supervisor's draw is the same seeded draw an automatic round would make.
     expected = rounds._draw(rounds._supervisor_of(round_),
                             SamplingPolicySettings(), round_.seed,
                             rounds.load_population([council.teams[0].id]), set(),
-                            today=TODAY, period=PERIOD, registry=rounds.default_registry())[1]
-    drawn = draw_round(round_, council.users[0], today=TODAY)
+                            today=TODAY, period=PERIOD, registry=strategies())[1]
+    drawn = draw_round(round_, council.users[0], today=TODAY, registry=strategies())
     assert (drawn.status, drawn.eligible_count, drawn.cases.count()) == ("open", 6, 2)
     assert [rc.case_id for rc in rounds.current_cases(drawn)] == [
         int(d.case_key) for d in expected]
     with pytest.raises(RoundError, match="already been drawn"):
-        draw_round(drawn, council.users[0], today=TODAY)
+        draw_round(drawn, council.users[0], today=TODAY, registry=strategies())
     assert Event.select().where(Event.action == "round.drawn").count() == 1
 
 
 def test_replacing_a_case_needs_a_reason_and_records_it(db) -> None:
     council = build_council()
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     first, second = rounds.current_cases(round_)
     with pytest.raises(RoundError, match="give a reason") as blank:
-        replace_case(first, "  ", council.users[0], today=TODAY)
+        replace_case(first, "  ", council.users[0], today=TODAY, registry=strategies())
     assert blank.value.kind == "invalid"
-    new = replace_case(first, "conflict of interest", council.users[0], today=TODAY)
+    new = replace_case(first, "conflict of interest", council.users[0], today=TODAY,
+                       registry=strategies())
     old = RoundCase.get_by_id(first.id)
     assert (old.replaced_by_id, old.replacement_reason) == (new.id, "conflict of interest")
     assert old.replaced_at is not None
@@ -183,25 +185,27 @@ def test_replacing_a_case_needs_a_reason_and_records_it(db) -> None:
     assert new.reason.startswith("replacement (conflict of interest): simple random")
     assert [rc.id for rc in rounds.current_cases(round_)] == [new.id, second.id]
     with pytest.raises(RoundError, match="already been replaced"):
-        replace_case(old, "again", council.users[0], today=TODAY)
+        replace_case(old, "again", council.users[0], today=TODAY, registry=strategies())
     with pytest.raises(RoundError) as other:
-        replace_case(second, "closed since the draw", council.users[1], today=TODAY)
+        replace_case(second, "closed since the draw", council.users[1], today=TODAY,
+                     registry=strategies())
     assert other.value.kind == "forbidden"
 
 
 def test_replacing_when_no_case_is_left_keeps_the_case(db) -> None:
     council = build_council(cases_per_team=2)
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     first, _ = rounds.current_cases(round_)
     with pytest.raises(RoundError, match="no other eligible case"):
-        replace_case(first, "closed since the draw", council.users[0], today=TODAY)
+        replace_case(first, "closed since the draw", council.users[0], today=TODAY,
+                     registry=strategies())
     assert RoundCase.get_by_id(first.id).replaced_at is None
 
 
 def test_eligible_population_marks_the_round_cases(db) -> None:
     council = build_council()
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     rows = rounds.eligible_population(round_, today=TODAY)
     assert len(rows) == 6
@@ -211,7 +215,7 @@ def test_eligible_population_marks_the_round_cases(db) -> None:
 
 def test_no_eligible_case_skips_the_supervisor_with_the_reason(db) -> None:
     build_council(cases_per_team=0)
-    report = open_rounds(PERIOD, today=TODAY)
+    report = open_rounds(PERIOD, today=TODAY, registry=strategies())
     assert report.opened == []
     assert report.skipped[0] == (
         "Manager 1", "no case is eligible under the policy of the built-in default (version 1); "

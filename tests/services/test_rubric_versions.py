@@ -9,7 +9,7 @@ import pytest
 from peewee import PostgresqlDatabase
 
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, load_rubric_file, score_rubric
-from audit_service.plugins.builtin_rubrics import rubrics_dir
+from audit_service.resources import rubrics_dir
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import Event, RubricVersion
 

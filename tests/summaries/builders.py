@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from audit_service.plugins.catalogue import Catalogue
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Audit,
@@ -24,13 +22,14 @@ from audit_service.storage.models import (
     Team,
     User,
 )
+from tests.support.installed import installed
 
 EVIDENCE = "Evidence text that must never reach HR: file note of 3 March."
 
 
 def publish() -> dict[str, int]:
-    catalogue = Catalogue.from_plugins(build_plugin_manager())
-    rubric_versions.sync([(s.rubric, "test") for s in catalogue.rubrics.values()])
+    catalogue = installed()
+    rubric_versions.sync_installed(catalogue.rubrics)
     return {rid: vid for vid, rid in RubricVersion.select(RubricVersion.id,
             RubricDefinition.rubric_id).join(RubricDefinition).tuples()}
 

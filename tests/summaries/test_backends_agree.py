@@ -6,8 +6,6 @@ import datetime as dt
 import shutil
 
 from audit_service.domain.summaries.periods import parse_period
-from audit_service.plugins.catalogue import Catalogue
-from audit_service.plugins.manager import build_plugin_manager
 from audit_service.services.demo.council import generate_council
 from audit_service.services.demo.history_loader import load_history
 from audit_service.services.demo.loader import load_demo
@@ -19,17 +17,19 @@ from audit_service.services.summaries.tables import coverage_table, summary_tabl
 from audit_service.services.summaries.trends import Metric, trends
 from audit_service.storage.database import bind
 from tests.conftest import _truncate_postgres
+from tests.support.installed import installed, strategies
 
 TODAY = dt.date(2026, 5, 20)
 
 
 def _figures() -> dict:
-    catalogue = Catalogue.from_plugins(build_plugin_manager())
-    rubric_versions.sync([(s.rubric, "test") for s in catalogue.rubrics.values()])
+    catalogue = installed()
+    rubric_versions.sync_installed(catalogue.rubrics)
     load_demo(generate_council("small", 7, TODAY), "a-long-demo-password")
     from audit_service.domain.sampling import SamplingPolicySettings
 
-    set_policy(SamplingPolicySettings(cases_per_supervisor=2), actor_label="test")
+    set_policy(SamplingPolicySettings(cases_per_supervisor=2), actor_label="test",
+               registry=strategies())
     load_history(today=TODAY, months=12, seed=7, criterion_types=catalogue.criterion_types)
     out = {}
     for level in Level:

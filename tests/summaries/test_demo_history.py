@@ -9,8 +9,7 @@ import pytest
 
 from audit_service.domain.rubrics import overall_grade
 from audit_service.domain.vocabulary import CaseType, EmploymentType
-from audit_service.plugins.catalogue import Catalogue
-from audit_service.plugins.manager import build_plugin_manager
+from audit_service.plugins.installed import Registries
 from audit_service.services.demo.history import (
     HistoryCase,
     HistoryPractitioner,
@@ -21,13 +20,14 @@ from audit_service.services.demo.history import (
     story_of,
 )
 from audit_service.storage.models import Audit, AuditRating, SamplingRound, User
+from tests.support.installed import installed
 
 TODAY = dt.date(2026, 5, 20)
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> Catalogue:
-    return Catalogue.from_plugins(build_plugin_manager())
+def catalogue() -> Registries:
+    return installed()
 
 
 def _council():

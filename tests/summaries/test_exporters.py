@@ -10,9 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from audit_service.exports.base import Exporter, table
-from audit_service.exports.registry import ExporterRegistry, UnknownExporter
 from audit_service.plugins import hookimpl
-from audit_service.plugins.manager import PluginError, build_plugin_manager
+from audit_service.plugins.installed import build_registries
+from audit_service.plugins.manager import PluginError
+from audit_service.plugins.registries import UnknownPlugin
+from tests.support.installed import installed
 
 TABLE = table("summary", "A summary", [("group", "Group"), ("audits", "Audits")],
               [("North", 12), ("=HYPERLINK(\"x\")", "c")])
@@ -40,44 +42,41 @@ def _plugin(monkeypatch, name, items):
 
 def test_hook_register_exporters(monkeypatch):
     """Built-ins register through the hook, and a plugin's exporter joins them."""
-    pm = build_plugin_manager([_plugin(monkeypatch, "council_jsonl", [JsonLines])])
-    registry = ExporterRegistry.from_plugins(pm)
+    registry = build_registries([_plugin(monkeypatch, "council_jsonl", [JsonLines])]).exporters
     assert registry.ids() == ["csv", "jsonl", "xlsx"]
     stream = io.BytesIO()
-    registry.get("jsonl").write(TABLE, stream)
+    registry["jsonl"].write(TABLE, stream)
     assert stream.getvalue().decode().splitlines()[0] == '{"group": "North", "audits": 12}'
-    with pytest.raises(UnknownExporter, match="csv, jsonl, xlsx"):
-        registry.get("pdf")
+    with pytest.raises(UnknownPlugin, match="'pdf' is not installed; installed: csv, jsonl, xlsx"):
+        registry.lookup("pdf")
 
 
 def test_duplicate_or_incomplete_exporters_are_refused(monkeypatch):
     class Csv(JsonLines):
         id = "csv"
 
-    pm = build_plugin_manager([_plugin(monkeypatch, "dupe_csv", [Csv])])
     with pytest.raises(PluginError, match="already registered"):
-        ExporterRegistry.from_plugins(pm)
+        build_registries([_plugin(monkeypatch, "dupe_csv", [Csv])])
 
     class NoType(JsonLines):
         media_type = ""
 
-    pm = build_plugin_manager([_plugin(monkeypatch, "no_type", [NoType])])
     with pytest.raises(PluginError, match="media_type"):
-        ExporterRegistry.from_plugins(pm)
+        build_registries([_plugin(monkeypatch, "no_type", [NoType])])
 
 
 def test_csv_quotes_formulas_and_keeps_column_ids():
-    registry = ExporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().exporters
     stream = io.BytesIO()
-    registry.get("csv").write(TABLE, stream)
+    registry["csv"].write(TABLE, stream)
     text = stream.getvalue().decode("utf-8-sig")
     assert text.splitlines() == ["group,audits", "North,12", "\"'=HYPERLINK(\"\"x\"\")\",c"]
 
 
 def test_xlsx_has_a_header_row_and_typed_numbers():
-    registry = ExporterRegistry.from_plugins(build_plugin_manager())
+    registry = installed().exporters
     stream = io.BytesIO()
-    registry.get("xlsx").write(TABLE, stream)
+    registry["xlsx"].write(TABLE, stream)
     sheet = load_workbook(io.BytesIO(stream.getvalue())).active
     assert sheet.title == "summary"
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [

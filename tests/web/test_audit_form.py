@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.models import Audit, Event, SamplingRound
 from tests.audits.world import complete_form, scored_keys, world_fixture  # noqa: F401
@@ -31,7 +31,7 @@ def _open_audit(w, case_index=0):
 def _state(w, audit):
     with w.app.app_context():
         return audit_service.load_state(Audit.get_by_id(audit.id),
-                                        service().catalogue.criterion_types)
+                                        registries().criterion_types)
 
 
 def _post(client, audit, data, form_page, version=None, intent="save", expected=302):

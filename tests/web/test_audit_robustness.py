@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit
@@ -16,8 +16,8 @@ def _start(world, index=0):
     with world.app.app_context():
         audit, _ = audit_service.start_audit(
             world.supervisor, world.round_a.public_id, world.cases_a[index].public_id,
-            service().catalogue.criterion_types)
-        state = audit_service.load_state(audit, service().catalogue.criterion_types)
+            registries().criterion_types)
+        state = audit_service.load_state(audit, registries().criterion_types)
     return audit, state
 
 

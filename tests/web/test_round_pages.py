@@ -12,6 +12,7 @@ from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.models import RoundCase, SamplingRound
 from tests.services.round_builders import PERIOD, TODAY, build_council
 from tests.support.auth import sign_in
+from tests.support.installed import strategies
 from tests.support.pages import PageClient
 
 
@@ -31,7 +32,7 @@ def round_of(staff) -> SamplingRound:
 
 
 def test_the_supervisor_sees_their_cases_and_why(app, council) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = round_of(council.supervisors[0])
     page = supervisor(app, council.users[0]).get(f"/rounds/{round_.public_id}")
     assert page.h1() == "Your sample for May 2026"
@@ -46,7 +47,7 @@ def test_the_supervisor_sees_their_cases_and_why(app, council) -> None:
 
 
 def test_replacing_needs_a_reason_then_records_it(app, council) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = round_of(council.supervisors[0])
     me = supervisor(app, council.users[0])
     form = me.get(f"/rounds/{round_.public_id}")
@@ -65,8 +66,8 @@ def test_replacing_needs_a_reason_then_records_it(app, council) -> None:
 
 def test_draw_my_sample(app, council) -> None:
     sampling_policies.set_policy(SamplingPolicySettings(draw_mode="supervisor"),
-                                 actor_label="test")
-    open_rounds(PERIOD, today=TODAY)
+                                 actor_label="test", registry=strategies())
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = round_of(council.supervisors[0])
     me = supervisor(app, council.users[0])
     page = me.get(f"/rounds/{round_.public_id}")
@@ -81,7 +82,7 @@ def test_draw_my_sample(app, council) -> None:
 
 
 def test_other_people_cannot_see_or_act_on_a_supervisors_round(app, council, login_as) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = round_of(council.supervisors[0])
     other = supervisor(app, council.users[1])
     other.get(f"/rounds/{round_.public_id}", expected_status=404)
@@ -92,7 +93,7 @@ def test_other_people_cannot_see_or_act_on_a_supervisors_round(app, council, log
 
 def test_quality_leads_list_the_months_rounds_and_see_the_population(app, council,
                                                                      login_as) -> None:
-    open_rounds(PERIOD, today=TODAY)
+    open_rounds(PERIOD, today=TODAY, registry=strategies())
     lead = login_as(Role.QUALITY_LEAD)
     listing = lead.get(f"/rounds?period={PERIOD}")
     assert listing.h1() == "Sampling rounds for May 2026"

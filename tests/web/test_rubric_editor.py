@@ -10,7 +10,7 @@ import yaml
 
 from audit_service.domain.rubrics import Rating, parse_rubric_document, score_rubric
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
@@ -191,7 +191,7 @@ def test_weight_change_publishes_version_2_and_submitted_audits_keep_version_1(w
     audit = Audit.get(Audit.case == case)
     form = sup.get(f"/audits/{audit.public_id}")
     with w.app.app_context():
-        state = audit_service.load_state(audit, service().catalogue.criterion_types)
+        state = audit_service.load_state(audit, registries().criterion_types)
         data = _rate_unevenly(state)
     response = sup.client.post(f"/audits/{audit.public_id}", data={
         "csrf_token": form.csrf_token(), "intent": "submit", "version": "1", **data})
@@ -232,7 +232,7 @@ def test_weight_change_publishes_version_2_and_submitted_audits_keep_version_1(w
     assert voice.rubric_version_id == v1.id
     # ... although version 2 would score the same answers differently (the test can fail).
     with w.app.app_context():
-        types = service().catalogue.criterion_types
+        types = registries().criterion_types
         ratings = {key.criterion_id: state.answers.get(key) for key in state.keys}
         rubric_v2 = parse_rubric_document(v2.document, criterion_types=types)
         answers = {c.id: data[f"rating-{rubric_id}-{c.id}"] for c in rubric_v2.criteria}

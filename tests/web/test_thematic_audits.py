@@ -7,11 +7,12 @@ import datetime as dt
 
 from audit_service.domain.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role
-from audit_service.extension import service
+from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.sampling import thematic as thematic_audits
 from audit_service.storage.models import Audit, Case, Event, ThematicAudit, ThematicCase
 from tests.audits.world import _case, complete_form, world_fixture  # noqa: F401
+from tests.support.installed import strategies
 from tests.web.test_rubric_editor import _lead, _links_resolve, _post
 
 
@@ -46,13 +47,12 @@ def test_the_same_seed_draws_the_same_sample(world):
     _closed_cin(world, 8)
     lead = _lead(world)
     filters = CohortFilters(case_types=["child_in_need"], statuses=["closed"])
-    from audit_service.plugins.sampling_registry import default_registry
 
     drawn = []
     for title in ("first", "second"):
         t = thematic_audits.define(title, filters, actor=lead)
         cases = thematic_audits.draw(t, 3, "simple_random", actor=lead,
-                                     registry=default_registry(), today=dt.date.today(),
+                                     registry=strategies(), today=dt.date.today(),
                                      seed="fixed-seed")
         drawn.append([(c.case.child_id, c.reason) for c in cases])
         assert ThematicAudit.get_by_id(t.id).seed == "fixed-seed"
@@ -62,7 +62,7 @@ def test_the_same_seed_draws_the_same_sample(world):
     # Another seed draws another sample (for these 8 cases and seeds, checked once).
     other = thematic_audits.define("third", filters, actor=lead)
     different = thematic_audits.draw(other, 3, "simple_random", actor=lead,
-                                     registry=default_registry(), today=dt.date.today(),
+                                     registry=strategies(), today=dt.date.today(),
                                      seed="another-seed")
     assert [c.case.child_id for c in different] != [cid for cid, _ in drawn[0]]
     event = Event.select().where(Event.action == "thematic.drawn").first()
@@ -128,7 +128,7 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_u
     assert f"/audits/{audit.public_id}" in home.html
     form = sup.get(f"/audits/{audit.public_id}")
     with w.app.app_context():
-        state = audit_service.load_state(audit, service().catalogue.criterion_types)
+        state = audit_service.load_state(audit, registries().criterion_types)
         data = complete_form(state)
     assert [p.rubric.id for p in state.pinned] == ["voice_of_the_child"]
     response = sup.client.post(f"/audits/{audit.public_id}", data={

@@ -29,9 +29,15 @@ from audit_service.domain.audits import (
     score_audit,
     submit_problems,
 )
-from audit_service.domain.evidence import CaseFacts, EvidencePrompt, prompts_for
+from audit_service.domain.evidence import (
+    CaseFacts,
+    EvidencePrompt,
+    EvidencePromptProvider,
+    prompts_for,
+)
 from audit_service.domain.rubrics import CriterionType, Rubric
 from audit_service.domain.vocabulary import AgeBand, AuditKind, CaseType, Role
+from audit_service.plugins.installed import RubricSource
 from audit_service.services.audits.access import (
     AuditError,
     NotAllowed,
@@ -185,9 +191,9 @@ def case_facts(case: Case) -> CaseFacts:
 
 
 def evidence_prompts(
-    case: Case, providers: Sequence, today: dt.date
+    case: Case, providers: Mapping[str, EvidencePromptProvider], today: dt.date
 ) -> dict[str, list[EvidencePrompt]]:
-    return prompts_for(list(providers), case_facts(case), today)
+    return prompts_for(providers.values(), case_facts(case), today)
 
 
 def record_view(user: User, audit: Audit, *, via: str, remote_addr: str | None = None) -> None:
@@ -199,7 +205,7 @@ def record_view(user: User, audit: Audit, *, via: str, remote_addr: str | None =
 # --- starting --------------------------------------------------------------------------
 
 
-def ensure_published(catalogue) -> None:
+def ensure_published(installed: Mapping[str, RubricSource]) -> None:
     """Publish the installed rubrics if no version exists yet (``serve`` normally has).
 
     A server started some other way (a test server, ``flask run``) must still be
@@ -207,9 +213,7 @@ def ensure_published(catalogue) -> None:
     """
     if RubricVersion.select().exists():
         return
-    rubric_versions.sync(
-        [(src.rubric, f"plugin:{src.plugin}") for src in catalogue.rubrics.values()]
-    )
+    rubric_versions.sync_installed(installed)
 
 
 def round_case_for(round_public_id: str, case_public_id: str) -> RoundCase:

@@ -12,12 +12,17 @@ from dataclasses import dataclass
 from typing import Any
 
 # The importer's own fingerprint: a later import of the same facts finds the cases unchanged.
+from audit_service.domain.calendar import WorkingCalendar
 from audit_service.domain.case_reconcile import facts_hash
 from audit_service.domain.names import name_key
+from audit_service.domain.sampling import SamplingPolicySettings, SamplingStrategy
 from audit_service.domain.vocabulary import CaseStatus, StaffRole
+from audit_service.plugins.registries import Registry
 from audit_service.services.accounts import users as accounts
 from audit_service.services.demo.council import DemoCouncil, DemoLogin, DemoStaff
 from audit_service.services.platform import audit_trail
+from audit_service.services.sampling.policies import set_policy
+from audit_service.services.sampling.rounds import OpenRoundsReport, open_rounds
 from audit_service.storage.database import database
 from audit_service.storage.models import Case, Service, Staff, Team, new_public_id, utcnow
 
@@ -176,13 +181,10 @@ DEMO_POLICY = {
 }
 
 
-def start_demo_sampling(today: dt.date, registry=None, calendar=None):
+def start_demo_sampling(today: dt.date, *, registry: Registry[SamplingStrategy],
+                        calendar: WorkingCalendar | None = None) -> OpenRoundsReport:
     """Set the demo's council-wide policy and open this month's rounds, so that
     ``demo-supervisor`` has a sample to look at straight away."""
-    from audit_service.domain.sampling import SamplingPolicySettings
-    from audit_service.services.sampling.policies import set_policy
-    from audit_service.services.sampling.rounds import open_rounds
-
     set_policy(SamplingPolicySettings(**DEMO_POLICY), actor_label=ACTOR_LABEL, registry=registry)
     return open_rounds(f"{today:%Y-%m}", today=today, actor_label=ACTOR_LABEL,
                        registry=registry, calendar=calendar)

@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
@@ -26,7 +26,8 @@ from audit_service.domain.case_reconcile import Reconciled, facts_hash, reconcil
 from audit_service.domain.case_records import CaseRecord, RowError
 from audit_service.domain.names import clean_text, name_key
 from audit_service.domain.vocabulary import CaseStatus
-from audit_service.importers.registry import ImporterRegistry, UnknownImporter
+from audit_service.importers.base import CaseImporter, importer_for
+from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database, is_sqlite
@@ -75,7 +76,7 @@ def import_file(
     importer_id: str | None = None,
     uploaded_by: User | None = None,
     as_of: dt.date | None = None,
-    registry: ImporterRegistry | None = None,
+    importers: Mapping[str, type[CaseImporter]],
     actor_label: str | None = None,
 ) -> ImportBatch:
     """Import one file and return its completed batch.
@@ -87,7 +88,6 @@ def import_file(
     each. Raises ``ImportFailed`` when the file cannot be read at all.
     """
     as_of = as_of or dt.date.today()
-    registry = registry or _default_registry()
     data = stream.read()
     source_name = PurePath(filename).name or filename
     # Not saved yet: it is written with the cases, or with the reason it failed.
@@ -99,9 +99,8 @@ def import_file(
         started_at=utcnow(),
     )
     try:
-        importer = (registry.get(importer_id) if importer_id
-                    else registry.for_filename(source_name))()
-    except UnknownImporter as exc:
+        importer = importer_for(importers, source_name, importer_id)()
+    except UnknownPlugin as exc:
         raise _failed(batch, str(exc)) from None
     batch.importer = importer.id
     batch.full_import = importer.full_caseload
@@ -145,19 +144,6 @@ def _problems_listed(count: int) -> str:
     if count == 0:
         return ""
     return "; 1 problem is listed" if count == 1 else f"; {count} problems are listed"
-
-
-def _default_registry() -> ImporterRegistry:
-    """The app's registry inside an app context, else the installed plugins'."""
-    from flask import has_app_context
-
-    if has_app_context():
-        from audit_service.extension import service
-
-        return service().importers
-    from audit_service.plugins.manager import build_plugin_manager
-
-    return ImporterRegistry.from_plugins(build_plugin_manager())
 
 
 def _failed(

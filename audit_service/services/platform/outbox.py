@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from audit_service.notifications.base import Notification, PermanentFailure
-from audit_service.notifications.registry import NotifierRegistry
+from audit_service.notifications.base import (
+    Notification,
+    Notifier,
+    PermanentFailure,
+    disabled_notifiers,
+)
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import OutboxMessage, User
@@ -151,7 +155,7 @@ def pending_by_notifier() -> dict[str, int]:
     return dict(Counter(notifier for notifier, _ in query.tuples()))
 
 
-def deliver_due(now: dt.datetime, notifiers: NotifierRegistry) -> DeliveryReport:
+def deliver_due(now: dt.datetime, notifiers: Mapping[str, Notifier]) -> DeliveryReport:
     """Send every due message through its notifier, once each, retrying failures with backoff.
 
     Messages for a notifier that is disabled here (no SMTP server configured) or not
@@ -159,7 +163,7 @@ def deliver_due(now: dt.datetime, notifiers: NotifierRegistry) -> DeliveryReport
     """
     now = _naive_utc(now)
     report = DeliveryReport()
-    disabled = notifiers.disabled()
+    disabled = disabled_notifiers(notifiers)
     for notifier_id, count in pending_by_notifier().items():
         if notifier_id not in notifiers:
             report.waiting[notifier_id] = f"no notifier {notifier_id!r} is installed"
@@ -170,7 +174,7 @@ def deliver_due(now: dt.datetime, notifiers: NotifierRegistry) -> DeliveryReport
     for notifier_id, reason in report.waiting.items():
         log.warning("outbox: %d %s message(s) left queued: %s",
                     report.waiting_counts[notifier_id], notifier_id, reason)
-    usable = [nid for nid in notifiers.ids() if nid not in disabled]
+    usable = [nid for nid in notifiers if nid not in disabled]
     while True:
         batch = list(due_messages(now, usable))
         if not batch:
@@ -182,11 +186,11 @@ def deliver_due(now: dt.datetime, notifiers: NotifierRegistry) -> DeliveryReport
             _deliver_claimed(message, notifiers, now, report)
 
 
-def _deliver_claimed(message: OutboxMessage, notifiers: NotifierRegistry, now: dt.datetime,
+def _deliver_claimed(message: OutboxMessage, notifiers: Mapping[str, Notifier], now: dt.datetime,
                      report: DeliveryReport) -> None:
     attempts = message.attempts + 1
     try:
-        notifiers.get(message.notifier).send(_notification(message, message.recipient))
+        notifiers[message.notifier].send(_notification(message, message.recipient))
     except Exception as exc:  # any failure is retried; the error is kept, never lost
         permanent = isinstance(exc, PermanentFailure)
         error = f"{type(exc).__name__}: {exc}"

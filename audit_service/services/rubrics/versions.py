@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from peewee import IntegrityError, fn
 
 from audit_service.domain.rubrics import CriterionType, Rubric, parse_rubric_document
+from audit_service.plugins.installed import RubricSource
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import RubricDefinition, RubricVersion, User, utcnow
@@ -104,6 +105,13 @@ def sync(
         version, created = publish(rubric, source=source, actor_label=actor_label)
         (report.created if created else report.unchanged).append((rubric.id, version.number))
     return report
+
+
+def sync_installed(installed: Mapping[str, RubricSource], *,
+                   actor_label: str = "system") -> SyncReport:
+    """Publish the rubrics the plugins ship, each recorded as coming from its plugin."""
+    return sync([(src.rubric, f"plugin:{src.plugin}") for src in installed.values()],
+                actor_label=actor_label)
 
 
 def latest_in_use() -> list[RubricVersion]:

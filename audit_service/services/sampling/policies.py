@@ -11,8 +11,13 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError, fn
 
-from audit_service.domain.sampling import BUILTIN_DEFAULT, PolicyError, SamplingPolicySettings
-from audit_service.plugins.sampling_registry import SamplingStrategyRegistry, default_registry
+from audit_service.domain.sampling import (
+    BUILTIN_DEFAULT,
+    PolicyError,
+    SamplingPolicySettings,
+    SamplingStrategy,
+)
+from audit_service.plugins.registries import Registry
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import SamplingPolicy, Service, Team, User
@@ -51,11 +56,11 @@ def settings_of(policy: SamplingPolicy) -> SamplingPolicySettings:
     return SamplingPolicySettings(**{name: getattr(policy, name) for name in SETTING_FIELDS})
 
 
-def check_settings(settings: SamplingPolicySettings, registry: SamplingStrategyRegistry) -> None:
+def check_settings(settings: SamplingPolicySettings, registry: Registry[SamplingStrategy]) -> None:
     """Refuse a strategy that is not installed or options the strategy does not take."""
     errors = settings.problems(known_strategies=registry.ids())
     if settings.strategy in registry.ids():
-        errors += registry.get(settings.strategy).check_options(
+        errors += registry.lookup(settings.strategy).check_options(
             settings.strategy_options, registry.ids())
     if errors:
         raise PolicyError(errors)
@@ -68,10 +73,10 @@ def set_policy(
     service: Service | None = None,
     actor: User | None = None,
     actor_label: str | None = None,
-    registry: SamplingStrategyRegistry | None = None,
+    registry: Registry[SamplingStrategy],
 ) -> SamplingPolicy:
     """Save ``settings`` as the next version for the team's, service's or council's scope."""
-    check_settings(settings, registry or default_registry())
+    check_settings(settings, registry)
     scope = scope_of(team=team, service=service)
     created_by = actor.username if actor is not None else (actor_label or "system")
     for attempt in range(3):

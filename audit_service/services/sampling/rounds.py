@@ -23,6 +23,7 @@ from audit_service.domain.sampling import (
     Drawn,
     PopulationCase,
     SamplingPolicySettings,
+    SamplingStrategy,
     StrategyError,
     Supervisor,
     draw_sample,
@@ -35,11 +36,7 @@ from audit_service.domain.sampling import (
 )
 from audit_service.domain.sampling.population import previous_month
 from audit_service.domain.vocabulary import CaseStatus, StaffRole
-from audit_service.plugins.sampling_registry import (
-    SamplingStrategyRegistry,
-    UnknownStrategy,
-    default_registry,
-)
+from audit_service.plugins.registries import Registry, UnknownPlugin
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling.population import (
@@ -192,19 +189,19 @@ def current_supervisors() -> tuple[list[_Sup], list[tuple[str, str]]]:
     return found, left_out
 
 
-def _strategy_context(settings: SamplingPolicySettings, registry: SamplingStrategyRegistry,
+def _strategy_context(settings: SamplingPolicySettings, registry: Registry[SamplingStrategy],
                       today: dt.date, period: str) -> DrawContext:
     return DrawContext(today=today, period=period, options=settings.strategy_options,
-                       strategies=registry.as_mapping())
+                       strategies=registry)
 
 
 def _draw(
     sup: Supervisor, settings: SamplingPolicySettings, seed: str,
     candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
-    registry: SamplingStrategyRegistry,
+    registry: Registry[SamplingStrategy],
 ) -> tuple[int, list[Drawn]]:
     eligible = filter_eligible(candidates, settings, sup, today, drawn_elsewhere, period=period)
-    strategy = registry.get(settings.strategy)
+    strategy = registry.lookup(settings.strategy)
     picks = draw_sample(strategy, eligible.reaudits, eligible.others,
                         settings.cases_per_supervisor, seed,
                         _strategy_context(settings, registry, today, period),
@@ -215,10 +212,10 @@ def _draw(
 def _draw_unallocated(
     manager: _ServiceManager, settings: SamplingPolicySettings, seed: str,
     candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
-    registry: SamplingStrategyRegistry, n: int | None = None,
+    registry: Registry[SamplingStrategy], n: int | None = None,
 ) -> tuple[int, list[Drawn]]:
     pool = unallocated_population(candidates, settings, manager.team_ids, today, drawn_elsewhere)
-    picks = draw_unallocated(registry.get(settings.strategy), pool,
+    picks = draw_unallocated(registry.lookup(settings.strategy), pool,
                              settings.unallocated_cases if n is None else n, seed,
                              _strategy_context(settings, registry, today, period))
     return len(pool), picks
@@ -240,7 +237,7 @@ def open_rounds(
     *,
     today: dt.date,
     actor_label: str = "system",
-    registry: SamplingStrategyRegistry | None = None,
+    registry: Registry[SamplingStrategy],
     calendar: WorkingCalendar | None = None,
 ) -> OpenRoundsReport:
     """Open a round for every current supervisor who has none for ``period``; never a second.
@@ -248,7 +245,6 @@ def open_rounds(
     Safe to run again, and from several processes at once (PostgreSQL or SQLite).
     """
     parse_period(period)
-    registry = registry or default_registry()
     calendar = calendar or default_calendar(period)
     report = OpenRoundsReport(period)
     supervisors, left_out = current_supervisors()
@@ -296,7 +292,7 @@ def open_rounds(
             try:
                 eligible_count, picks = _draw(sup.key, settings, seed, candidates, drawn,
                                               today=today, period=period, registry=registry)
-            except (StrategyError, UnknownStrategy) as exc:
+            except (StrategyError, UnknownPlugin) as exc:
                 report.skipped.append((sup.staff.name, str(exc)))
                 continue
             if not picks:
@@ -358,7 +354,7 @@ def _create_round(
 def _open_unallocated_rounds(
     period: str, today: dt.date, policies: dict[str, SamplingPolicy],
     population: Sequence[PopulationCase], drawn: set[str], existing: set[int],
-    report: OpenRoundsReport, *, registry: SamplingStrategyRegistry,
+    report: OpenRoundsReport, *, registry: Registry[SamplingStrategy],
     calendar: WorkingCalendar, actor_label: str,
 ) -> None:
     """Each service manager whose policy keeps an unallocated pool gets a round of those
@@ -377,7 +373,7 @@ def _open_unallocated_rounds(
         try:
             count, picks = _draw_unallocated(manager, settings, seed, population, drawn,
                                              today=today, period=period, registry=registry)
-        except (StrategyError, UnknownStrategy) as exc:
+        except (StrategyError, UnknownPlugin) as exc:
             report.skipped.append((manager.staff.name, str(exc)))
             continue
         if not picks:
@@ -458,13 +454,12 @@ def _check_owner(round_: SamplingRound, user: User, action: str) -> None:
 
 
 def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = None,
-               registry: SamplingStrategyRegistry | None = None) -> SamplingRound:
+               registry: Registry[SamplingStrategy]) -> SamplingRound:
     """The supervisor's "Draw my sample": the same seeded draw the scheduler would make."""
     today = today or dt.date.today()
     _check_owner(round_, user, "draw its sample")
     if round_.status != AWAITING_DRAW:
         raise RoundError("this round's sample has already been drawn")
-    registry = registry or default_registry()
     settings = sampling_policies.settings_of(round_.policy)
     sup = _supervisor_of(round_)
     drawn = drawn_in_period(round_.period, excluding_round=round_.id)
@@ -472,7 +467,7 @@ def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = Non
         count, picks = _draw(sup, settings, round_.seed,
                              _candidates(sup, settings, round_.period), drawn,
                              today=today, period=round_.period, registry=registry)
-    except (StrategyError, UnknownStrategy) as exc:
+    except (StrategyError, UnknownPlugin) as exc:
         raise RoundError(f"the sample cannot be drawn: {exc}") from None
     if not picks:
         raise RoundError("no case is eligible under the round's policy, so nothing can be drawn")
@@ -534,7 +529,7 @@ def replaced_cases(round_: SamplingRound) -> list[RoundCase]:
 
 def replace_case(round_case: RoundCase, reason: str, user: User, *,
                  today: dt.date | None = None,
-                 registry: SamplingStrategyRegistry | None = None) -> RoundCase:
+                 registry: Registry[SamplingStrategy]) -> RoundCase:
     """Swap a drawn case for another drawn by the same strategy, recording why.
 
     The reason is required ("closed since the draw", "conflict of interest"); the
@@ -559,7 +554,6 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
             "rather than replace it" if case.closed_on else
             "this case has closed since it was drawn: audit it as a closure rather than "
             "replace it")
-    registry = registry or default_registry()
     settings = sampling_policies.settings_of(round_.policy)
     in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
                 .where(RoundCase.round == round_.id).tuples()}
@@ -569,7 +563,7 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
     seed = f"{round_.seed}|replacement-{replaced_so_far + 1}"
     try:
         picks = _replacement(round_, round_case, settings, seed, excluded, today, registry)
-    except (StrategyError, UnknownStrategy) as exc:
+    except (StrategyError, UnknownPlugin) as exc:
         raise RoundError(f"no replacement can be drawn: {exc}") from None
     if not picks:
         raise RoundError("no other eligible case is left to draw, so the case stays in the "
@@ -597,7 +591,7 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
 
 def _replacement(round_: SamplingRound, round_case: RoundCase,
                  settings: SamplingPolicySettings, seed: str, excluded: set[str],
-                 today: dt.date, registry: SamplingStrategyRegistry) -> list[Drawn]:
+                 today: dt.date, registry: Registry[SamplingStrategy]) -> list[Drawn]:
     """One case drawn by the same strategy from the pool the replaced case came from."""
     if round_.team_id is None:
         manager = _service_manager_of(round_)

@@ -16,11 +16,11 @@ from collections.abc import Mapping, Sequence
 from peewee import JOIN, IntegrityError
 
 from audit_service.domain.evidence import CaseFacts
-from audit_service.domain.sampling import DrawContext, PopulationCase
+from audit_service.domain.sampling import DrawContext, PopulationCase, SamplingStrategy
 from audit_service.domain.sampling.strategy import check_drawn
 from audit_service.domain.thematic import MAX_SAMPLE, CohortFilters, cohort
 from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role
-from audit_service.plugins.sampling_registry import SamplingStrategyRegistry, UnknownStrategy
+from audit_service.plugins.registries import Registry, UnknownPlugin
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
@@ -137,7 +137,7 @@ def cohort_size(filters: CohortFilters, today: dt.date) -> int:
 
 
 def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: User,
-         registry: SamplingStrategyRegistry, today: dt.date,
+         registry: Registry[SamplingStrategy], today: dt.date,
          seed: str | None = None) -> list[ThematicCase]:
     """Draw the sample once. The same cohort, strategy and seed always give the same cases."""
     errors = {}
@@ -147,8 +147,8 @@ def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: 
             1 <= sample_size <= MAX_SAMPLE):
         errors["sample_size"] = f"Enter a sample size from 1 to {MAX_SAMPLE}"
     try:
-        strategy = registry.get(strategy_id)
-    except UnknownStrategy as exc:
+        strategy = registry.lookup(strategy_id)
+    except UnknownPlugin as exc:
         errors["strategy"] = str(exc)[:1].upper() + str(exc)[1:]
     if errors:
         raise ThematicError(errors)
@@ -160,7 +160,7 @@ def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: 
     by_key = {p.key: case for case, p in members}
     population = [p for _, p in members]
     context = DrawContext(today=today, period=f"thematic:{thematic.public_id}",
-                          strategies=registry.as_mapping())
+                          strategies=registry)
     picked = strategy.draw(population, sample_size, seed, context)
     check_drawn(strategy, picked, population, sample_size)
     with database.atomic():

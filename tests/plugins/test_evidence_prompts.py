@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from audit_service.default_plugins.evidence_prompts import AnnexAEvidencePrompts
 from hypothesis import given
 from hypothesis import strategies as st
 
 from audit_service.domain.evidence import CaseFacts, prompts_for
 from audit_service.domain.rubrics import load_rubrics
 from audit_service.domain.vocabulary import CaseType
-from audit_service.plugins.builtin_rubrics import rubrics_dir
-from evidence_prompts import AnnexAEvidencePrompts
+from audit_service.resources import rubrics_dir
 
 TODAY = dt.date(2026, 11, 22)
 provider = AnnexAEvidencePrompts()

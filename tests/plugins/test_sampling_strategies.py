@@ -1,11 +1,20 @@
-"""The first-party sampling strategies: seeded, explained, and honest about what they draw."""
+"""The built-in sampling strategies: seeded, explained, and honest about what they draw."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
+from audit_service.default_plugins.sampling_strategies import (
+    STRATEGIES,
+    MustInclude,
+    RiskWeighted,
+    SimpleRandom,
+    Stratified,
+    allocate,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,16 +26,9 @@ from audit_service.domain.sampling import (
     case_flags,
 )
 from audit_service.domain.vocabulary import AgeBand, CaseType
-from audit_service.plugins.manager import PluginError, build_plugin_manager
-from audit_service.plugins.sampling_registry import SamplingStrategyRegistry, UnknownStrategy
-from sampling_strategies import (
-    STRATEGIES,
-    MustInclude,
-    RiskWeighted,
-    SimpleRandom,
-    Stratified,
-    allocate,
-)
+from audit_service.plugins.installed import build_registries
+from audit_service.plugins.manager import PluginError
+from audit_service.plugins.registries import UnknownPlugin
 
 TODAY = dt.date(2026, 5, 1)
 REGISTRY = {cls.id: cls() for cls in STRATEGIES}
@@ -161,12 +163,13 @@ def test_options_are_checked_in_plain_words():
 
 
 def test_hook_register_sampling_strategies(monkeypatch):
-    registry = SamplingStrategyRegistry.from_plugins(build_plugin_manager())
+    registry = build_registries().sampling_strategies
     assert registry.ids() == ["must_include", "risk_weighted", "simple_random", "stratified"]
-    assert registry.plugin_of("risk_weighted") == "sampling_strategies"
-    assert isinstance(registry.get("stratified"), SamplingStrategy)
-    with pytest.raises(UnknownStrategy, match="'nope' is not installed; installed: must_include"):
-        registry.get("nope")
+    assert registry.plugin_of("risk_weighted") == (
+        "audit_service.default_plugins.sampling_strategies")
+    assert isinstance(registry.lookup("stratified"), SamplingStrategy)
+    with pytest.raises(UnknownPlugin, match="'nope' is not installed; installed: must_include"):
+        registry.lookup("nope")
 
 
 def test_a_duplicate_or_invalid_strategy_is_refused_naming_the_plugin(monkeypatch):
@@ -186,10 +189,10 @@ def test_a_duplicate_or_invalid_strategy_is_refused_naming_the_plugin(monkeypatc
         module = types.ModuleType(name)
         module.register_sampling_strategies = hookimpl(lambda items=items: items)
         monkeypatch.setitem(sys.modules, name, module)
-    with pytest.raises(PluginError, match="plugin 'copy_strategies' registers sampling strategy "
-                                          "id 'simple_random', already registered by plugin "
-                                          "'sampling_strategies'"):
-        SamplingStrategyRegistry.from_plugins(build_plugin_manager(["copy_strategies"]))
+    with pytest.raises(PluginError, match=re.escape(
+            "plugin 'copy_strategies' registers sampling strategy id 'simple_random', already "
+            "registered by plugin 'audit_service.default_plugins.sampling_strategies'")):
+        build_registries(["copy_strategies"])
     with pytest.raises(PluginError, match=r"plugin 'odd_strategies' registers .* as a sampling "
                                           r"strategy, but it is not a subclass"):
-        SamplingStrategyRegistry.from_plugins(build_plugin_manager(["odd_strategies"]))
+        build_registries(["odd_strategies"])

@@ -1,0 +1,1 @@
+"""The numbered migrations, as ``audit_service.migration_scripts`` (``NNNN_name.py``)."""
