@@ -19,3 +19,8 @@ def local_zone() -> ZoneInfo:
 
 def local_today() -> dt.date:
     return dt.datetime.now(local_zone()).date()
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """A stored timestamp (naive UTC) as the council's clock shows it."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(local_zone())

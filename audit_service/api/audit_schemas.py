@@ -7,8 +7,9 @@ import marshmallow as ma
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.audits import MAX_TEXT
 from audit_service.domain.rubrics import DEFAULT_SCALE
+from audit_service.domain.vocabulary import ActionStatus
 
-STATUSES = ("open", "in_progress", "done")
+STATUSES = tuple(ActionStatus)
 
 
 class AnswerSchema(StrictSchema):
@@ -220,7 +221,8 @@ class ActionCreateSchema(StrictSchema):
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2_000))
     owner = ma.fields.String(required=True, metadata={"description": "Owner's username"})
     due_on = ma.fields.Date(required=True)
-    status = ma.fields.String(load_default="open", validate=ma.validate.OneOf(STATUSES))
+    status = ma.fields.String(load_default=ActionStatus.OPEN.value,
+                              validate=ma.validate.OneOf(STATUSES))
 
 
 class ActionUpdateSchema(VersionedSchema):

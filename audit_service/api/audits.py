@@ -31,7 +31,7 @@ from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.clock import local_today
 from audit_service.domain.audits import Answer, CriterionKey, FieldError, JudgementAnswer
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
@@ -299,7 +299,7 @@ def save_draft(body, public_id: str):
                                            remote_addr=request.remote_addr, via="api")
     except audit_service.InvalidAnswers as exc:
         abort(400, message="some answers cannot be saved", errors=_field_errors(exc.errors))
-    return {"version": version, "status": audit_service.DRAFT}
+    return {"version": version, "status": AuditStatus.DRAFT}
 
 
 @bp.route("/audits/<public_id>/submit", methods=["POST"])
@@ -334,7 +334,7 @@ def _result(audit: Audit) -> dict:
 def get_result(public_id: str):
     """A submitted audit's grades and the scoring explanation."""
     audit = _audit(public_id)
-    if audit.status != audit_service.SUBMITTED:
+    if audit.status != AuditStatus.SUBMITTED:
         abort(404, message="this audit has not been submitted, so it has no result yet")
     audit_service.record_view(current_api_user(), audit, via="api",
                               remote_addr=request.remote_addr)
@@ -354,7 +354,7 @@ def respond(body, public_id: str):
                                         body["version"], remote_addr=request.remote_addr)
     except audit_service.InvalidAnswers as exc:
         abort(400, message="the response cannot be saved", errors=_field_errors(exc.errors))
-    return {"version": version, "status": audit_service.SUBMITTED}
+    return {"version": version, "status": AuditStatus.SUBMITTED}
 
 
 @bp.route("/audits/<public_id>/acknowledge", methods=["POST"])

@@ -13,6 +13,7 @@ from audit_service.api.schemas import (
     ImportReportSchema,
     ImportUploadSchema,
 )
+from audit_service.clock import local_today
 from audit_service.domain.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
@@ -78,7 +79,7 @@ def create_import(files, format=None, as_of=None):
             filename or "upload",
             importer_id=format,
             uploaded_by=current_api_user(),
-            as_of=as_of,
+            as_of=as_of or local_today(),
             importers=registry,
         )
     except ImportFailed as exc:

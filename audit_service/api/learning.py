@@ -12,8 +12,9 @@ from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.domain.audits import FieldError
+from audit_service.domain.months import Month, months_between
 from audit_service.domain.vocabulary import Role
 from audit_service.services.audits.access import NotAllowed, NotFound
 from audit_service.services.moderation import learning
@@ -26,7 +27,6 @@ bp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
 READERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR, Role.PRACTITIONER,
            Role.SENIOR_LEADER)
 WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)
-PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM, e.g. 2026-03")
 
 
 class ThemeSchema(StrictSchema):
@@ -57,14 +57,13 @@ MAX_COUNT_MONTHS = 120
 
 
 class CountsQuerySchema(StrictSchema):
-    period_from = ma.fields.String(required=True, data_key="from", validate=PERIOD)
-    period_to = ma.fields.String(required=True, data_key="to", validate=PERIOD)
+    period_from = ma.fields.String(required=True, data_key="from", validate=MONTH)
+    period_to = ma.fields.String(required=True, data_key="to", validate=MONTH)
 
     @ma.validates_schema
     def at_most_ten_years(self, data, **kwargs):
-        first, last = data["period_from"], data["period_to"]
-        months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
-        if months > MAX_COUNT_MONTHS:
+        months = months_between(Month.parse(data["period_from"]), Month.parse(data["period_to"]))
+        if len(months) > MAX_COUNT_MONTHS:
             raise ma.ValidationError(f"choose at most {MAX_COUNT_MONTHS} months", "to")
 
 

@@ -13,10 +13,10 @@ from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.domain.agreement import Estimate
 from audit_service.domain.audits import FieldError
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.extension import registries
 from audit_service.services.audits.access import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
@@ -28,11 +28,10 @@ bp = Blueprint("api_moderation", __name__, url_prefix="/api/v1/moderation",
                description="Moderation: blind second audits, adjudication and agreement")
 
 WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)
-PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM, e.g. 2026-03")
 
 
 class ListQuerySchema(StrictSchema):
-    period = ma.fields.String(load_default=None, validate=PERIOD,
+    period = ma.fields.String(load_default=None, validate=MONTH,
                               metadata={"description": "Month the audits were submitted"})
     state = ma.fields.String(load_default=None,
                              validate=ma.validate.OneOf(list(moderation_service.STATES)))
@@ -68,7 +67,7 @@ class SettingSchema(StrictSchema):
 
 
 class DrawSchema(StrictSchema):
-    period = ma.fields.String(required=True, validate=PERIOD)
+    period = ma.fields.String(required=True, validate=MONTH)
 
 
 class DrawReportSchema(StrictSchema):
@@ -135,8 +134,8 @@ class AuditorSchema(SummarySchema):
 
 
 class StatisticsQuerySchema(StrictSchema):
-    period_from = ma.fields.String(required=True, data_key="from", validate=PERIOD)
-    period_to = ma.fields.String(required=True, data_key="to", validate=PERIOD)
+    period_from = ma.fields.String(required=True, data_key="from", validate=MONTH)
+    period_to = ma.fields.String(required=True, data_key="to", validate=MONTH)
 
 
 class StatisticsSchema(StrictSchema):
@@ -173,7 +172,7 @@ def _out(moderation: Moderation, *, with_comparison: bool = False) -> dict:
               if moderation.moderation_audit_id else None)
     moderator = User.get_by_id(moderation.moderator_id) if moderation.moderator_id else None
     comparison = None
-    if with_comparison and second is not None and second.status == "submitted":
+    if with_comparison and second is not None and second.status == AuditStatus.SUBMITTED:
         compared = moderation_service.compare(moderation, _types())
         comparison = [
             {"rubric": c.key.rubric_id, "criterion": c.key.criterion_id, "prompt": c.prompt,

@@ -7,7 +7,7 @@ import marshmallow as ma
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.services.audits import judgements as judgement_service
@@ -18,8 +18,6 @@ bp = Blueprint("api_oversight", __name__, url_prefix="/api/v1",
                            "calculated grade")
 
 READERS = (Role.QUALITY_LEAD, Role.ADMIN)
-MONTH = ma.validate.Regexp(r"^(19\d\d|20\d\d|2100)-(0[1-9]|1[0-2])$",
-                           error="use YYYY-MM between 1900 and 2100, e.g. 2026-03")
 
 
 class ReauditRowSchema(StrictSchema):

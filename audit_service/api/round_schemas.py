@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
 from audit_service.domain.sampling.policy import REAUDIT_GRADES
 from audit_service.domain.vocabulary import CaseType
 
-PERIOD = ma.validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use a month written YYYY-MM")
-
 
 class PeriodQuerySchema(StrictSchema):
     period = ma.fields.String(
-        load_default=None, validate=PERIOD,
+        load_default=None, validate=MONTH,
         metadata={"description": "The month, YYYY-MM; by default the current month"},
     )
 

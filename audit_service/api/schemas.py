@@ -8,11 +8,16 @@ from typing import Any
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from audit_service.domain.months import MONTH_PATTERN
 from audit_service.domain.vocabulary import Role
 
 # PostgreSQL's ``integer``; a larger number would overflow in the database driver (a 500)
 # instead of being refused as invalid input (a 422).
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+#: A month in a query or body: the same rule as ``Month.parse``, documented as a pattern.
+MONTH = ma.validate.Regexp(MONTH_PATTERN, error="use YYYY-MM between 1900 and 2100, e.g. 2026-03")
 
 
 def no_nul(value: str) -> None:

@@ -47,10 +47,6 @@ bp = Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
                description="Practice-quality summaries (suppressed for HR: `c` hides a figure)")
 
 
-def _today() -> dt.date:
-    return local_today()
-
-
 def _row_schema(name: str, columns) -> type[ma.Schema]:
     fields = {cid: ma.fields.Raw(allow_none=True, metadata={"description": label})
               for cid, label in columns}
@@ -138,10 +134,10 @@ def _record(what: str, filters: dict) -> None:
 def _summary_rows(name: str, level: str, period: str | None, scope: str, pagination):
     try:
         chosen = (parse_period(period) if period
-                  else period_containing(Granularity.QUARTER, _today()).previous())
+                  else period_containing(Granularity.QUARTER, local_today()).previous())
     except PeriodError as exc:
         abort(422, errors={"query": {"period": [str(exc)]}})
-    summary = summarise(level, chosen, _user_scope(_scope(scope)), today=_today(),
+    summary = summarise(level, chosen, _user_scope(_scope(scope)), today=local_today(),
                         criterion_types=registries().criterion_types)
     table = summary_tables(summary, _threshold())[name]
     _record(name, {"level": level, "period": chosen.key, "scope": scope,
@@ -200,7 +196,7 @@ def trend(pagination_parameters, level, metric, months, scope):
     chosen_level = None if level == "council" else Level(level)
     if user_scope.team_id is not None and access.scope_for(current_api_user(), Scope()) != Scope():
         chosen_level = Level.TEAM
-    end = _today().replace(day=1) - dt.timedelta(days=1)
+    end = local_today().replace(day=1) - dt.timedelta(days=1)
     series = trends(chosen_level, last_month=end, months=months, metric=Metric(metric),
                     scope=user_scope, threshold=_threshold())
     rows = []
@@ -218,7 +214,7 @@ def trend(pagination_parameters, level, metric, months, scope):
 @bp.paginate()
 def coverage(pagination_parameters):
     """Open cases audited in the last 12 months by team and case type."""
-    table = coverage_table(coverage_service.coverage(_today()), _threshold())
+    table = coverage_table(coverage_service.coverage(local_today()), _threshold())
     _record("coverage", {"page": pagination_parameters.page})
     return _page(table.as_dicts(), pagination_parameters)
 
@@ -230,6 +226,6 @@ def coverage(pagination_parameters):
 @bp.paginate()
 def high_risk(pagination_parameters):
     """Open high-risk cases never audited (not for HR: it names cases)."""
-    cases, _total = coverage_service.never_audited_high_risk(_today(), limit=100_000)
+    cases, _total = coverage_service.never_audited_high_risk(local_today(), limit=100_000)
     _record("high_risk_never_audited", {"page": pagination_parameters.page})
     return _page(high_risk_table(cases).as_dicts(), pagination_parameters)

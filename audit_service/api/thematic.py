@@ -4,14 +4,13 @@ and assign auditors. Only quality leads and administrators use it.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
 from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.clock import local_today
 from audit_service.domain.sampling import FLAG_IDS
 from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
 from audit_service.domain.vocabulary import Role
@@ -156,7 +155,7 @@ def define(body):
 def cohort_size(body):
     """How many cases the filters select today (saves nothing)."""
     filters = _filters(body["filters"])
-    return {"size": thematic.cohort_size(filters, dt.date.today()),
+    return {"size": thematic.cohort_size(filters, local_today()),
             "filters": filters.describe()}
 
 
@@ -178,7 +177,7 @@ def draw(body, public_id: str):
     found = _found(public_id)
     try:
         thematic.draw(found, body["sample_size"], body["strategy"], actor=current_api_user(),
-                      registry=registries().sampling_strategies, today=dt.date.today(),
+                      registry=registries().sampling_strategies, today=local_today(),
                       seed=body["seed"])
     except thematic.ThematicError as exc:
         _refused(exc)

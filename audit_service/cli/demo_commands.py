@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
-from audit_service.clock import local_zone
+from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.scheduling.settings import SchedulerSettings
@@ -88,7 +88,7 @@ def demo_command(scale: str, seed: int, password: str, if_empty: bool, history: 
             if rows:
                 _echo_logins(rows, password, note=" (unless it was changed)")
             return
-        today = dt.datetime.now(local_zone()).date()
+        today = local_today()
         council = generate_council(scale, seed, today)
         try:
             summary = load_demo(council, password)

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
+from audit_service.clock import local_today
 from audit_service.extension import registries
 from audit_service.storage.database import database
 from audit_service.storage.models import ImportBatch, RejectedRow
@@ -37,7 +38,7 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
                     stream,
                     file.name,
                     importer_id=importer_id,
-                    as_of=as_of.date() if as_of else None,
+                    as_of=as_of.date() if as_of else local_today(),
                     importers=registries().importers,
                     actor_label="cli",
                 )

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.account_commands import cli_actor, users_group
 from audit_service.cli.group import cli
+from audit_service.clock import local_today
 from audit_service.services.accounts import sessions as user_sessions
 from audit_service.services.platform.retention import run_retention
 from audit_service.storage.database import database
@@ -45,7 +46,7 @@ def retention_group() -> None:
 @with_appcontext
 def retention_run_command(dry_run: bool, today: dt.datetime | None) -> None:
     """Anonymise every case closed more than the retention period ago, with its audits."""
-    day = today.date() if today else dt.date.today()
+    day = today.date() if today else local_today()
     with database.connection_context():
         report = run_retention(day, years=current_app.config["RETENTION_YEARS"], dry_run=dry_run)
     click.echo(report.summary())

@@ -1,4 +1,5 @@
-"""The fixed vocabularies of the service: roles, case types, age bands, staff roles.
+"""The fixed vocabularies of the service: roles, case types, age bands, staff roles, and the
+states of audits, rounds, actions, imports and thematic audits.
 
 Kept as ``StrEnum`` so the stored value, the API value and the Python value are
 the same string, and a typo is an ``AttributeError`` rather than a silent miss.
@@ -79,6 +80,78 @@ class AuditKind(StrEnum):
 class CaseStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class AuditStatus(StrEnum):
+    """A draft is the auditor's to change; a submitted audit is scored and read-only."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class RoundStatus(StrEnum):
+    """A team manager's monthly sample: awaiting their draw (when the policy says they draw),
+    open until every case is audited, then completed."""
+
+    AWAITING_DRAW = "awaiting_draw"
+    OPEN = "open"
+    COMPLETED = "completed"
+
+
+class ActionStatus(StrEnum):
+    """An action agreed after an audit."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return _ACTION_STATUS_LABELS[self]
+
+
+_ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.IN_PROGRESS: "In progress",
+    ActionStatus.DONE: "Done",
+}
+
+
+class ImportStatus(StrEnum):
+    """A caseload import is written whole or not at all: running only inside its transaction."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ThematicStatus(StrEnum):
+    """A thematic audit is defined (its cohort), then its sample is drawn once."""
+
+    DEFINED = "defined"
+    DRAWN = "drawn"
+
+
+class Pool(StrEnum):
+    """Where a drawn case came from: the open caseload, a re-audit, last month's closures, or
+    the unallocated cases a service manager audits."""
+
+    OPEN = "open"
+    REAUDIT = "reaudit"
+    CLOSED = "closed"
+    UNALLOCATED = "unallocated"
+
+    @property
+    def label(self) -> str:
+        return _POOL_LABELS[self]
+
+
+_POOL_LABELS = {
+    Pool.OPEN: "Open caseload",
+    Pool.REAUDIT: "Re-audit",
+    Pool.CLOSED: "Closed last month",
+    Pool.UNALLOCATED: "Unallocated",
+}
 
 
 class EmploymentType(StrEnum):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from audit_service.domain.vocabulary import RoundStatus
 from audit_service.plugins.installed import Registries
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.scheduling.timing import reminder_date
@@ -19,7 +20,6 @@ from audit_service.services.sampling import notices as round_notices
 from audit_service.storage.database import database
 from audit_service.storage.models import SamplingRound, Staff
 
-DONE_STATUSES = ("completed", "cancelled")
 ACTOR = "scheduler"
 
 
@@ -49,7 +49,7 @@ def open_rounds_job(period: str, now: dt.datetime, context: JobContext) -> str:
 
 
 def _open_rounds(*conditions):
-    query = SamplingRound.select().where(SamplingRound.status.not_in(DONE_STATUSES))
+    query = SamplingRound.select().where(SamplingRound.status != RoundStatus.COMPLETED)
     for condition in conditions:
         query = query.where(condition)
     return query.order_by(SamplingRound.id)

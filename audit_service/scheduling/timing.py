@@ -12,19 +12,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from audit_service.domain.calendar import WorkingCalendar
+from audit_service.domain.months import Month
 
 OPEN_ROUNDS = "open_rounds"
 REMINDERS = "reminders"
 ESCALATIONS = "escalations"
 MODERATION_SAMPLE = "moderation_sample"
-
-
-def month_period(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def previous_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def local_now(now: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -49,9 +42,9 @@ def open_rounds_periods(now: dt.datetime, calendar: WorkingCalendar, tz: ZoneInf
     local = local_now(now, tz)
     periods = []
     if previous_month_late:
-        periods.append(month_period(previous_month(local.date())))
+        periods.append(str(Month.of(local).previous()))
     if local >= rounds_open_at(local.year, local.month, calendar, tz, open_at):
-        periods.append(month_period(local.date()))
+        periods.append(str(Month.of(local)))
     return periods
 
 

@@ -23,7 +23,17 @@ from peewee import (
     TextField,
 )
 
-from audit_service.domain.vocabulary import AuditKind, CaseStatus, EmploymentType, StaffRole
+from audit_service.domain.vocabulary import (
+    AuditKind,
+    AuditStatus,
+    CaseStatus,
+    EmploymentType,
+    ImportStatus,
+    Pool,
+    RoundStatus,
+    StaffRole,
+    ThematicStatus,
+)
 from audit_service.storage.database import database
 from audit_service.storage.fields import JSONTextField
 
@@ -102,7 +112,7 @@ class ImportBatch(BaseModel):
     importer = CharField()
     sha256 = CharField(index=True)
     full_import = BooleanField(default=True)
-    status = CharField(default="running")
+    status = CharField(default=ImportStatus.RUNNING)
     started_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
     uploaded_by = ForeignKeyField(User, backref="imports", null=True, on_delete="SET NULL")
@@ -274,7 +284,7 @@ class SamplingRound(BaseModel):
     policy = ForeignKeyField(SamplingPolicy)
     seed = CharField()
     eligible_count = IntegerField(default=0)
-    status = CharField(default="open")
+    status = CharField(default=RoundStatus.OPEN)
     opened_at = DateTimeField(default=utcnow)
     drawn_at = DateTimeField(null=True)
     due_on = DateField()
@@ -301,7 +311,7 @@ class RoundCase(BaseModel):
     case = ForeignKeyField(Case)
     position = IntegerField()
     reason = TextField()
-    pool = CharField(default="open")
+    pool = CharField(default=Pool.OPEN)
     # Audit is declared below; peewee binds the deferred key when it is.
     reaudit_of = DeferredForeignKey("Audit", null=True, on_delete="SET NULL", backref="+")
     replaced_at = DateTimeField(null=True)
@@ -397,7 +407,7 @@ class ThematicAudit(BaseModel):
     public_id = CharField(unique=True, default=new_public_id)
     title = CharField()
     filters = JSONTextField()
-    status = CharField(default="defined")
+    status = CharField(default=ThematicStatus.DEFINED)
     sample_size = IntegerField(null=True)
     strategy = CharField(null=True)
     seed = CharField(null=True)
@@ -458,7 +468,7 @@ class Audit(BaseModel):
     auditor = ForeignKeyField(User, backref="audits")
     practitioner = ForeignKeyField(Staff, null=True, on_delete="SET NULL")
     team = ForeignKeyField(Team, null=True, on_delete="SET NULL")
-    status = CharField(default="draft")
+    status = CharField(default=AuditStatus.DRAFT)
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
@@ -530,7 +540,7 @@ class AuditAction(BaseModel):
     description = TextField()
     owner = ForeignKeyField(User, backref="actions")
     due_on = DateField()
-    status = CharField(default="open")
+    status = CharField(default=RoundStatus.OPEN)
     version = IntegerField(default=1)
     created_by = ForeignKeyField(User)
     created_at = DateTimeField(default=utcnow)

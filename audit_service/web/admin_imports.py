@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from peewee import JOIN
 from wtforms import SelectField
 
+from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.storage.models import ImportBatch, RejectedRow, User
@@ -94,7 +95,7 @@ def upload():
             upload.filename or "upload",
             importer_id=form.format.data or None,
             uploaded_by=current_user.record,
-            as_of=form.as_of.data,
+            as_of=form.as_of.data or local_today(),
             importers=registries().importers,
         )
     except ImportFailed as exc:

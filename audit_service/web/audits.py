@@ -29,7 +29,7 @@ from markupsafe import Markup
 from peewee import JOIN
 from wtforms import Form
 
-from audit_service.clock import local_zone
+from audit_service.clock import local_time, local_today
 from audit_service.domain.audits import (
     JUDGEMENT,
     JUDGEMENT_REASON,
@@ -45,7 +45,7 @@ from audit_service.domain.audits import (
     merge,
 )
 from audit_service.domain.rubrics import Criterion, Rubric
-from audit_service.domain.vocabulary import CaseType, Role
+from audit_service.domain.vocabulary import ActionStatus, AuditStatus, CaseType, Role
 from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
@@ -87,14 +87,8 @@ def _types():
     return registries().criterion_types
 
 
-def _today() -> dt.date:
-    zone = local_zone()
-    return dt.datetime.now(zone).date()
-
-
 def _local_time(value: dt.datetime) -> str:
-    zone = local_zone()
-    return value.replace(tzinfo=dt.UTC).astimezone(zone).strftime("%H:%M")
+    return local_time(value).strftime("%H:%M")
 
 
 def _audit_or_abort(public_id: str) -> Audit:
@@ -229,7 +223,7 @@ def _render_form(audit: Audit, state: audit_service.AuditState, *,
                  errors: list[FieldError] = (), version: int | None = None, status: int = 200):
     ctx = _context(audit)
     prompts = audit_service.evidence_prompts(
-        ctx["case"], registries().evidence_providers, _today())
+        ctx["case"], registries().evidence_providers, local_today())
     answers = answers if answers is not None else state.answers
     return render_template(
         "audits/form.html",
@@ -340,7 +334,7 @@ def show(public_id: str):
     audit = _audit_or_abort(public_id)
     audit_service.record_view(_user(), audit, via="page", remote_addr=request.remote_addr)
     state = audit_service.load_state(audit, _types())
-    if audit.status == audit_service.DRAFT and is_auditor(_user(), audit):
+    if audit.status == AuditStatus.DRAFT and is_auditor(_user(), audit):
         return _render_form(audit, state)
     return _render_view(audit, state)
 
@@ -425,7 +419,7 @@ def resolve(public_id: str):
     audit = _audit_or_abort(public_id)
     if not is_auditor(user, audit):
         abort(403)
-    if audit.status != audit_service.DRAFT:
+    if audit.status != AuditStatus.DRAFT:
         flash("This audit has been submitted since; your version could not be saved.")
         return redirect(url_for("audits.show", public_id=audit.public_id))
     state = audit_service.load_state(audit, _types())
@@ -517,18 +511,18 @@ def create_action(public_id: str):
                  None)
     data = action_service.ActionInput(
         description=request.form.get("description", ""), owner=owner,
-        due_on=due.data, status=request.form.get("status", "open"))
+        due_on=due.data, status=request.form.get("status", ActionStatus.OPEN))
     form = {"description": data.description, "owner": owner_key, "due": due.parts,
             "status": data.status}
     if not can_manage_actions(user, audit):
         abort(403)
     errors = [FieldError("due_on", message) for message in due.process_errors]
-    errors += [e for e in action_service.problems(audit, data, _today())
+    errors += [e for e in action_service.problems(audit, data, local_today())
                if not (errors and e.field == "due_on")]
     try:
         if errors:
             raise audit_service.InvalidAnswers(errors, audit.version)
-        action_service.create_action(user, audit, data, _today(),
+        action_service.create_action(user, audit, data, local_today(),
                                      remote_addr=request.remote_addr)
     except NotAllowed:
         abort(403)

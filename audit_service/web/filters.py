@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Flask
 
-from audit_service.clock import local_zone
+from audit_service.clock import local_time
 from audit_service.domain.rubrics import DEFAULT_SCALE
 from audit_service.domain.vocabulary import AgeBand, CaseType, Role
 
@@ -15,8 +15,7 @@ def local_datetime(value: dt.datetime | None) -> str:
     """Naive-UTC storage shown in the service's time zone: '5 January 2024 at 3:04pm'."""
     if value is None:
         return ""
-    zone = local_zone()
-    local = value.replace(tzinfo=dt.UTC).astimezone(zone)
+    local = local_time(value)
     hour = local.hour % 12 or 12
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 

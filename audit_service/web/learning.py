@@ -7,8 +7,6 @@ shown with no link to their case: they are for learning, not for finding a child
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +19,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from audit_service.clock import local_zone
+from audit_service.clock import local_today
+from audit_service.domain.months import Month
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import registries
 from audit_service.services.audits.access import NotAllowed, NotFound
@@ -43,14 +42,11 @@ def _user() -> User:
 
 
 def _this_month() -> str:
-    zone = local_zone()
-    return f"{dt.datetime.now(zone):%Y-%m}"
+    return str(Month.of(local_today()))
 
 
 def _months_back(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + month - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return str(Month.parse(period).plus(-months))
 
 
 def _render_index(errors: list | None = None, form: dict | None = None, status: int = 200):

@@ -7,13 +7,12 @@ its moderator until they submit (``audit_access``), on these pages too.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit_service.clock import local_zone
-from audit_service.domain.vocabulary import CaseType, Role
+from audit_service.clock import local_today
+from audit_service.domain.months import Month
+from audit_service.domain.vocabulary import AuditStatus, CaseType, Role
 from audit_service.extension import registries
 from audit_service.services.audits.access import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
@@ -36,14 +35,11 @@ def _types():
 
 
 def _this_month() -> str:
-    zone = local_zone()
-    return f"{dt.datetime.now(zone):%Y-%m}"
+    return str(Month.of(local_today()))
 
 
 def _months_back(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + month - 1 - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return str(Month.parse(period).plus(-months))
 
 
 def _int_or_none(raw: str | None) -> int | None:
@@ -172,7 +168,7 @@ def _render_show(moderation, *, errors: list | None = None, form: dict | None = 
     second = (Audit.get_by_id(moderation.moderation_audit_id)
               if moderation.moderation_audit_id else None)
     comparison = None
-    if second is not None and second.status == "submitted":
+    if second is not None and second.status == AuditStatus.SUBMITTED:
         comparison = moderation_service.compare(moderation, _types())
     errors = list(errors or [])
     return render_template(

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from audit_service.clock import local_today
-from audit_service.domain.vocabulary import CaseType, Role
+from audit_service.domain.vocabulary import CaseType, Role, RoundStatus
 from audit_service.extension import registries
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling import rounds
@@ -20,8 +20,8 @@ from audit_service.web.access import require_roles
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 OVERSEERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
-STATUS_LABELS = {rounds.AWAITING_DRAW: "Waiting for the team manager to draw",
-                 rounds.OPEN: "Open"}
+STATUS_LABELS = {RoundStatus.AWAITING_DRAW: "Waiting for the team manager to draw",
+                 RoundStatus.OPEN: "Open"}
 
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from audit_service.clock import local_today
 from audit_service.domain.audits import Answer
 from audit_service.domain.evidence import CaseFacts, prompts_for
 from audit_service.domain.rubrics import DEFAULT_SCALE, Level, RubricError, Scale
@@ -198,7 +199,7 @@ def preview(public_id: str):
     if rubric is None:
         flash("The draft has problems to fix before it can be previewed.")
         return redirect(_overview(draft))
-    today = dt.date.today()
+    today = local_today()
     case_type = rubric.case_types[0]
     facts = example_facts(case_type, today)
     prompts = prompts_for(registries().evidence_providers.values(), facts, today)

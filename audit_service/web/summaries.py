@@ -13,6 +13,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 
+from audit_service.clock import local_today
 from audit_service.domain.summaries.suppression import SUPPRESSED
 from audit_service.exports.base import Table
 from audit_service.extension import registries
@@ -40,7 +41,6 @@ from audit_service.web.summary_filters import (
     parse_scope,
     scope_choices,
     summary_form,
-    today,
 )
 
 bp = Blueprint("summaries", __name__)
@@ -73,7 +73,7 @@ def _download(table: Table, fmt: str, what: str, filters: dict) -> Response:
     access.record(_user(), "summary.exported", what, {**filters, "format": fmt}, via="web",
                   remote_addr=request.remote_addr)
     response = Response(stream.getvalue(), mimetype=exporter.media_type)
-    name = f"{table.name}-{filters.get('period', date.today().isoformat())}.{exporter.extension}"
+    name = f"{table.name}-{filters.get('period', local_today().isoformat())}.{exporter.extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -82,7 +82,7 @@ def _summary(args):
     form, filters = summary_form(args, _fixed_scope())
     if filters is None:
         return form, None, None
-    summary = summarise(filters.level, filters.period, filters.scope, today=today(),
+    summary = summarise(filters.level, filters.period, filters.scope, today=local_today(),
                         criterion_types=registries().criterion_types)
     return form, filters, summary_tables(summary, _threshold())
 
@@ -142,7 +142,7 @@ def _trend_request(args):
     scope = fixed or parse_scope(form.scope.data)
     metric = Metric(form.metric.data)
     months = int(form.months.data)
-    end = today().replace(day=1)
+    end = local_today().replace(day=1)
     last = date(end.year - (end.month == 1), 12 if end.month == 1 else end.month - 1, 1)
     series = trends(level, last_month=last, months=months, metric=metric, scope=scope,
                     threshold=_threshold())
@@ -194,7 +194,7 @@ def trends_export(fmt: str):
 
 
 def _coverage():
-    on = today()
+    on = local_today()
     rows = coverage_service.coverage(on)
     return on, coverage_table(rows, _threshold())
 
@@ -224,7 +224,7 @@ def coverage_export(fmt: str):
 @bp.get("/coverage/high-risk.<fmt>")
 @require_roles(*sorted(access.CASE_LIST_ROLES))
 def high_risk_export(fmt: str):
-    on = today()
+    on = local_today()
     cases, _total = coverage_service.never_audited_high_risk(on, limit=100_000)
     return _download(high_risk_table(cases), fmt, "high_risk_never_audited",
                      {"as_of": on.isoformat(), "period": on.isoformat()})

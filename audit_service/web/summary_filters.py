@@ -22,10 +22,6 @@ from audit_service.storage.models import Service, Team
 PERIODS_LISTED = {Granularity.MONTH: 36, Granularity.QUARTER: 20, Granularity.YEAR: 6}
 
 
-def today() -> dt.date:
-    return local_today()
-
-
 def period_choices(granularity: Granularity, on: dt.date) -> list[tuple[str, str]]:
     period = period_containing(granularity, on)
     choices = []
@@ -87,7 +83,7 @@ class SummaryFilters:
 def summary_form(args, fixed: Scope | None) -> tuple[SummaryForm, SummaryFilters | None]:
     """The form and, when it is valid, the filters it describes."""
     form = SummaryForm(args)
-    on = today()
+    on = local_today()
     granularity = Granularity(form.granularity.data if form.granularity.data in
                               {g.value for g in Granularity} else "quarter")
     form.period.choices = period_choices(granularity, on)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from audit_service.clock import local_zone
+from audit_service.clock import local_today
+from audit_service.domain.months import Month
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits.overview import supervisor_overview
@@ -16,20 +15,14 @@ from audit_service.web.access import require_roles
 bp = Blueprint("supervisor", __name__)
 
 
-def today() -> dt.date:
-    zone = local_zone()
-    return dt.datetime.now(zone).date()
-
-
 def period_label(period: str) -> str:
-    year, month = (int(p) for p in period.split("-"))
-    return dt.date(year, month, 1).strftime("%B %Y")
+    return Month.parse(period).label
 
 
 @bp.get("/my-audits")
 @require_roles(Role.SUPERVISOR)
 def home():
-    day = today()
+    day = local_today()
     period = f"{day:%Y-%m}"
     overview = supervisor_overview(current_user.record, period, day)
     return render_template(

@@ -27,7 +27,7 @@ from audit_service.domain.thematic import (
     CohortError,
     CohortFilters,
 )
-from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role
+from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role, ThematicStatus
 from audit_service.extension import registries
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.services.sampling import thematic as thematic_service
@@ -38,10 +38,6 @@ bp = Blueprint("thematic", __name__, url_prefix="/thematic")
 
 LEADS = (Role.QUALITY_LEAD, Role.ADMIN)
 DATE_PARTS = ("day", "month", "year")
-
-
-def _today() -> dt.date:
-    return local_today()
 
 
 def _thematic_or_404(public_id: str) -> ThematicAudit:
@@ -126,7 +122,7 @@ def new():
         if filters is not None:
             filters_text = filters.describe(*_names())
             if request.form.get("intent") == "preview":
-                size = thematic_service.cohort_size(filters, _today())
+                size = thematic_service.cohort_size(filters, local_today())
             else:
                 try:
                     created = thematic_service.define(title, filters, actor=current_user.record)
@@ -155,8 +151,8 @@ def _render_show(thematic: ThematicAudit, error_for: dict[str, str] | None = Non
     pinned = thematic_service.pinned_versions(thematic)
     return render_template(
         "thematic/show.html", thematic=thematic, filters_text=filters.describe(*_names()),
-        size=thematic_service.cohort_size(filters, _today()) if thematic.status == "defined"
-        else thematic.cohort_size,
+        size=(thematic_service.cohort_size(filters, local_today())
+              if thematic.status == ThematicStatus.DEFINED else thematic.cohort_size),
         cases=cases, audits=thematic_service.audits_of(thematic),
         strategies=[(s, strategy.label) for s, strategy in registry.items()],
         rubrics=rubric_versions.latest_in_use(), pinned=pinned,
@@ -184,7 +180,7 @@ def draw(public_id: str):
     size = int(raw_size) if raw_size.isdigit() and len(raw_size) < 6 else -1
     try:
         thematic_service.draw(thematic, size, values["strategy"], actor=current_user.record,
-                              registry=registries().sampling_strategies, today=_today(),
+                              registry=registries().sampling_strategies, today=local_today(),
                               seed=values["seed"])
     except thematic_service.ThematicError as exc:
         return _render_show(thematic, exc.errors, values, 400)

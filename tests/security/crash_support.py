@@ -47,7 +47,7 @@ import psycopg2
 from audit_service.domain.audits import Answer, CriterionKey, explain, score_audit
 from audit_service.domain.case_reconcile import facts_hash, reconcile, status_of
 from audit_service.domain.names import name_key
-from audit_service.domain.vocabulary import CaseStatus, Role, StaffRole
+from audit_service.domain.vocabulary import AuditStatus, CaseStatus, Role, StaffRole
 from audit_service.extension import registries
 from audit_service.importers.base import importer_for
 from audit_service.services.accounts import users as accounts
@@ -446,7 +446,7 @@ def audit_problems(plans: Sequence[PlannedSubmit]) -> tuple[list[str], dict[str,
             problems.append(f"{plan.public_id}: the audit row is gone")
             continue
         statuses[plan.public_id] = audit.status
-        found = _draft_problems if audit.status == audit_service.DRAFT else _submitted_problems
+        found = _draft_problems if audit.status == AuditStatus.DRAFT else _submitted_problems
         problems.extend(f"{plan.public_id} ({audit.status}): {p}" for p in found(
             plan, audit, ratings[plan.audit_id], domains[plan.audit_id], events, notices))
     return problems, statuses
@@ -509,7 +509,7 @@ def _submitted_problems(plan: PlannedSubmit, audit: Audit, ratings: set[RatingRo
                         ) -> list[str]:
     problems = []
     expected = plan.result
-    if audit.status != audit_service.SUBMITTED:
+    if audit.status != AuditStatus.SUBMITTED:
         problems.append(f"unknown status {audit.status!r}")
     if audit.version != plan.version + 1:
         problems.append(f"submitted at version {audit.version}, expected {plan.version + 1}")
@@ -554,7 +554,7 @@ def round_problems(round_ids: Iterable[int]) -> list[str]:
                                          & RoundCase.replaced_at.is_null())
         submitted = (Audit.select().join(RoundCase, on=(Audit.round_case == RoundCase.id))
                      .where((RoundCase.round == round_.id)
-                            & (Audit.status == audit_service.SUBMITTED)).count())
+                            & (Audit.status == AuditStatus.SUBMITTED)).count())
         done = submitted == cases.count()
         events = Event.select().where((Event.action == "round.completed")
                                       & (Event.object_id == round_.public_id)).count()

@@ -26,7 +26,7 @@ from audit_service.domain.audits.validation import draft_problems, submit_proble
 from audit_service.domain.rubrics import BUILTIN_CRITERION_TYPES, check_document
 from audit_service.domain.rubrics import editing as ed
 from audit_service.domain.rubrics.loading import load_rubrics
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.extension import registries
 from audit_service.resources import rubrics_dir
 from audit_service.services.audits import lifecycle as audit_service
@@ -176,7 +176,7 @@ PAGE_SETTINGS = settings(deadline=None, derandomize=True, database=None,
 
 def _stored_draft_is_valid(app, audit: Audit) -> None:
     fresh = Audit.get_by_id(audit.id)
-    if fresh.status != audit_service.DRAFT:
+    if fresh.status != AuditStatus.DRAFT:
         return
     with app.app_context():
         types = registries().criterion_types

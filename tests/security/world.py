@@ -353,7 +353,7 @@ def _failed_import(admin: User) -> ImportBatch:
             "List 6,,01/05/2015,Safeguarding North,Pat Practice\r\n")
     try:
         import_file(io.BytesIO(rows.encode()), "caseload.csv", uploaded_by=admin,
-                    importers=registries().importers)
+                    as_of=dt.date.today(), importers=registries().importers)
     except ImportFailed as failed:
         return ImportBatch.get_by_id(failed.batch.id)
     raise AssertionError("the importer accepted a file without a child id")

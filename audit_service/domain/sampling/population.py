@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from audit_service.domain.months import Month, months_before
 from audit_service.domain.sampling.policy import SamplingPolicySettings
 from audit_service.domain.sampling.strategy import PopulationCase
 
@@ -35,14 +35,6 @@ class Eligible:
 
     def all(self) -> list[PopulationCase]:
         return [*self.reaudits, *self.others, *self.closed]
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier, clamped to the month's end (31 May - 3 = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
 
 
 def in_scope(case: PopulationCase, supervisor: Supervisor, independence: str) -> bool:
@@ -150,12 +142,8 @@ def reaudit_state(case: PopulationCase, settings: SamplingPolicySettings,
 def previous_month(period: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """The first day of the month before ``period`` ("YYYY-MM"; default today's month), and
     the first day of ``period``: the window a closure dip sample reads."""
-    if period:
-        year, month = (int(part) for part in period.split("-"))
-        start = dt.date(year, month, 1)
-    else:
-        start = today.replace(day=1)
-    return months_before(start, 1), start
+    month = Month.parse(period) if period else Month.of(today)
+    return month.previous().first_day, month.first_day
 
 
 def _closed_between(case: PopulationCase, start: dt.date, end: dt.date) -> bool:

@@ -15,11 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from audit_service.domain.evidence import CaseFacts
-
-OPEN_POOL = "open"
-REAUDIT_POOL = "reaudit"
-CLOSED_POOL = "closed"
-UNALLOCATED_POOL = "unallocated"
+from audit_service.domain.vocabulary import Pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +50,7 @@ class Drawn:
 
     case_key: str
     reason: str
-    pool: str = OPEN_POOL
+    pool: str = Pool.OPEN
     reaudit_of: str | None = None
 
 
@@ -164,16 +160,16 @@ def draw_sample(
     The closed dip has its own seed, so adding it never changes the open draw.
     """
     first = sorted(reaudits, key=lambda c: (c.last_graded_on, c.key))[:n]
-    drawn = [Drawn(case.key, reaudit_reason(case), REAUDIT_POOL, case.last_audit_key)
+    drawn = [Drawn(case.key, reaudit_reason(case), Pool.REAUDIT, case.last_audit_key)
              for case in first]
     taken = {d.case_key for d in drawn}
     rest = [case for case in others if case.key not in taken]
-    drawn += [Drawn(d.case_key, d.reason, OPEN_POOL)
+    drawn += [Drawn(d.case_key, d.reason, Pool.OPEN)
               for d in draw_from(strategy, rest, n - len(drawn), rng_seed, context)]
     taken = {d.case_key for d in drawn}
     by_key = {case.key: case for case in closed}
     dip = [case for case in closed if case.key not in taken]
-    drawn += [Drawn(d.case_key, closed_reason(by_key[d.case_key], d.reason), CLOSED_POOL)
+    drawn += [Drawn(d.case_key, closed_reason(by_key[d.case_key], d.reason), Pool.CLOSED)
               for d in draw_from(strategy, dip, closed_n, f"{rng_seed}|closed", context)]
     return drawn
 
@@ -183,7 +179,7 @@ def draw_unallocated(
     context: DrawContext,
 ) -> list[Drawn]:
     """A service manager's sample of open cases that no worker holds."""
-    return [Drawn(d.case_key, f"unallocated: {d.reason}", UNALLOCATED_POOL)
+    return [Drawn(d.case_key, f"unallocated: {d.reason}", Pool.UNALLOCATED)
             for d in draw_from(strategy, population, n, f"{rng_seed}|unallocated", context)]
 
 

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from audit_service.domain.months import Month, MonthError
+
 
 class Granularity(StrEnum):
     MONTH = "month"
@@ -23,7 +25,6 @@ class Granularity(StrEnum):
         return {"month": 1, "quarter": 3, "year": 12}[self.value]
 
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
@@ -95,8 +96,11 @@ def period_containing(granularity: Granularity | str, day: dt.date) -> Period:
 def parse_period(key: str) -> Period:
     """``2026-03`` (month), ``2026-Q1`` (quarter) or ``2026`` (year)."""
     text = (key or "").strip()
-    if match := _MONTH.match(text):
-        return Period(dt.date(int(match[1]), int(match[2]), 1), Granularity.MONTH)
+    if "-" in text and "Q" not in text:
+        try:
+            return Period(Month.parse(text).first_day, Granularity.MONTH)
+        except MonthError:
+            pass
     if match := _QUARTER.match(text):
         return Period(dt.date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1), Granularity.QUARTER)
     if match := _YEAR.match(text):

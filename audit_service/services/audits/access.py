@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from peewee import Expression
 
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.storage.models import Audit, AuditAction, SamplingRound, Staff, User
 
 READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD, Role.SENIOR_LEADER})
@@ -58,7 +58,7 @@ def blinded_ids(user: User):
     moderation = Audit.alias()
     return moderation.select(moderation.moderates).where(
         (moderation.auditor == user.id) & (moderation.kind == MODERATION)
-        & (moderation.status != "submitted") & moderation.moderates.is_null(False)
+        & (moderation.status != AuditStatus.SUBMITTED) & moderation.moderates.is_null(False)
     )
 
 
@@ -66,7 +66,7 @@ def is_blinded(user: User, audit: Audit) -> bool:
     """Moderation is blind: the moderator may not see the first audit until theirs is in."""
     return Audit.select().where(
         (Audit.moderates == audit.id) & (Audit.auditor == user.id)
-        & (Audit.kind == MODERATION) & (Audit.status != "submitted")
+        & (Audit.kind == MODERATION) & (Audit.status != AuditStatus.SUBMITTED)
     ).exists()
 
 
@@ -92,7 +92,7 @@ def _visible_by_role(user: User) -> Expression | None:
         return clause
     if role == Role.PRACTITIONER and user.staff_id is not None:
         # A moderation audit checks the auditor, not the practitioner: it is not theirs to read.
-        return ((Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+        return ((Audit.practitioner == user.staff_id) & (Audit.status == AuditStatus.SUBMITTED)
                 & (Audit.kind != MODERATION))
     return None
 
@@ -101,7 +101,7 @@ def has_moderated(user: User, audit: Audit) -> bool:
     """A moderator who has submitted may read the audit they moderated, whatever its team."""
     return Audit.select().where(
         (Audit.moderates == audit.id) & (Audit.auditor == user.id)
-        & (Audit.kind == MODERATION) & (Audit.status == "submitted")
+        & (Audit.kind == MODERATION) & (Audit.status == AuditStatus.SUBMITTED)
     ).exists()
 
 
@@ -123,7 +123,7 @@ def can_read(user: User, audit: Audit) -> bool:
         return (
             user.staff_id is not None
             and audit.practitioner_id == user.staff_id
-            and audit.status == "submitted"
+            and audit.status == AuditStatus.SUBMITTED
             and audit.kind != MODERATION
         )
     return False
@@ -139,7 +139,7 @@ def is_practitioner(user: User, audit: Audit) -> bool:
 
 def can_manage_actions(user: User, audit: Audit) -> bool:
     """The auditor, or a supervisor of the audited team, records actions after submission."""
-    if audit.status != "submitted" or role_of(user) != Role.SUPERVISOR:
+    if audit.status != AuditStatus.SUBMITTED or role_of(user) != Role.SUPERVISOR:
         return False
     team_id = team_id_of(user)
     return is_auditor(user, audit) or (team_id is not None and audit.team_id == team_id)

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from audit_service.domain.audits import FieldError
+from audit_service.domain.vocabulary import ActionStatus, AuditStatus
 from audit_service.services.audits.access import NotAllowed, can_manage_actions, can_update_action
 from audit_service.services.audits.lifecycle import (
     InvalidAnswers,
@@ -21,7 +22,7 @@ from audit_service.services.platform import audit_trail, outbox
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit, AuditAction, Staff, User, utcnow
 
-STATUSES: dict[str, str] = {"open": "Open", "in_progress": "In progress", "done": "Done"}
+STATUSES: dict[str, str] = {status: status.label for status in ActionStatus}
 MAX_DESCRIPTION = 2_000
 
 
@@ -41,7 +42,7 @@ class ActionInput:
     description: str
     owner: User | None
     due_on: dt.date | None
-    status: str = "open"
+    status: str = ActionStatus.OPEN
 
 
 def owner_choices(audit: Audit) -> list[User]:
@@ -86,7 +87,7 @@ def _as_dict(action: AuditAction) -> dict[str, object]:
 def create_action(user: User, audit: Audit, data: ActionInput, today: dt.date, *,
                   remote_addr: str | None = None) -> AuditAction:
     if not can_manage_actions(user, audit):
-        if audit.status != "submitted":
+        if audit.status != AuditStatus.SUBMITTED:
             raise ReadOnly("Actions are agreed after the audit is submitted.")
         raise NotAllowed("Only the team's team manager can record actions for this audit.")
     errors = problems(audit, data, today)
@@ -98,7 +99,7 @@ def create_action(user: User, audit: Audit, data: ActionInput, today: dt.date, *
         action = AuditAction.create(
             audit=audit, description=data.description.strip(), owner=data.owner,
             due_on=data.due_on, status=data.status, created_by=user,
-            completed_at=now if data.status == "done" else None,
+            completed_at=now if data.status == ActionStatus.DONE else None,
         )
         audit_trail.record("action.created", actor=user, object_type="action",
                            object_id=action.public_id,
@@ -130,7 +131,7 @@ def update_status(user: User, action: AuditAction, status: str, version: int, *,
         changed = (
             AuditAction.update(
                 status=status, version=version + 1, updated_at=utcnow(),
-                completed_at=utcnow() if status == "done" else None,
+                completed_at=utcnow() if status == ActionStatus.DONE else None,
             )
             .where((AuditAction.id == action.id) & (AuditAction.version == version))
             .execute()

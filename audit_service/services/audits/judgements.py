@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from audit_service.domain.months import Month
 from audit_service.services.audits.access import blinded_ids
 from audit_service.storage.models import Audit, Case, Team, User, practice_audit
 
@@ -19,18 +20,10 @@ from audit_service.storage.models import Audit, Case, Team, User, practice_audit
 def window(first: str | None, last: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """The days from the first of month ``first`` to the end of month ``last`` ("YYYY-MM",
     1900 to 2100), by default the twelve months to this one. Raises ``ValueError``."""
-    this_month = today.replace(day=1)
-    start = _month(first) if first else (this_month - dt.timedelta(days=335)).replace(day=1)
-    end_month = _month(last) if last else this_month
-    end = (end_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return start, end - dt.timedelta(days=1)
-
-
-def _month(text: str) -> dt.date:
-    start = dt.datetime.strptime(text, "%Y-%m").date()
-    if not 1900 <= start.year <= 2100:
-        raise ValueError(f"{text} is outside 1900 to 2100")
-    return start
+    this_month = Month.of(today)
+    start = Month.parse(first) if first else this_month.plus(-11)
+    end = Month.parse(last) if last else this_month
+    return start.first_day, end.last_day
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,15 @@ from audit_service.domain.evidence import (
     prompts_for,
 )
 from audit_service.domain.rubrics import CriterionType, Rubric
-from audit_service.domain.vocabulary import AgeBand, AuditKind, CaseType, Role
+from audit_service.domain.vocabulary import (
+    AgeBand,
+    AuditKind,
+    AuditStatus,
+    CaseType,
+    Pool,
+    Role,
+    RoundStatus,
+)
 from audit_service.plugins.installed import RubricSource
 from audit_service.services.audits.access import (
     AuditError,
@@ -67,11 +75,8 @@ from audit_service.storage.models import (
     utcnow,
 )
 
-DRAFT = "draft"
-SUBMITTED = "submitted"
 INADEQUATE = "inadequate"
 AUDIT_LINK = "/audits/{public_id}"
-REAUDIT_POOL = "reaudit"
 
 
 class VersionConflict(AuditError):
@@ -260,7 +265,7 @@ def start_audit(
             f"No rubric covers {CaseType(case.case_type).label.lower()} cases. "
             "Ask a quality lead to publish one."
         )
-    reaudit = round_case.pool == REAUDIT_POOL
+    reaudit = round_case.pool == Pool.REAUDIT
     try:
         with database.atomic():
             audit = Audit.create(
@@ -295,7 +300,7 @@ def _label(key: CriterionKey) -> str:
 def _check_editable(user: User, audit: Audit) -> None:
     if not is_auditor(user, audit):
         raise NotAllowed("Only the auditor can change this audit.")
-    if audit.status != DRAFT:
+    if audit.status != AuditStatus.DRAFT:
         raise ReadOnly("This audit has been submitted and can no longer be changed.")
 
 
@@ -304,13 +309,14 @@ def _bump(audit: Audit, version: int, **changes) -> int:
     new_version = version + 1
     changed = (
         Audit.update(version=new_version, updated_at=utcnow(), **changes)
-        .where((Audit.id == audit.id) & (Audit.version == version) & (Audit.status == DRAFT))
+        .where((Audit.id == audit.id) & (Audit.version == version)
+               & (Audit.status == AuditStatus.DRAFT))
         .execute()
     )
     if changed == 1:
         return new_version
     current = Audit.get_by_id(audit.id)
-    if current.status != DRAFT:
+    if current.status != AuditStatus.DRAFT:
         raise ReadOnly("This audit has been submitted and can no longer be changed.")
     raise VersionConflict(current, version, current.version)
 
@@ -450,7 +456,7 @@ def submit(
     now = utcnow()
     with database.atomic():
         new_version = _bump(
-            audit, version, status=SUBMITTED, submitted_at=now,
+            audit, version, status=AuditStatus.SUBMITTED, submitted_at=now,
             overall_grade=grade.id if grade else None, overall_score=overall.score,
             calculated_grade=overall.calculated_grade.id if overall.calculated_grade else None,
             effective_grade=grade.id if grade else None, effective_score=overall.score,
@@ -467,8 +473,8 @@ def submit(
             ).where(AuditRubric.id == pinned.audit_rubric.id).execute()
         audit_trail.record(
             "audit.submitted", actor=user, object_type="audit", object_id=audit.public_id,
-            before={"version": version, "status": DRAFT, "answers": before},
-            after={"version": new_version, "status": SUBMITTED, "answers": after,
+            before={"version": version, "status": AuditStatus.DRAFT, "answers": before},
+            after={"version": new_version, "status": AuditStatus.SUBMITTED, "answers": after,
                    "overall_grade": grade.id if grade else None,
                    "overall_score": explanation["overall"]["score"],
                    "calculated_grade": explanation["overall"]["calculated_grade"],
@@ -601,7 +607,7 @@ def complete_round_if_done(audit: Audit) -> bool:
         locked = SamplingRound.select(SamplingRound.id).where(SamplingRound.id == round_id)
         locked.for_update().execute()
     submitted = Audit.select(Audit.id).where(
-        (Audit.round_case == RoundCase.id) & (Audit.status == SUBMITTED)
+        (Audit.round_case == RoundCase.id) & (Audit.status == AuditStatus.SUBMITTED)
     )
     outstanding = (
         RoundCase.select()
@@ -613,8 +619,8 @@ def complete_round_if_done(audit: Audit) -> bool:
         return False
     now = utcnow()
     changed = (
-        SamplingRound.update(status="completed", completed_at=now)
-        .where((SamplingRound.id == round_id) & (SamplingRound.status != "completed"))
+        SamplingRound.update(status=RoundStatus.COMPLETED, completed_at=now)
+        .where((SamplingRound.id == round_id) & (SamplingRound.status != RoundStatus.COMPLETED))
         .execute()
     )
     if changed:
@@ -634,7 +640,7 @@ def _bump_submitted(audit: Audit, version: int, **changes) -> int:
     changed = (
         Audit.update(version=version + 1, updated_at=utcnow(), **changes)
         .where((Audit.id == audit.id) & (Audit.version == version)
-               & (Audit.status == SUBMITTED) & Audit.acknowledged_at.is_null())
+               & (Audit.status == AuditStatus.SUBMITTED) & Audit.acknowledged_at.is_null())
         .execute()
     )
     if changed == 1:
@@ -648,7 +654,7 @@ def _bump_submitted(audit: Audit, version: int, **changes) -> int:
 def _check_practitioner(user: User, audit: Audit) -> None:
     if not is_practitioner(user, audit):
         raise NotAllowed("Only the practitioner whose case was audited can do this.")
-    if audit.status != SUBMITTED:
+    if audit.status != AuditStatus.SUBMITTED:
         raise ReadOnly("This audit has not been submitted yet.")
     if audit.acknowledged_at is not None:
         raise ReadOnly("This audit has been acknowledged; the response can no longer change.")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, fn
 from peewee import Case as When
 
+from audit_service.domain.vocabulary import ActionStatus, AuditStatus, RoundStatus
 from audit_service.storage.models import (
     Audit,
     AuditAction,
@@ -85,7 +86,7 @@ def supervisor_overview(user: User, period: str, today: dt.date) -> SupervisorOv
     thematic = list(
         Audit.select(Audit, Case).join(Case)
         .where((Audit.auditor == user.id) & (Audit.kind == "thematic"))
-        .order_by(Audit.status == "submitted", Audit.created_at)
+        .order_by(Audit.status == AuditStatus.SUBMITTED, Audit.created_at)
     )
     if user.staff_id is None:
         return SupervisorOverview(current=None, thematic=thematic)
@@ -95,7 +96,7 @@ def supervisor_overview(user: User, period: str, today: dt.date) -> SupervisorOv
     if current is not None:
         overview.rows = round_rows(current)
 
-    submitted = fn.SUM(When(None, [(Audit.status == "submitted", 1)], 0))
+    submitted = fn.SUM(When(None, [(Audit.status == AuditStatus.SUBMITTED, 1)], 0))
     past = (
         SamplingRound.select(SamplingRound, fn.COUNT(RoundCase.id).alias("n_cases"),
                              submitted.alias("n_submitted"))
@@ -109,7 +110,8 @@ def supervisor_overview(user: User, period: str, today: dt.date) -> SupervisorOv
     )
     overview.past = [PastRound(r, r.n_cases, int(r.n_submitted or 0)) for r in past]
     overview.overdue_rounds = list(
-        rounds.where((SamplingRound.status != "completed") & (SamplingRound.due_on < today))
+        rounds.where((SamplingRound.status != RoundStatus.COMPLETED)
+                     & (SamplingRound.due_on < today))
         .order_by(SamplingRound.due_on)
     )
     team_id = user.staff.team_id
@@ -117,7 +119,7 @@ def supervisor_overview(user: User, period: str, today: dt.date) -> SupervisorOv
     if team_id is not None:
         scope = scope | (Audit.team == team_id)
     open_actions = list(
-        _actions_query().where(scope & (AuditAction.status != "done"))
+        _actions_query().where(scope & (AuditAction.status != ActionStatus.DONE))
         .order_by(AuditAction.due_on, AuditAction.id)
     )
     overview.team_actions = open_actions
@@ -137,14 +139,14 @@ def practitioner_overview(user: User) -> PractitionerOverview:
         audits = list(
             Audit.select(Audit, Case)
             .join(Case)
-            .where((Audit.practitioner == user.staff_id) & (Audit.status == "submitted")
+            .where((Audit.practitioner == user.staff_id) & (Audit.status == AuditStatus.SUBMITTED)
                    & (Audit.kind != "moderation"))
             .order_by(Audit.submitted_at.desc())
             .limit(100)
         )
     actions = list(
         _actions_query().where(AuditAction.owner == user.id)
-        .order_by(AuditAction.status == "done", AuditAction.due_on, AuditAction.id)
+        .order_by(AuditAction.status == ActionStatus.DONE, AuditAction.due_on, AuditAction.id)
         .limit(200)
     )
     return PractitionerOverview(audits, actions)

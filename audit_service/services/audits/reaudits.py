@@ -18,7 +18,7 @@ from peewee import JOIN
 from audit_service.domain.rubrics import DEFAULT_SCALE
 from audit_service.domain.sampling import reaudit_state
 from audit_service.domain.sampling.population import DUE, WAITING
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling.population import load_population
@@ -60,7 +60,7 @@ def reaudit_view(audit: Audit) -> ReauditView | None:
         return None
     actions = list(AuditAction.select().where(AuditAction.audit == previous.id)
                    .order_by(AuditAction.due_on, AuditAction.id))
-    grade = audit.effective_grade if audit.status == "submitted" else None
+    grade = audit.effective_grade if audit.status == AuditStatus.SUBMITTED else None
     return ReauditView(PreviousAudit(previous, actions), grade)
 
 

@@ -21,7 +21,17 @@ from peewee import fn
 from audit_service.domain.audits.results import AuditScore, explain
 from audit_service.domain.names import name_key
 from audit_service.domain.rubrics import CriterionType
-from audit_service.domain.vocabulary import CaseType, EmploymentType, Role, StaffRole
+from audit_service.domain.vocabulary import (
+    ActionStatus,
+    AuditStatus,
+    CaseStatus,
+    CaseType,
+    EmploymentType,
+    Pool,
+    Role,
+    RoundStatus,
+    StaffRole,
+)
 from audit_service.services.demo.history import (
     HistoryCase,
     HistoryPractitioner,
@@ -47,7 +57,6 @@ from audit_service.storage.models import (
 
 CHUNK = 500
 ACTOR_LABEL = "cli:demo"
-SUBMITTED = "submitted"
 
 
 class HistoryLoadError(RuntimeError):
@@ -86,7 +95,7 @@ def _teams_and_people() -> tuple[list[HistoryTeam], dict[int, HistoryPractitione
     teams = [HistoryTeam(team_id, names[team_id], sup, tuple(cases.get(team_id, ())))
              for team_id, sup in supervisors.items()]
     loads = dict(Case.select(Case.worker, fn.COUNT(Case.id))
-                 .where((Case.status == "open") & Case.worker.is_null(False))
+                 .where((Case.status == CaseStatus.OPEN) & Case.worker.is_null(False))
                  .group_by(Case.worker).tuples())
     people = {
         sid: HistoryPractitioner(sid, EmploymentType(etype), started, loads.get(sid, 0))
@@ -161,7 +170,7 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
     round_rows = [{
         "public_id": public_id(), "supervisor": r.supervisor_key, "team": r.team_key,
         "period": r.period, "policy": policy_id, "seed": f"demo-history:{seed}",
-        "eligible_count": len(r.audits), "status": "completed", "opened_at": r.opened_at,
+        "eligible_count": len(r.audits), "status": RoundStatus.COMPLETED, "opened_at": r.opened_at,
         "drawn_at": r.opened_at, "due_on": r.due_on, "completed_at": r.completed_at,
     } for r in rounds]
     for chunk in _chunks(round_rows):
@@ -174,7 +183,7 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
     for r in rounds:
         rid = round_ids[(r.supervisor_key, r.period)]
         case_rows += [{"round": rid, "case": a.case_key, "position": i,
-                       "pool": "reaudit" if a.reaudit_of else "open",
+                       "pool": Pool.REAUDIT if a.reaudit_of else Pool.OPEN,
                        "reason": ("Re-audit of the case's audit of " + a.reaudit_of[0]
                                   + " (demo history)") if a.reaudit_of else
                        "Drawn at random from the team's cases (demo history)"}
@@ -201,7 +210,8 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
                 "public_id": pid, "case": a.case_key, "round_case": round_case_ids[
                     (rid, a.case_key)], "kind": "reaudit" if a.reaudit_of else "monthly",
                 "auditor": auditors[r.supervisor_key], "case_type": a.case_type.value,
-                "practitioner": a.practitioner_key, "team": r.team_key, "status": SUBMITTED,
+                "practitioner": a.practitioner_key, "team": r.team_key,
+                "status": AuditStatus.SUBMITTED,
                 "version": 2, "created_at": a.created_at, "updated_at": a.submitted_at,
                 "submitted_at": a.submitted_at, "overall_grade": grade,
                 "overall_score": a.overall.score, "result": result,
@@ -242,7 +252,8 @@ def _write(rounds: list[HistoryRound], auditors: dict[int, int], policy_id: int,
                          x.evidence) for x in a.ratings]
         action_rows += [{
             "public_id": public_id(), "audit": aid, "description": x.description,
-            "owner": auditor, "due_on": x.due_on, "status": "done" if x.completed_at else "open",
+            "owner": auditor, "due_on": x.due_on,
+            "status": ActionStatus.DONE if x.completed_at else ActionStatus.OPEN,
             "created_by": auditor, "created_at": a.submitted_at, "updated_at": x.completed_at
             or a.submitted_at, "completed_at": x.completed_at,
         } for x in a.actions]

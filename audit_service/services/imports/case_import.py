@@ -25,7 +25,7 @@ from psycopg2.extras import execute_batch
 from audit_service.domain.case_reconcile import Reconciled, facts_hash, reconcile, status_of
 from audit_service.domain.case_records import CaseRecord, RowError
 from audit_service.domain.names import clean_text, name_key
-from audit_service.domain.vocabulary import CaseStatus
+from audit_service.domain.vocabulary import CaseStatus, ImportStatus
 from audit_service.importers.base import CaseImporter, importer_for
 from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
@@ -75,7 +75,7 @@ def import_file(
     *,
     importer_id: str | None = None,
     uploaded_by: User | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date,
     importers: Mapping[str, type[CaseImporter]],
     actor_label: str | None = None,
 ) -> ImportBatch:
@@ -87,7 +87,6 @@ def import_file(
     closed, never deleted; ``rejected`` problems reported, one ``RejectedRow``
     each. Raises ``ImportFailed`` when the file cannot be read at all.
     """
-    as_of = as_of or dt.date.today()
     data = stream.read()
     source_name = PurePath(filename).name or filename
     # Not saved yet: it is written with the cases, or with the reason it failed.
@@ -150,7 +149,7 @@ def _failed(
     batch: ImportBatch, message: str, errors: Sequence[RowError] = ()
 ) -> ImportFailed:
     with database.atomic():
-        batch.status = "failed"
+        batch.status = ImportStatus.FAILED
         batch.error = message
         batch.rejected_count = len(errors)
         batch.finished_at = utcnow()
@@ -166,7 +165,7 @@ def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.unchanged_count = counts.unchanged
     batch.closed_count = counts.closed
     batch.rejected_count = len(result.errors)
-    batch.status = "completed"
+    batch.status = ImportStatus.COMPLETED
     batch.finished_at = utcnow()
     batch.save()
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from audit_service.domain.agreement import AgreementSummary, AuditorFlag, auditor_flag, summarise
 from audit_service.domain.audits import CriterionKey, FieldError
 from audit_service.domain.rubrics import CriterionType
-from audit_service.services.audits.lifecycle import SUBMITTED, AuditState, load_state
+from audit_service.domain.vocabulary import AuditStatus
+from audit_service.services.audits.lifecycle import AuditState, load_state
 from audit_service.services.moderation.workflow import InvalidModeration, period_bounds
 from audit_service.storage.models import Audit, Moderation, Team, User
 
@@ -94,7 +95,7 @@ def statistics(period_from: str, period_to: str,
         .join(Audit, on=(Moderation.audit == Audit.id), attr="first_row")
         .switch(Moderation)
         .join(Second, on=(Moderation.moderation_audit == Second.id), attr="second_row")
-        .where((Second.status == SUBMITTED) & (Moderation.period >= period_from)
+        .where((Second.status == AuditStatus.SUBMITTED) & (Moderation.period >= period_from)
                & (Moderation.period <= period_to))
         .order_by(Moderation.id)
     )

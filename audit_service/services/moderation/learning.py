@@ -8,7 +8,6 @@ any link to the case.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,7 +15,9 @@ from peewee import fn
 
 from audit_service.domain.audits import FieldError
 from audit_service.domain.exemplars import candidate_tokens, identifier_problems
+from audit_service.domain.months import Month, months_between
 from audit_service.domain.names import clean_text, name_key
+from audit_service.domain.vocabulary import AuditStatus
 from audit_service.services.audits.access import (
     BLIND_MESSAGE,
     MODERATION,
@@ -24,7 +25,6 @@ from audit_service.services.audits.access import (
     NotFound,
     blinded_ids,
 )
-from audit_service.services.audits.lifecycle import SUBMITTED
 from audit_service.services.moderation.workflow import InvalidModeration, period_bounds
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
@@ -94,7 +94,7 @@ def taggable_audit(user: User, public_id: str) -> Audit:
     (the tagging page shows its evidence)."""
     audit = (Audit.select(Audit, Audit.id.in_(blinded_ids(user)).alias("blinded"))
              .where(Audit.public_id == public_id).first())  # one query, blind or not
-    if audit is None or audit.status != SUBMITTED or audit.kind == MODERATION:
+    if audit is None or audit.status != AuditStatus.SUBMITTED or audit.kind == MODERATION:
         raise NotFound("There is no submitted audit at this address.")
     if audit.blinded:
         raise NotAllowed(BLIND_MESSAGE)
@@ -150,18 +150,14 @@ def theme_counts(period_from: str, period_to: str) -> ThemeCounts:
     if start >= end:
         raise InvalidModeration([FieldError(
             "period_from", "The first month must be the same as or before the last month")])
-    months = []
-    cursor = start
-    while cursor < end:
-        months.append(f"{cursor:%Y-%m}")
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    months = [str(m) for m in months_between(Month.of(start), Month.of(end).previous())]
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     query = (AuditTheme.select(PracticeTheme.name, Audit.submitted_at)
              .join(PracticeTheme).switch(AuditTheme).join(Audit)
              .where((Audit.submitted_at >= start) & (Audit.submitted_at < end)))
     for row in query.tuples():
         name, submitted_at = row
-        month = f"{submitted_at:%Y-%m}"
+        month = str(Month.of(submitted_at))
         counts[name][month] = counts[name].get(month, 0) + 1
     rows = [(name, [per_month.get(m, 0) for m in months], sum(per_month.values()))
             for name, per_month in counts.items()]
@@ -226,7 +222,7 @@ def exemplars_for(user: User, limit: int = 100) -> list[Exemplar]:
 
 def recent_submitted(limit: int = 25) -> list[Audit]:
     return list(Audit.select(Audit, Case).join(Case)
-                .where((Audit.status == SUBMITTED) & (Audit.kind != MODERATION))
+                .where((Audit.status == AuditStatus.SUBMITTED) & (Audit.kind != MODERATION))
                 .order_by(Audit.submitted_at.desc()).limit(limit))
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from peewee import JOIN, IntegrityError
 
 from audit_service.domain.audits import CriterionKey, FieldError
+from audit_service.domain.months import Month, MonthError
 from audit_service.domain.rubrics import DEFAULT_GRADE_BANDS, DEFAULT_SCALE, CriterionType, Rubric
 from audit_service.domain.rubrics.scoring import reads_as
-from audit_service.domain.vocabulary import Role
+from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.services.audits.access import (
     MODERATION,
     AuditError,
@@ -33,7 +34,6 @@ from audit_service.services.audits.access import (
 )
 from audit_service.services.audits.lifecycle import (
     INADEQUATE,
-    SUBMITTED,
     AuditState,
     audit_link,
     escalate_inadequate,
@@ -80,20 +80,14 @@ class ModerationConflict(AuditError):
     """The moderation moved on since the page was read (already assigned, adjudicated...)."""
 
 
-def period_of(moment: dt.datetime | dt.date) -> str:
-    return f"{moment:%Y-%m}"
-
-
 def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
     """The first instant of the month and of the next (naive UTC, as stored)."""
     try:
-        start = dt.datetime.strptime(period, "%Y-%m")
-    except ValueError:
+        return Month.parse(period).bounds()
+    except MonthError:
         raise InvalidModeration([FieldError(
             "period", f"Enter the month as a year and month, like 2026-03, not “{period}”")]
         ) from None
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, end
 
 
 def state_of(moderation: Moderation | None, moderation_audit: Audit | None = None) -> str:
@@ -104,7 +98,7 @@ def state_of(moderation: Moderation | None, moderation_audit: Audit | None = Non
     if moderation.moderation_audit_id is None:
         return "awaiting_moderator"
     audit = moderation_audit or Audit.get_by_id(moderation.moderation_audit_id)
-    return "ready" if audit.status == SUBMITTED else "in_moderation"
+    return "ready" if audit.status == AuditStatus.SUBMITTED else "in_moderation"
 
 
 # --- the list quality leads pick from ------------------------------------------------------
@@ -143,7 +137,7 @@ def submitted_audits(user: User, *, period: str | None = None, team_id: int | No
         .switch(Audit).join(Moderation, JOIN.LEFT_OUTER, on=(Moderation.audit == Audit.id),
                             attr="moderation_row")
         .join(Moderator, JOIN.LEFT_OUTER, on=(Moderation.moderation_audit == Moderator.id))
-        .where((Audit.status == SUBMITTED) & (Audit.kind != MODERATION))
+        .where((Audit.status == AuditStatus.SUBMITTED) & (Audit.kind != MODERATION))
         .order_by(Audit.submitted_at.desc(), Audit.id.desc())
     )
     if period:
@@ -158,9 +152,10 @@ def submitted_audits(user: User, *, period: str | None = None, team_id: int | No
     elif state == "awaiting_moderator":
         query = query.where(Moderation.id.is_null(False) & Moderation.moderation_audit.is_null())
     elif state == "in_moderation":
-        query = query.where(Moderator.status == "draft")
+        query = query.where(Moderator.status == AuditStatus.DRAFT)
     elif state == "ready":
-        query = query.where((Moderator.status == SUBMITTED) & Moderation.adjudicated_at.is_null())
+        query = query.where((Moderator.status == AuditStatus.SUBMITTED)
+                            & Moderation.adjudicated_at.is_null())
     elif state == "adjudicated":
         query = query.where(Moderation.adjudicated_at.is_null(False))
     audits = list(query.limit(limit))
@@ -211,7 +206,7 @@ def _first_audit(public_id: str) -> Audit:
         raise NotFound("There is no audit with that id.")
     if audit.kind == MODERATION:
         raise InvalidModeration([FieldError("audit", "A moderation cannot itself be moderated")])
-    if audit.status != SUBMITTED:
+    if audit.status != AuditStatus.SUBMITTED:
         raise InvalidModeration([FieldError(
             "audit", "Only a submitted audit can be moderated")])
     return audit
@@ -223,7 +218,7 @@ def pick(user: User, audit_public_id: str, *, remote_addr: str | None = None) ->
     try:
         with database.atomic():
             moderation = Moderation.create(
-                audit=audit, period=period_of(audit.submitted_at), source=CHOSEN,
+                audit=audit, period=str(Month.of(audit.submitted_at)), source=CHOSEN,
                 reason=f"Chosen by {user.display_name}", picked_by=user)
             audit_trail.record("moderation.picked", actor=user, object_type="moderation",
                                object_id=moderation.public_id,
@@ -286,7 +281,7 @@ def pick_moderation_sample(period: str, *, actor: User | None = None,
     if setting is None or setting.share_percent == 0:
         return SampleReport(period, 0, 0, 0)
     eligible = list(Audit.select().where(
-        (Audit.status == SUBMITTED) & (Audit.kind != MODERATION)
+        (Audit.status == AuditStatus.SUBMITTED) & (Audit.kind != MODERATION)
         & (Audit.submitted_at >= start) & (Audit.submitted_at < end)))
     target = math.ceil(len(eligible) * setting.share_percent / 100)
     already = {m.audit_id: m for m in Moderation.select().where(
@@ -443,7 +438,7 @@ def compare(moderation: Moderation, types: Mapping[str, CriterionType]) -> Compa
     if moderation.moderation_audit_id is None:
         raise ModerationConflict("No moderator has been assigned yet.")
     second = Audit.get_by_id(moderation.moderation_audit_id)
-    if second.status != SUBMITTED:
+    if second.status != AuditStatus.SUBMITTED:
         raise ModerationConflict("The moderator has not submitted their audit yet.")
     first = Audit.get_by_id(moderation.audit_id)
     one, two = load_state(first, types), load_state(second, types)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 
+from audit_service.domain.months import Month
 from audit_service.services.platform import outbox
 from audit_service.storage.models import SamplingRound, Staff, User
 
@@ -19,11 +20,6 @@ ROUND_LINK = "/rounds/{public_id}"
 
 def round_link(round_: SamplingRound) -> str:
     return ROUND_LINK.format(public_id=round_.public_id)
-
-
-def period_label(period: str) -> str:
-    year, month = (int(p) for p in period.split("-"))
-    return dt.date(year, month, 1).strftime("%B %Y")
 
 
 def date_label(day: dt.date) -> str:
@@ -55,7 +51,7 @@ def notify_reminder(round_: SamplingRound, base_url: str) -> int:
     user = user_for_staff(round_.supervisor_id)
     if user is None:
         return 0
-    month = period_label(round_.period)
+    month = Month.parse(round_.period).label
     paragraphs = [f"Dear {user.display_name},",
                   f"Your case file audits for {month} are due by {date_label(round_.due_on)}.",
                   "Please complete any audits still in progress."]
@@ -66,7 +62,7 @@ def notify_reminder(round_: SamplingRound, base_url: str) -> int:
 
 def notify_escalation(round_: SamplingRound, manager: User, supervisor: Staff,
                       base_url: str) -> int:
-    month = period_label(round_.period)
+    month = Month.parse(round_.period).label
     paragraphs = [f"Dear {manager.display_name},",
                   f"{supervisor.name}'s case file audits for {month} were due by "
                   f"{date_label(round_.due_on)} and are not complete.",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN, IntegrityError, fn
 
 from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
+from audit_service.domain.months import Month, MonthError
 from audit_service.domain.sampling import (
     DrawContext,
     Drawn,
@@ -35,7 +35,7 @@ from audit_service.domain.sampling import (
     eligible_population as filter_eligible,
 )
 from audit_service.domain.sampling.population import previous_month
-from audit_service.domain.vocabulary import CaseStatus, StaffRole
+from audit_service.domain.vocabulary import CaseStatus, Pool, RoundStatus, StaffRole
 from audit_service.plugins.registries import Registry, UnknownPlugin
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.sampling import policies as sampling_policies
@@ -57,10 +57,6 @@ from audit_service.storage.models import (
     utcnow,
 )
 
-AWAITING_DRAW = "awaiting_draw"
-OPEN = "open"
-_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
 
 class RoundError(ValueError):
     """A round action cannot be done; the message says why in plain words.
@@ -74,22 +70,20 @@ class RoundError(ValueError):
         self.kind = kind
 
 
-def parse_period(period: str) -> tuple[int, int]:
-    """``"2026-05"`` -> ``(2026, 5)``; anything else is refused with an example."""
-    match = _PERIOD.match(period or "")
-    if not match:
-        raise RoundError(f"period {period!r} is not a month written YYYY-MM, such as 2026-05",
-                         "invalid")
-    return int(match.group(1)), int(match.group(2))
+def parse_period(period: str) -> Month:
+    """A round's month; anything else is refused with an example."""
+    try:
+        return Month.parse(period)
+    except MonthError as exc:
+        raise RoundError(f"period {exc}", "invalid") from None
 
 
 def period_label(period: str) -> str:
-    year, month = parse_period(period)
-    return dt.date(year, month, 1).strftime("%B %Y")
+    return parse_period(period).label
 
 
 def default_calendar(period: str) -> WorkingCalendar:
-    year, _ = parse_period(period)
+    year = parse_period(period).year
     return england_and_wales_calendar(range(year, year + 2))
 
 
@@ -97,8 +91,8 @@ def due_date(
     period: str, policy: SamplingPolicySettings | SamplingPolicy, calendar: WorkingCalendar
 ) -> dt.date:
     """The policy's number of working days after the month's first working day."""
-    year, month = parse_period(period)
-    return calendar.add_working_days(calendar.first_working_day(year, month),
+    month = parse_period(period)
+    return calendar.add_working_days(calendar.first_working_day(month.year, month.month),
                                      policy.due_working_days)
 
 
@@ -324,7 +318,7 @@ def _create_round(
             round_ = SamplingRound.create(
                 supervisor=staff.id, team=team_id, period=period, policy=policy.id,
                 seed=seed, eligible_count=eligible_count,
-                status=AWAITING_DRAW if supervisor_draws else OPEN,
+                status=RoundStatus.AWAITING_DRAW if supervisor_draws else RoundStatus.OPEN,
                 drawn_at=None if supervisor_draws else utcnow(),
                 due_on=due_date(period, settings, calendar),
             )
@@ -398,7 +392,7 @@ def _notify_opened(round_: SamplingRound, user: User, count: int) -> None:
     month = period_label(round_.period)
     due = f"{round_.due_on:%A} {round_.due_on.day} {round_.due_on:%B %Y}"
     cases = f"{count} case file{'' if count == 1 else 's'}"
-    if round_.status == AWAITING_DRAW:
+    if round_.status == RoundStatus.AWAITING_DRAW:
         subject = f"Draw your case audit sample for {month}"
         body = [f"Your case audit round for {month} is open. Press \"Draw my sample\" on the "
                 f"round page to draw {cases} to audit.",
@@ -438,7 +432,7 @@ def _service_manager_of(round_: SamplingRound) -> _ServiceManager | None:
 
 def _candidates(sup: Supervisor, settings: SamplingPolicySettings,
                 period: str) -> list[PopulationCase]:
-    closed_since = previous_month(period, dt.date.today())[0] if settings.closed_cases else None
+    closed_since = parse_period(period).previous().first_day if settings.closed_cases else None
     if settings.independence == "own_team":
         return load_population([sup.team_id], closed_since=closed_since)
     if sup.service_id is not None:
@@ -453,12 +447,11 @@ def _check_owner(round_: SamplingRound, user: User, action: str) -> None:
         raise RoundError(f"only the round's team manager can {action}", "forbidden")
 
 
-def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = None,
+def draw_round(round_: SamplingRound, user: User, *, today: dt.date,
                registry: Registry[SamplingStrategy]) -> SamplingRound:
     """The supervisor's "Draw my sample": the same seeded draw the scheduler would make."""
-    today = today or dt.date.today()
     _check_owner(round_, user, "draw its sample")
-    if round_.status != AWAITING_DRAW:
+    if round_.status != RoundStatus.AWAITING_DRAW:
         raise RoundError("this round's sample has already been drawn")
     settings = sampling_policies.settings_of(round_.policy)
     sup = _supervisor_of(round_)
@@ -472,8 +465,10 @@ def draw_round(round_: SamplingRound, user: User, *, today: dt.date | None = Non
     if not picks:
         raise RoundError("no case is eligible under the round's policy, so nothing can be drawn")
     with database.atomic():
-        changed = (SamplingRound.update(status=OPEN, drawn_at=utcnow(), eligible_count=count)
-                   .where(SamplingRound.id == round_.id, SamplingRound.status == AWAITING_DRAW)
+        changed = (SamplingRound.update(status=RoundStatus.OPEN, drawn_at=utcnow(),
+                                        eligible_count=count)
+                   .where(SamplingRound.id == round_.id,
+                          SamplingRound.status == RoundStatus.AWAITING_DRAW)
                    .execute())
         if not changed:
             raise RoundError("this round's sample has already been drawn")
@@ -528,14 +523,13 @@ def replaced_cases(round_: SamplingRound) -> list[RoundCase]:
 
 
 def replace_case(round_case: RoundCase, reason: str, user: User, *,
-                 today: dt.date | None = None,
+                 today: dt.date,
                  registry: Registry[SamplingStrategy]) -> RoundCase:
     """Swap a drawn case for another drawn by the same strategy, recording why.
 
     The reason is required ("closed since the draw", "conflict of interest"); the
     replaced case stays in the round's history.
     """
-    today = today or dt.date.today()
     round_ = SamplingRound.get_by_id(round_case.round_id)
     _check_owner(round_, user, "replace its cases")
     reason = " ".join((reason or "").split())
@@ -547,7 +541,7 @@ def replace_case(round_case: RoundCase, reason: str, user: User, *,
     if Audit.select().where(Audit.round_case == round_case.id).exists():
         raise RoundError("an audit of this case has been started, so it cannot be replaced")
     case = Case.get_by_id(round_case.case_id)
-    if case.status == CaseStatus.CLOSED.value and round_case.pool != "closed":
+    if case.status == CaseStatus.CLOSED.value and round_case.pool != Pool.CLOSED:
         raise RoundError(
             f"this case closed on {case.closed_on:%d/%m/%Y} since it was drawn: audit it as a "
             "closure (was the decision to close right, and was it recorded with a rationale?) "
@@ -602,18 +596,10 @@ def _replacement(round_: SamplingRound, round_case: RoundCase,
                                  today=today, period=round_.period, registry=registry, n=1)[1]
     sup = _supervisor_of(round_)
     one = dataclasses.replace(
-        settings, cases_per_supervisor=0 if round_case.pool == "closed" else 1,
-        closed_cases=1 if round_case.pool == "closed" else 0)
+        settings, cases_per_supervisor=0 if round_case.pool == Pool.CLOSED else 1,
+        closed_cases=1 if round_case.pool == Pool.CLOSED else 0)
     return _draw(sup, one, seed, _candidates(sup, one, round_.period), excluded, today=today,
                  period=round_.period, registry=registry)[1]
-
-
-POOL_LABELS = {
-    "open": "Open caseload",
-    "reaudit": "Re-audit",
-    "closed": "Closed last month",
-    "unallocated": "Unallocated",
-}
 
 
 @dataclass(frozen=True)
@@ -627,14 +613,14 @@ class PopulationRow:
 
     @property
     def reaudit(self) -> bool:
-        return self.pool == "reaudit"
+        return self.pool == Pool.REAUDIT
 
     @property
     def pool_label(self) -> str:
-        return POOL_LABELS.get(self.pool, self.pool)
+        return Pool(self.pool).label
 
 
-def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
+def eligible_population(round_: SamplingRound, *, today: dt.date
                         ) -> list[PopulationRow]:
     """The cases the round's policy makes eligible for its team manager (or, for a round
     of unallocated cases, its service manager) today.
@@ -642,7 +628,6 @@ def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
     Cases drawn into this round are shown (marked, with the pool they were drawn from);
     cases drawn for anyone else this month are not.
     """
-    today = today or dt.date.today()
     settings = sampling_policies.settings_of(round_.policy)
     drawn_here = {str(rc.case_id): rc.pool for rc in RoundCase.select(
         RoundCase.case, RoundCase.pool).where(
@@ -653,7 +638,7 @@ def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
         manager = _service_manager_of(round_)
         if manager is not None:
             population = [c for c in load_population() if c.key not in drawn_here]
-            pools |= {c.key: "unallocated" for c in unallocated_population(
+            pools |= {c.key: Pool.UNALLOCATED for c in unallocated_population(
                 population, settings, manager.team_ids, today, drawn)}
     else:
         sup = _supervisor_of(round_)
@@ -661,9 +646,9 @@ def eligible_population(round_: SamplingRound, *, today: dt.date | None = None
                       if c.key not in drawn_here]
         eligible = filter_eligible(population, settings, sup, today, drawn,
                                    period=round_.period)
-        pools |= {c.key: "reaudit" for c in eligible.reaudits}
-        pools |= {c.key: "open" for c in eligible.others}
-        pools |= {c.key: "closed" for c in eligible.closed}
+        pools |= {c.key: Pool.REAUDIT for c in eligible.reaudits}
+        pools |= {c.key: Pool.OPEN for c in eligible.others}
+        pools |= {c.key: Pool.CLOSED for c in eligible.closed}
     cases = {str(c.id): c for c in Case.select().where(Case.id.in_([int(k) for k in pools]))}
     return [PopulationRow(cases[k], pool, k in drawn_here) for k, pool in pools.items()
             if k in cases]

@@ -19,7 +19,14 @@ from audit_service.domain.evidence import CaseFacts
 from audit_service.domain.sampling import DrawContext, PopulationCase, SamplingStrategy
 from audit_service.domain.sampling.strategy import check_drawn
 from audit_service.domain.thematic import MAX_SAMPLE, CohortFilters, cohort
-from audit_service.domain.vocabulary import AgeBand, CaseStatus, CaseType, Role
+from audit_service.domain.vocabulary import (
+    AgeBand,
+    AuditStatus,
+    CaseStatus,
+    CaseType,
+    Role,
+    ThematicStatus,
+)
 from audit_service.plugins.registries import Registry, UnknownPlugin
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
@@ -37,8 +44,6 @@ from audit_service.storage.models import (
     utcnow,
 )
 
-DEFINED = "defined"
-DRAWN = "drawn"
 THEMATIC = "thematic"
 AUDITOR_ROLES = (Role.SUPERVISOR.value, Role.QUALITY_LEAD.value)
 
@@ -141,7 +146,7 @@ def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: 
          seed: str | None = None) -> list[ThematicCase]:
     """Draw the sample once. The same cohort, strategy and seed always give the same cases."""
     errors = {}
-    if thematic.status != DEFINED:
+    if thematic.status != ThematicStatus.DEFINED:
         errors["sample_size"] = "The sample has already been drawn"
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or not (
             1 <= sample_size <= MAX_SAMPLE):
@@ -164,10 +169,11 @@ def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: 
     picked = strategy.draw(population, sample_size, seed, context)
     check_drawn(strategy, picked, population, sample_size)
     with database.atomic():
-        changed = (ThematicAudit.update(status=DRAWN, sample_size=sample_size,
+        changed = (ThematicAudit.update(status=ThematicStatus.DRAWN, sample_size=sample_size,
                                         strategy=strategy_id, seed=seed,
                                         cohort_size=len(population), drawn_at=utcnow())
-                   .where((ThematicAudit.id == thematic.id) & (ThematicAudit.status == DEFINED))
+                   .where((ThematicAudit.id == thematic.id)
+                          & (ThematicAudit.status == ThematicStatus.DEFINED))
                    .execute())
         if changed != 1:
             raise ThematicError({"sample_size": "The sample has already been drawn"})
@@ -245,7 +251,7 @@ def assign(thematic: ThematicAudit, choices: Mapping[int, str], *,
     An audit not yet touched (version 1) may move to another auditor; one the
     auditor has saved or submitted stays theirs. Returns audits by thematic case id.
     """
-    if thematic.status != DRAWN:
+    if thematic.status != ThematicStatus.DRAWN:
         raise ThematicError({"auditors": "Draw the sample before assigning auditors"})
     versions = pinned_versions(thematic)
     if not versions:
@@ -276,7 +282,7 @@ def _open_audit(thematic: ThematicAudit, tc: ThematicCase, auditor: User,
     if existing is not None:
         if existing.auditor_id == auditor.id:
             return existing
-        if existing.status != "draft" or existing.version > 1:
+        if existing.status != AuditStatus.DRAFT or existing.version > 1:
             raise ThematicError({f"auditor-{tc.id}": "This case's audit has been started by "
                                                       "its auditor and cannot move"})
         Audit.update(auditor=auditor).where(Audit.id == existing.id).execute()
@@ -314,5 +320,5 @@ def assigned_to(user: User) -> list[Audit]:
     return list(
         Audit.select(Audit, Case).join(Case)
         .where((Audit.auditor == user.id) & (Audit.kind == THEMATIC))
-        .order_by(Audit.status == "submitted", Audit.created_at)
+        .order_by(Audit.status == AuditStatus.SUBMITTED, Audit.created_at)
     )

@@ -19,12 +19,10 @@ from audit_service.domain.sampling.flags import (
     VISIT_DAYS,
     case_flags,
 )
-from audit_service.domain.vocabulary import CaseType
+from audit_service.domain.vocabulary import CaseStatus, CaseType
 from audit_service.services.audits.lifecycle import case_facts
 from audit_service.storage.models import Audit, Team, practice_audit
 from audit_service.storage.models import Case as CaseFile
-
-OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ def coverage(today: dt.date, *, team_id: int | None = None,
         .join(recent, JOIN.LEFT_OUTER, on=(recent.c.case_id == CaseFile.id))
         .switch(CaseFile)
         .join(ever, JOIN.LEFT_OUTER, on=(ever.c.case_id == CaseFile.id))
-        .where(CaseFile.status == OPEN)
+        .where(CaseFile.status == CaseStatus.OPEN)
         .group_by(CaseFile.team, Team.name, CaseFile.case_type)
     )
     if team_id is not None:
@@ -106,7 +104,7 @@ def never_audited_high_risk(today: dt.date, *, team_id: int | None = None,
     query = (
         CaseFile.select(CaseFile, Team.name.alias("team_name"))
         .join(Team, JOIN.LEFT_OUTER, on=(CaseFile.team == Team.id))
-        .where((CaseFile.status == OPEN) & _high_risk(today)
+        .where((CaseFile.status == CaseStatus.OPEN) & _high_risk(today)
                & CaseFile.id.not_in(_audited_since(None)))
     )
     if team_id is not None:

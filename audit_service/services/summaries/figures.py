@@ -35,6 +35,7 @@ from audit_service.domain.summaries.bands import (
     service_band_cutoffs,
 )
 from audit_service.domain.summaries.periods import Period
+from audit_service.domain.vocabulary import ActionStatus, AuditStatus, CaseStatus
 from audit_service.services.rubrics.versions import rubric_of
 from audit_service.storage.models import (
     Audit,
@@ -52,7 +53,6 @@ from audit_service.storage.models import (
 )
 from audit_service.storage.models import Case as CaseFile
 
-SUBMITTED = "submitted"
 GRADES: tuple[str, ...] = ("outstanding", "good", "requires_improvement", "inadequate")
 GRADE_LABELS = {
     "outstanding": "Outstanding",
@@ -61,7 +61,6 @@ GRADE_LABELS = {
     "inadequate": "Inadequate",
 }
 GOOD_OR_BETTER: tuple[str, ...] = ("outstanding", "good")
-DONE = "done"
 
 
 class Level(StrEnum):
@@ -215,7 +214,7 @@ def audit_figures(period: Period, scope: Scope, level: Level | None) -> dict:
 def action_figures(period: Period, scope: Scope, level: Level | None, today: dt.date) -> dict:
     """``{group: (actions, done, done_on_time, overdue)}`` for actions of the period's audits."""
     key = _audit_key(level)
-    done = AuditAction.status == DONE
+    done = AuditAction.status == ActionStatus.DONE
     query = (
         AuditAction.select(
             key, fn.COUNT(AuditAction.id), _count_if(done),
@@ -241,7 +240,7 @@ def sampling_figures(period: Period, scope: Scope, level: Level | None) -> dict:
         key = fn.COALESCE(Audit.practitioner, CaseFile.worker)
     else:
         key = Value(0)
-    submitted = Audit.status == SUBMITTED
+    submitted = Audit.status == AuditStatus.SUBMITTED
     months = period.months
     # A range, not IN (...): months are contiguous "YYYY-MM" keys, and over years SQLite scans
     # round_case once instead of probing the period index month by month (2.1x slower).
@@ -367,7 +366,7 @@ def caseloads():
     """Open cases per worker now, as a subquery."""
     return (CaseFile.select(CaseFile.worker.alias("worker_id"),
                             fn.COUNT(CaseFile.id).alias("open_cases"))
-            .where(CaseFile.status == "open")
+            .where(CaseFile.status == CaseStatus.OPEN)
             .group_by(CaseFile.worker))
 
 
@@ -473,13 +472,12 @@ def summarise(
     period: Period,
     scope: Scope | None = None,
     *,
-    today: dt.date | None = None,
+    today: dt.date,
     criterion_types: Mapping[str, CriterionType] | None = None,
 ) -> Summary:
     """Every figure of the summary page for ``level`` over ``period`` (unsuppressed)."""
     level = Level(level)
     scope = scope or Scope()
-    today = today or dt.date.today()
     audits = audit_figures(period, scope, level)
     actions = action_figures(period, scope, level, today)
     sampling = sampling_figures(period, scope, level)
