@@ -11,7 +11,8 @@ from flask_smorest import Api
 
 from audit_service import __version__
 from audit_service.api.auth import SECURITY_SCHEME
-from audit_service.web.errors import JSON_ERROR_HANDLER
+from audit_service.api.errors import refusal
+from audit_service.web.errors import JSON_ERROR_HANDLER, JSON_REFUSAL_HANDLER
 
 
 def _blueprints() -> list:
@@ -77,4 +78,5 @@ def init_app(app: Flask) -> Api:
             csrf.exempt(blueprint)
     # The browser error pages hand /api/ paths back to flask-smorest's JSON errors.
     app.extensions[JSON_ERROR_HANDLER] = api.handle_http_exception
+    app.extensions[JSON_REFUSAL_HANDLER] = refusal
     return api

@@ -38,13 +38,12 @@ from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.audits import reaudits
 from audit_service.services.audits.access import (
     AUDIT_ROLES,
-    NotAllowed,
-    NotFound,
     blinded_ids,
     can_update_action,
     readable_audit,
 )
 from audit_service.services.audits.overview import round_rows
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.storage.models import (
     Audit,
     AuditAction,

@@ -16,7 +16,7 @@ from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.domain.audits import FieldError
 from audit_service.domain.months import Month, months_between
 from audit_service.domain.vocabulary import Role
-from audit_service.services.audits.access import NotAllowed, NotFound
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.services.moderation import learning
 from audit_service.services.moderation.workflow import InvalidModeration
 from audit_service.storage.models import Exemplar, PracticeTheme

@@ -18,7 +18,7 @@ from audit_service.domain.agreement import Estimate
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.extension import registries
-from audit_service.services.audits.access import NotFound
+from audit_service.services.errors import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
 from audit_service.services.moderation.workflow import InvalidModeration, ModerationConflict

@@ -167,7 +167,7 @@ def create_draft(body):
     except rubric_versions.UnknownRubric as exc:
         abort(422, message=str(exc), errors={"json": {"from_version": [str(exc)]}})
     except rubric_drafts.DraftError as exc:
-        abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+        abort(422, message=str(exc), errors={"json": exc.by_field()})
 
 
 @drafts_bp.route("/<string:public_id>", methods=["GET"])
@@ -306,7 +306,7 @@ def assign(body):
         return rubric_assignments.assign(body["rubric_id"], found, body["case_types"],
                                          actor=current_api_user())
     except rubric_assignments.AssignmentError as exc:
-        abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+        abort(422, message=str(exc), errors={"json": exc.by_field()})
 
 
 @assignments_bp.route("/<int:assignment_id>", methods=["DELETE"])

@@ -124,7 +124,7 @@ def _found(public_id: str) -> ThematicAudit:
 
 
 def _refused(exc: thematic.ThematicError):
-    abort(422, message=str(exc), errors={"json": {k: [v] for k, v in exc.errors.items()}})
+    abort(422, message=str(exc), errors={"json": exc.by_field()})
 
 
 @bp.route("", methods=["GET"])

@@ -53,8 +53,6 @@ from audit_service.services.audits import reaudits
 from audit_service.services.audits.access import (
     AUDIT_ROLES,
     BLIND_MESSAGE,
-    NotAllowed,
-    NotFound,
     can_manage_actions,
     can_read,
     can_update_action,
@@ -62,6 +60,7 @@ from audit_service.services.audits.access import (
     is_practitioner,
     readable_audit,
 )
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.storage.models import Audit, Case, RoundCase, SamplingRound, Team, User
 from audit_service.web.access import require_roles
 from audit_service.web.forms import DateInputField

@@ -2,16 +2,20 @@
 
 flask-smorest answers every ``HTTPException`` with JSON app-wide; the handlers
 here are registered per status code, which Flask prefers, and hand API paths
-back to the JSON handler.
+back to the JSON handler. A service's refusal (``services.errors``) is answered
+here too, once for every page: the same status code the API gives it.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from audit_service.services.errors import Blinded, NotAllowed, NotFound, ServiceError
+
 JSON_ERROR_HANDLER = "audit_service.json_error_handler"
+JSON_REFUSAL_HANDLER = "audit_service.json_refusal_handler"
 
 PAGES = {
     400: "errors/400.html",
@@ -42,6 +46,27 @@ def handle_error(error: HTTPException):
     return render_template(PAGES[code], csrf_failed=csrf_failed, max_mb=_max_upload_mb()), code
 
 
+def handle_refusal(error: ServiceError):
+    """A service said no: the page that says why, with the status the API would give."""
+    handler = current_app.extensions.get(JSON_REFUSAL_HANDLER)
+    if _is_api_request() and handler is not None:
+        return handler(error)
+    if isinstance(error, Blinded):
+        return render_template("moderation/blind.html", message=error.message), error.status
+    if isinstance(error, NotFound):
+        return render_template(PAGES[404], max_mb=_max_upload_mb()), error.status
+    if isinstance(error, NotAllowed):
+        return render_template(PAGES[403], message=error.message), error.status
+    return render_template("errors/refused.html", message=error.message, errors=error.errors,
+                           back=_same_site_referrer()), error.status
+
+
+def _same_site_referrer() -> str:
+    """Where "Go back" leads: the page the person came from, if it is one of ours."""
+    referrer = request.referrer or ""
+    return referrer if referrer.startswith(request.host_url) else url_for("home.index")
+
+
 def handle_server_error(error: InternalServerError):
     current_app.logger.error("unhandled error on %s %s", request.method, request.path)
     try:
@@ -61,3 +86,4 @@ def init_app(app: Flask) -> None:
         if code != 500:
             app.register_error_handler(code, handle_error)
     app.register_error_handler(500, handle_server_error)
+    app.register_error_handler(ServiceError, handle_refusal)

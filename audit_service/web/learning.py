@@ -23,8 +23,8 @@ from audit_service.clock import local_today
 from audit_service.domain.months import Month
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import registries
-from audit_service.services.audits.access import NotAllowed, NotFound
 from audit_service.services.audits.lifecycle import load_state
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.services.moderation import learning
 from audit_service.services.moderation.workflow import InvalidModeration
 from audit_service.storage.models import Case, User

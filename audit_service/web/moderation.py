@@ -14,7 +14,7 @@ from audit_service.clock import local_today
 from audit_service.domain.months import Month
 from audit_service.domain.vocabulary import AuditStatus, CaseType, Role
 from audit_service.extension import registries
-from audit_service.services.audits.access import NotFound
+from audit_service.services.errors import NotFound
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
 from audit_service.services.moderation.workflow import InvalidModeration, ModerationConflict

@@ -46,7 +46,7 @@ def new():
             draft = rubric_drafts.new_draft(values["id"], values["title"], values["domain"],
                                             author=current_user.record)
         except rubric_drafts.DraftError as exc:
-            error_for = exc.errors
+            error_for = exc.error_for
         else:
             flash("The draft has been created. Add its case types and criteria next.",
                   "success")
@@ -69,7 +69,7 @@ def import_file():
                 draft = rubric_drafts.draft_from_yaml(upload.read(), upload.filename,
                                                       author=current_user.record)
             except rubric_drafts.DraftError as exc:
-                error_for = exc.errors
+                error_for = exc.error_for
             else:
                 flash("The file has been imported as a draft. Check it, then publish it.",
                       "success")
@@ -101,7 +101,7 @@ def assignments():
                 rubric_assignments.assign(values["rubric"], chosen_service,
                                           values["case_types"], actor=current_user.record)
             except rubric_assignments.AssignmentError as exc:
-                error_for = exc.errors
+                error_for = exc.error_for
             else:
                 flash("The rubric has been assigned.", "success")
                 return redirect(url_for("rubric_editor.assignments"))

@@ -127,7 +127,7 @@ def new():
                 try:
                     created = thematic_service.define(title, filters, actor=current_user.record)
                 except thematic_service.ThematicError as exc:
-                    error_for = exc.errors
+                    error_for = exc.error_for
                 else:
                     flash("The thematic audit has been defined. Draw its sample next.",
                           "success")
@@ -183,7 +183,7 @@ def draw(public_id: str):
                               registry=registries().sampling_strategies, today=local_today(),
                               seed=values["seed"])
     except thematic_service.ThematicError as exc:
-        return _render_show(thematic, exc.errors, values, 400)
+        return _render_show(thematic, exc.error_for, values, 400)
     flash("The sample has been drawn. Choose the rubrics and assign auditors next.", "success")
     return redirect(url_for("thematic.show", public_id=public_id))
 
@@ -196,7 +196,7 @@ def rubrics(public_id: str):
         thematic_service.choose_rubrics(thematic, request.form.getlist("rubrics"),
                                         actor=current_user.record)
     except thematic_service.ThematicError as exc:
-        return _render_show(thematic, exc.errors, status=400)
+        return _render_show(thematic, exc.error_for, status=400)
     flash("The rubrics have been chosen: their current versions are pinned.", "success")
     return redirect(url_for("thematic.show", public_id=public_id))
 
@@ -212,7 +212,7 @@ def auditors(public_id: str):
     try:
         opened = thematic_service.assign(thematic, choices, actor=current_user.record)
     except thematic_service.ThematicError as exc:
-        return _render_show(thematic, exc.errors, status=400)
+        return _render_show(thematic, exc.error_for, status=400)
     flash(f"{len(opened)} case{'s' if len(opened) != 1 else ''} assigned. Each auditor finds "
           "them on their home page.", "success")
     return redirect(url_for("thematic.show", public_id=public_id))

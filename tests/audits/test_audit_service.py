@@ -10,7 +10,8 @@ from audit_service.domain.audits import Answer, CriterionKey, answers_from_form
 from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
-from audit_service.services.audits.access import NotAllowed, readable_audit
+from audit_service.services.audits.access import readable_audit
+from audit_service.services.errors import NotAllowed
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.models import (
     Audit,

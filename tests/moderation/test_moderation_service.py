@@ -8,7 +8,8 @@ import pytest
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services.audits import lifecycle as audit_service
-from audit_service.services.audits.access import NotAllowed, can_read, readable_audit
+from audit_service.services.audits.access import can_read, readable_audit
+from audit_service.services.errors import NotAllowed
 from audit_service.services.moderation import agreement as agreement_stats
 from audit_service.services.moderation import workflow as moderation_service
 from audit_service.storage.models import Audit, AuditRubric, Event, Moderation, OutboxMessage

@@ -58,6 +58,8 @@ NO_FIXTURE: dict[str, str] = {}
 # Page templates no GET renders, each with the reason.
 NOT_FROM_A_GET: dict[str, str] = {
     "audits/conflict.html": "shown only in answer to a POST from a stale audit form",
+    "errors/refused.html": "a service's refusal of a POST; its headers and status are "
+    "checked in tests/web/test_refusals.py",
     "errors/429.html": "no route answers 429 with it yet: sign-in throttling shows the sign-in "
     "page itself with status 429 (checked by the walk's error pages)",
 }

@@ -11,22 +11,11 @@ from __future__ import annotations
 from peewee import Expression
 
 from audit_service.domain.vocabulary import AuditStatus, Role
+from audit_service.services.errors import Blinded, NotAllowed, NotFound
 from audit_service.storage.models import Audit, AuditAction, SamplingRound, Staff, User
 
 READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD, Role.SENIOR_LEADER})
 AUDIT_ROLES = frozenset({*READ_ALL, Role.SUPERVISOR, Role.PRACTITIONER})
-
-
-class AuditError(Exception):
-    """Base for refusals; the message is written for the person who asked."""
-
-
-class NotFound(AuditError):
-    pass
-
-
-class NotAllowed(AuditError):
-    pass
 
 
 def role_of(user: User) -> Role:
@@ -160,7 +149,7 @@ def readable_audit(user: User, public_id: str) -> Audit:
         raise NotFound("There is no audit at this address.")
     if not can_read(user, audit):
         if is_blinded(user, audit):
-            raise NotAllowed(BLIND_MESSAGE)
+            raise Blinded(BLIND_MESSAGE)
         if role_of(user) == Role.PRACTITIONER:
             raise NotFound("There is no audit at this address.")
         raise NotAllowed("You cannot see this audit: it is not one of your team's.")

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from audit_service.domain.audits import FieldError
 from audit_service.domain.vocabulary import ActionStatus, AuditStatus
-from audit_service.services.audits.access import NotAllowed, can_manage_actions, can_update_action
+from audit_service.services.audits.access import can_manage_actions, can_update_action
 from audit_service.services.audits.lifecycle import (
     InvalidAnswers,
     ReadOnly,
     audit_link,
     user_for_staff,
 )
+from audit_service.services.errors import Conflict, NotAllowed
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.storage.database import database
 from audit_service.storage.models import Audit, AuditAction, Staff, User, utcnow
@@ -26,7 +27,9 @@ STATUSES: dict[str, str] = {status: status.label for status in ActionStatus}
 MAX_DESCRIPTION = 2_000
 
 
-class ActionConflict(Exception):
+class ActionConflict(Conflict):
+    """The action was changed by someone else since the page was read."""
+
     def __init__(self, action: AuditAction, your_version: int):
         super().__init__(
             f"This action was changed by someone else (now version {action.version}) after "
@@ -35,6 +38,9 @@ class ActionConflict(Exception):
         self.action = action
         self.your_version = your_version
         self.current_version = action.version
+
+    def details(self) -> dict[str, int]:
+        return {"your_version": self.your_version, "current_version": self.current_version}
 
 
 @dataclass(frozen=True)

@@ -46,14 +46,8 @@ from audit_service.domain.vocabulary import (
     RoundStatus,
 )
 from audit_service.plugins.installed import RubricSource
-from audit_service.services.audits.access import (
-    AuditError,
-    NotAllowed,
-    NotFound,
-    is_auditor,
-    is_practitioner,
-    owns_round,
-)
+from audit_service.services.audits.access import is_auditor, is_practitioner, owns_round
+from audit_service.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from audit_service.services.moderation import notices as moderation_notices
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.rubrics import assignments as rubric_assignments
@@ -79,7 +73,7 @@ INADEQUATE = "inadequate"
 AUDIT_LINK = "/audits/{public_id}"
 
 
-class VersionConflict(AuditError):
+class VersionConflict(Conflict):
     """The page was out of date: ``current_version`` is what is saved now."""
 
     def __init__(self, audit: Audit, your_version: int, current_version: int):
@@ -91,22 +85,24 @@ class VersionConflict(AuditError):
         self.your_version = your_version
         self.current_version = current_version
 
+    def details(self) -> dict[str, int]:
+        return {"your_version": self.your_version, "current_version": self.current_version}
 
-class ReadOnly(AuditError):
+
+class ReadOnly(Conflict):
     """The audit is submitted (or acknowledged) and can no longer be changed this way."""
 
 
-class InvalidAnswers(AuditError):
+class InvalidAnswers(Invalid):
     """Answers that cannot be saved or submitted; ``version`` is the draft's version now."""
 
     def __init__(self, errors: list[FieldError], version: int):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+        super().__init__("; ".join(e.message for e in errors), errors)
         self.version = version
 
 
-class NoRubrics(AuditError):
-    pass
+class NoRubrics(Invalid):
+    """No rubric applies to the case, so there is nothing to audit it against."""
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from audit_service.domain.vocabulary import CaseStatus, ImportStatus
 from audit_service.importers.base import CaseImporter, importer_for
 from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
+from audit_service.services.errors import Invalid
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
@@ -47,7 +48,7 @@ CHUNK = 400
 MISSING_REASON = "not in the full caseload import"
 
 
-class ImportFailed(Exception):
+class ImportFailed(Invalid):
     """The file as a whole could not be imported; no case was written.
 
     ``batch`` is the failed ``ImportBatch`` (status "failed", with the error and

@@ -18,13 +18,8 @@ from audit_service.domain.exemplars import candidate_tokens, identifier_problems
 from audit_service.domain.months import Month, months_between
 from audit_service.domain.names import clean_text, name_key
 from audit_service.domain.vocabulary import AuditStatus
-from audit_service.services.audits.access import (
-    BLIND_MESSAGE,
-    MODERATION,
-    NotAllowed,
-    NotFound,
-    blinded_ids,
-)
+from audit_service.services.audits.access import BLIND_MESSAGE, MODERATION, blinded_ids
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.services.moderation.workflow import InvalidModeration, period_bounds
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database

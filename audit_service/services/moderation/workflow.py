@@ -24,14 +24,7 @@ from audit_service.domain.months import Month, MonthError
 from audit_service.domain.rubrics import DEFAULT_GRADE_BANDS, DEFAULT_SCALE, CriterionType, Rubric
 from audit_service.domain.rubrics.scoring import reads_as
 from audit_service.domain.vocabulary import AuditStatus, Role
-from audit_service.services.audits.access import (
-    MODERATION,
-    AuditError,
-    NotAllowed,
-    NotFound,
-    blinded_ids,
-    is_blinded,
-)
+from audit_service.services.audits.access import MODERATION, blinded_ids, is_blinded
 from audit_service.services.audits.lifecycle import (
     INADEQUATE,
     AuditState,
@@ -39,6 +32,7 @@ from audit_service.services.audits.lifecycle import (
     escalate_inadequate,
     load_state,
 )
+from audit_service.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.storage.database import database
 from audit_service.storage.models import (
@@ -68,15 +62,14 @@ STATES = {
 }
 
 
-class InvalidModeration(AuditError):
+class InvalidModeration(Invalid):
     """Input that cannot be saved; ``errors`` name each field."""
 
     def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
+        super().__init__("; ".join(e.message for e in errors), errors)
 
 
-class ModerationConflict(AuditError):
+class ModerationConflict(Conflict):
     """The moderation moved on since the page was read (already assigned, adjudicated...)."""
 
 

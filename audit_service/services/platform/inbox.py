@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from audit_service.services.errors import NotFound
 from audit_service.storage.models import InboxItem, User, utcnow
 
 
-class InboxItemNotFound(LookupError):
+class InboxItemNotFound(NotFound):
     pass
 
 

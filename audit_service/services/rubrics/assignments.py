@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import CaseType
+from audit_service.services.errors import Invalid
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics.versions import latest_in_use, rubric_of
 from audit_service.storage.database import database
@@ -26,10 +27,11 @@ from audit_service.storage.models import (
 )
 
 
-class AssignmentError(Exception):
+class AssignmentError(Invalid):
+    """An assignment that cannot be saved; ``errors`` name each field."""
+
     def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = dict(errors)
+        super().__init__("; ".join(errors.values()), errors)
 
 
 def list_assignments() -> list[RubricAssignment]:

@@ -21,6 +21,7 @@ from audit_service.domain.rubrics.diff import Change, diff_documents
 from audit_service.domain.rubrics.editing import blank_document
 from audit_service.domain.rubrics.loading import read_yaml
 from audit_service.domain.rubrics.schema import ID_PATTERN
+from audit_service.services.errors import Conflict, Invalid, NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
@@ -35,19 +36,18 @@ from audit_service.storage.models import (
 MAX_FILE_BYTES = 512 * 1024
 
 
-class DraftError(Exception):
-    """A refusal written for the quality lead; ``errors`` maps fields to messages."""
+class DraftError(Invalid):
+    """A draft that cannot be created or imported; ``errors`` name each field."""
 
     def __init__(self, message: str, errors: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.errors = dict(errors or {})
+        super().__init__(message, errors or {})
 
 
-class DraftNotFound(DraftError):
+class DraftNotFound(NotFound):
     pass
 
 
-class DraftConflict(DraftError):
+class DraftConflict(Conflict):
     """Someone saved the draft after this page was opened; ``current`` is the saved draft."""
 
     def __init__(self, current: RubricDraft):
@@ -57,7 +57,7 @@ class DraftConflict(DraftError):
         self.current = current
 
 
-class InvalidDraft(DraftError):
+class InvalidDraft(Invalid):
     """The draft does not pass the rubric validator; ``rubric_errors`` lists every problem."""
 
     def __init__(self, rubric_errors: list[RubricError]):

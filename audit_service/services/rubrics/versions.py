@@ -14,12 +14,13 @@ from peewee import IntegrityError, fn
 
 from audit_service.domain.rubrics import CriterionType, Rubric, parse_rubric_document
 from audit_service.plugins.installed import RubricSource
+from audit_service.services.errors import NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import RubricDefinition, RubricVersion, User, utcnow
 
 
-class UnknownRubric(LookupError):
+class UnknownRubric(NotFound):
     pass
 
 

@@ -28,6 +28,7 @@ from audit_service.domain.vocabulary import (
     ThematicStatus,
 )
 from audit_service.plugins.registries import Registry, UnknownPlugin
+from audit_service.services.errors import Invalid
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.storage.database import database
@@ -48,12 +49,11 @@ THEMATIC = "thematic"
 AUDITOR_ROLES = (Role.SUPERVISOR.value, Role.QUALITY_LEAD.value)
 
 
-class ThematicError(Exception):
-    """A refusal; ``errors`` maps form fields to messages written for the quality lead."""
+class ThematicError(Invalid):
+    """A refusal; ``errors`` name each form field, in words written for the quality lead."""
 
     def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = dict(errors)
+        super().__init__("; ".join(errors.values()), errors)
 
 
 def get(public_id: str) -> ThematicAudit | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from audit_service.domain.summaries.suppression import DEFAULT_THRESHOLD
 from audit_service.domain.vocabulary import Role
+from audit_service.services.errors import NotAllowed
 from audit_service.services.platform import audit_trail
 from audit_service.services.summaries.figures import Scope
 from audit_service.storage.models import Staff, User
@@ -27,7 +28,7 @@ CASE_LIST_ROLES = frozenset({Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN})
 SUPPRESSED_ROLES = frozenset({Role.HR})
 
 
-class NoTeam(PermissionError):
+class NoTeam(NotAllowed):
     """A supervisor with no team has no summary to read."""
 
 
