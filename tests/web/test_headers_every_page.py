@@ -196,12 +196,15 @@ def _error_pages(app, clients: dict, monkeypatch) -> list[str]:
 
 
 def _page_templates() -> set[str]:
-    """Templates that are whole pages: they extend the layout (directly or through a page)."""
-    pages = set()
+    """Templates that are whole pages: they extend the layout (directly or through a page).
+    A base that pages extend (the layout, the narrow page) is never rendered alone."""
+    pages, bases = set(), set()
     for path in TEMPLATES.rglob("*.html"):
-        if re.search(r'{%-?\s*extends\s+"[^"]+"', path.read_text()):
+        extended = re.findall(r'{%-?\s*extends\s+"([^"]+)"', path.read_text())
+        if extended:
             pages.add(path.relative_to(TEMPLATES).as_posix())
-    return pages - {"layout.html"}  # the base every page extends, never rendered alone
+        bases.update(extended)
+    return pages - bases
 
 
 def test_every_page_sends_the_exact_security_headers(security_world, monkeypatch) -> None:
