@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 export AUDIT_INSECURE_COOKIES ?= 1
 
-.PHONY: install assets migrate demo run serve test lint audit bench clean
+.PHONY: install assets migrate demo run serve test lint audit bench wheel wheel-check clean
 
 install: $(INSTALLED) $(ASSETS)
 
@@ -53,6 +53,18 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The installable package: a wheel in dist/ with the GOV.UK assets, rubrics, migrations and
+# default plugins inside it. `make wheel-check` installs it in a clean virtual environment and
+# runs migrate, rubrics load, demo and serve from an empty folder (tests/test_wheel.py does too).
+wheel: $(ASSETS)
+	rm -rf build dist
+	$(BIN)/python -m pip wheel --no-deps --no-build-isolation -q -w dist .
+	rm -rf build
+
+wheel-check: $(ASSETS)
+	$(BIN)/python scripts/check_wheel.py
 
 # Static security checks: bandit, medium severity and above, must be clean.
 audit: install
@@ -66,4 +78,4 @@ bench: install
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules audit_service/static/govuk .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules audit_service/static/govuk audit_service/static/vendor build dist .pytest_cache .ruff_cache

@@ -52,6 +52,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_IDLE_MINUTES": positive_int(env, "AUDIT_SESSION_IDLE_MINUTES", 30),
         "SESSION_MAX_HOURS": positive_int(env, "AUDIT_SESSION_MAX_HOURS", 12),
         "RETENTION_YEARS": positive_int(env, "AUDIT_RETENTION_YEARS", 7),
+        "IMPORT_CONFIRM_PERCENT": positive_int(env, "AUDIT_IMPORT_CONFIRM_PERCENT", 10),
     }
 
 

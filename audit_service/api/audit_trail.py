@@ -9,8 +9,8 @@ from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import Role
-from audit_service.services.platform import audit_trail
-from audit_service.services.platform.trail_search import TrailFilter, search
+from audit_service.services.platform import trail_search
+from audit_service.services.platform.trail_search import TrailFilter
 
 bp = Blueprint(
     "api_audit_trail", __name__, url_prefix="/api/v1/audit-trail",
@@ -66,18 +66,10 @@ class EventSchema(StrictSchema):
 @bp.paginate()
 def list_events(pagination_parameters, **filters):
     """Events matching every filter given, newest first. The search itself is recorded."""
-    query = search(TrailFilter(**filters))
-    pagination_parameters.item_count = query.count()
-    audit_trail.record(
-        "audit_trail.searched",
-        actor=current_api_user(),
-        object_type="audit_trail",
-        after={
-            "filters": TrailFilter(**filters).as_dict(),
-            "page": pagination_parameters.page,
-            "matches": pagination_parameters.item_count,
-            "via": "api",
-        },
-        remote_addr=request.remote_addr,
+    page = trail_search.search_page(
+        TrailFilter(**filters), pagination_parameters.page, pagination_parameters.page_size,
+        actor=current_api_user(), remote_addr=request.remote_addr, via="api",
+        empty_past_the_end=True,
     )
-    return list(query.paginate(pagination_parameters.page, pagination_parameters.page_size))
+    pagination_parameters.item_count = page.total
+    return list(page.items)

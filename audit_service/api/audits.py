@@ -2,15 +2,15 @@
 
 Drafts are saved with the version the client read: a stale version is refused
 with 409 and a body that holds both versions. Submission with missing answers
-is refused with 400 and an error per form field (the same field ids the
-browser's error summary links to).
+is refused with 422 and an error per form field (the same field ids the
+browser's error summary links to). Every endpoint maps the services' views
+(``services/audits/views.py``) to JSON; refusals are answered by the API's one
+handler (``api/errors.py``).
 """
 
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_smorest import abort
-from werkzeug.http import HTTP_STATUS_CODES
+from flask import request
 
 from audit_service.api.audit_schemas import (
     ActionCreateSchema,
@@ -30,29 +30,26 @@ from audit_service.api.audit_schemas import (
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.clock import local_today
-from audit_service.domain.audits import Answer, CriterionKey, FieldError, JudgementAnswer
+from audit_service.domain.audits import Answer, CriterionKey, JudgementAnswer
 from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
-from audit_service.services.audits import lifecycle as audit_service
-from audit_service.services.audits import reaudits
-from audit_service.services.audits.access import (
-    AUDIT_ROLES,
-    blinded_ids,
-    can_update_action,
-    readable_audit,
-)
-from audit_service.services.audits.overview import round_rows
-from audit_service.services.errors import NotAllowed, NotFound
-from audit_service.storage.models import (
-    Audit,
-    AuditAction,
-    Case,
-    Moderation,
-    SamplingRound,
-    Staff,
-    Team,
-    User,
+from audit_service.services.audits.access import AUDIT_ROLES
+from audit_service.services.audits.drafting import draft_for
+from audit_service.services.audits.drafting import save_draft as save_answers
+from audit_service.services.audits.overview import round_audits as round_cases
+from audit_service.services.audits.reading import read_audit, read_result, result_of
+from audit_service.services.audits.responses import acknowledge as acknowledge_audit
+from audit_service.services.audits.responses import respond as respond_to
+from audit_service.services.audits.starting import start_drawn
+from audit_service.services.audits.submission import submit
+from audit_service.services.audits.views import (
+    ActionView,
+    AuditResultView,
+    AuditSummary,
+    AuditView,
+    CaseView,
+    ReauditView,
 )
 
 bp = Blueprint("api_audits", __name__, url_prefix="/api/v1",
@@ -61,10 +58,6 @@ bp = Blueprint("api_audits", __name__, url_prefix="/api/v1",
 
 def _types():
     return registries().criterion_types
-
-
-def _audit(public_id: str) -> Audit:
-    return readable_audit(current_api_user(), public_id)
 
 
 def _answers(items: list[dict]) -> dict[CriterionKey, Answer]:
@@ -90,140 +83,91 @@ def _score(value) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for error in errors:
-        grouped.setdefault(error.field, []).append(error.message)
-    return grouped
-
-
-def _refusal(code: int, exc: Exception, **extra):
-    """The service's refusal in flask-smorest's error shape (code, status, message)."""
-    response = jsonify(code=code, status=HTTP_STATUS_CODES[code], message=str(exc), **extra)
-    response.status_code = code
-    return response
-
-
-# The services' refusals mean the same thing at every endpoint, so they are translated once.
-@bp.errorhandler(audit_service.VersionConflict)
-@bp.errorhandler(action_service.ActionConflict)
-def _stale_version(exc):
-    return _refusal(409, exc, your_version=exc.your_version,
-                    current_version=exc.current_version)
-
-
-@bp.errorhandler(audit_service.ReadOnly)
-def _read_only(exc):
-    return _refusal(409, exc)
-
-
-@bp.errorhandler(NotAllowed)
-def _not_allowed(exc):
-    return _refusal(403, exc)
-
-
-@bp.errorhandler(NotFound)
-def _not_found(exc):
-    return _refusal(404, exc)
-
-
-def _case_ref(case: Case) -> dict:
+def _case(case: CaseView) -> dict:
     return {"id": case.public_id, "child_id": case.child_id, "case_type": case.case_type,
             "status": case.status, "closed_on": case.closed_on}
 
 
-def _moderated(audit: Audit) -> bool:
-    return Moderation.select().where((Moderation.audit == audit.id)
-                                     & Moderation.adjudicated_at.is_null(False)).exists()
-
-
-def _summary(audit: Audit, case: Case | None = None) -> dict:
+def _summary(audit: AuditSummary) -> dict:
     return {
-        "id": audit.public_id,
-        "status": audit.status,
-        "kind": audit.kind,
-        "version": audit.version,
-        "case": _case_ref(case or Case.get_by_id(audit.case_id)),
-        "auditor": User.get_by_id(audit.auditor_id).username,
-        "overall_grade": audit.effective_grade,
-        "auditor_grade": audit.overall_grade,
-        "moderated": _moderated(audit),
-        "submitted_at": audit.submitted_at,
+        "id": audit.public_id, "status": audit.status, "kind": audit.kind,
+        "version": audit.version, "case": _case(audit.case), "auditor": audit.auditor.username,
+        "overall_grade": audit.effective_grade, "auditor_grade": audit.auditor_grade,
+        "moderated": audit.moderated, "submitted_at": audit.submitted_at,
         "acknowledged_at": audit.acknowledged_at,
     }
 
 
-def _reaudit(audit: Audit) -> dict | None:
-    view = reaudits.reaudit_view(audit)
+def _reaudit(view: ReauditView | None) -> dict | None:
     if view is None:
         return None
-    previous = view.previous.audit
+    previous = view.previous
     return {
         "previous": {
             "id": previous.public_id, "submitted_at": previous.submitted_at,
-            "grade": previous.effective_grade,
+            "grade": previous.grade,
             "actions": [{"description": a.description, "status": a.status,
                          "due_on": a.due_on, "completed_at": a.completed_at}
-                        for a in view.previous.actions],
+                        for a in previous.actions],
         },
         "grade": view.grade,
         "change": view.change,
     }
 
 
-def _action(action: AuditAction, audit: Audit) -> dict:
+def _action(action: ActionView) -> dict:
     return {
-        "id": action.public_id, "audit": audit.public_id, "description": action.description,
-        "owner": action.owner.username, "due_on": action.due_on, "status": action.status,
-        "version": action.version, "created_at": action.created_at,
-        "completed_at": action.completed_at,
+        "id": action.public_id, "audit": action.audit_public_id,
+        "description": action.description, "owner": action.owner.username,
+        "due_on": action.due_on, "status": action.status, "version": action.version,
+        "created_at": action.created_at, "completed_at": action.completed_at,
     }
 
 
-def _full(audit: Audit) -> dict:
-    state = audit_service.load_state(audit, _types())
-    types = _types()
-    rubrics = []
-    for pinned in state.pinned:
-        rubric = pinned.rubric
-        rubrics.append({
-            "rubric": rubric.id, "version": pinned.version.number, "title": rubric.title,
-            "domain": rubric.domain,
-            "criteria": [
-                {"id": c.id, "prompt": c.prompt, "guidance": c.guidance, "type": c.type,
-                 "na_allowed": c.na_allowed, "evidence_required": c.evidence_required,
-                 "scored": types[c.type].scored if c.type in types else True,
-                 "options": [{"value": o.value, "label": o.label}
-                             for o in (types[c.type].options(rubric.scale)
-                                       if c.type in types else ())]}
-                for c in rubric.criteria
-            ],
-        })
-    answers = [
-        {"rubric": key.rubric_id, "criterion": key.criterion_id, **answer.as_dict()}
-        for key in state.keys if (answer := state.answers.get(key)) is not None
+def _full(audit: AuditView) -> dict:
+    rubrics = [
+        {"rubric": section.rubric.id, "version": section.version,
+         "title": section.rubric.title, "domain": section.rubric.domain,
+         "criteria": [
+             {"id": item.criterion.id, "prompt": item.criterion.prompt,
+              "guidance": item.criterion.guidance, "type": item.criterion.type,
+              "na_allowed": item.criterion.na_allowed,
+              "evidence_required": item.criterion.evidence_required,
+              "scored": item.scored,
+              "options": [{"value": o.value, "label": o.label} for o in item.options]}
+             for item in section.criteria
+         ]}
+        for section in audit.sections
     ]
-    team = Team.get_or_none(Team.id == audit.team_id) if audit.team_id else None
-    practitioner = Staff.get_or_none(Staff.id == audit.practitioner_id) \
-        if audit.practitioner_id else None
     return {
         **_summary(audit),
-        "team": team.name if team else None,
-        "practitioner": practitioner.name if practitioner else None,
+        "team": audit.team,
+        "practitioner": audit.practitioner,
         "created_at": audit.created_at,
         "updated_at": audit.updated_at,
         "overall_score": _score(audit.effective_score),
         "calculated_grade": audit.calculated_grade,
-        "overall_judgement": state.judgement.as_dict() if not state.judgement.is_empty
-        else None,
-        "reaudit": _reaudit(audit),
+        "overall_judgement": audit.overall_judgement,
+        "reaudit": _reaudit(audit.reaudit),
         "rubrics": rubrics,
-        "answers": answers,
+        "answers": [vars(row) for row in audit.answer_rows],
         "result": audit.result,
         "response": audit.response,
         "responded_at": audit.responded_at,
-        "actions": [_action(a, audit) for a in action_service.actions_of(audit)],
+        "actions": [_action(a) for a in audit.actions],
     }
+
+
+def _result(result: AuditResultView) -> dict:
+    return {"id": result.public_id, "overall_grade": result.effective_grade,
+            "overall_score": _score(result.effective_score),
+            "auditor_grade": result.auditor_grade, "calculated_grade": result.calculated_grade,
+            "result": result.result}
+
+
+def _read(public_id: str) -> dict:
+    return _full(read_audit(current_api_user(), public_id, _types(), via="api",
+                            remote_addr=request.remote_addr))
 
 
 @bp.route("/audits", methods=["GET"])
@@ -232,25 +176,13 @@ def _full(audit: Audit) -> dict:
 @bp.response(200, RoundAuditSchema(many=True))
 @bp.alt_response(404, response="NOT_FOUND")
 def round_audits(round: str):
-    """A round's cases, each with the reason it was drawn and its audit (if started)."""
-    from audit_service.services.sampling.rounds import may_see
-
-    round_ = SamplingRound.get_or_none(SamplingRound.public_id == round)
-    if round_ is None or not may_see(round_, current_api_user()):
-        abort(404, message="no round with that id that you can see")
-    hidden = {row.moderates_id for row in blinded_ids(current_api_user())}
+    """A round's cases, each with the reason it was drawn and its audit (if started); a
+    moderator working blind sees that an audit exists, never its grade."""
     return [
-        {"case": _case_ref(row.case), "position": row.round_case.position,
-         "reason": row.round_case.reason, "pool": row.round_case.pool,
-         "audit": _blinded(_summary(row.audit, row.case), row.audit.id in hidden)
-         if row.audit else None}
-        for row in round_rows(round_)
+        {"case": _case(row.case), "position": row.position, "reason": row.reason,
+         "pool": row.pool, "audit": _summary(row.audit) if row.audit else None}
+        for row in round_cases(current_api_user(), round)
     ]
-
-
-def _blinded(summary: dict, hidden: bool) -> dict:
-    """A moderator sees that the audit exists, never its grade, until they have submitted."""
-    return {**summary, "overall_grade": None, "auditor_grade": None} if hidden else summary
 
 
 @bp.route("/audits", methods=["POST"])
@@ -259,16 +191,12 @@ def _blinded(summary: dict, hidden: bool) -> dict:
 @bp.response(201, AuditSchema)
 @bp.alt_response(200, schema=AuditSchema, description="The audit had already been started")
 @bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="DEFAULT_ERROR", description="No rubric covers the case")
 def start_audit(body):
     """Start the audit of a case in your round (idempotent: the same draft every time)."""
-    audit_service.ensure_published(registries().rubrics)
-    try:
-        audit, created = audit_service.start_audit(
-            current_api_user(), body["round"], body["case"], _types(),
-            remote_addr=request.remote_addr)
-    except audit_service.NoRubrics as exc:
-        abort(422, message=str(exc))
-    return _full(audit), 201 if created else 200
+    public_id, created = start_drawn(current_api_user(), body["round"], body["case"], _types(),
+                                     registries().rubrics, remote_addr=request.remote_addr)
+    return _read(public_id), 201 if created else 200
 
 
 @bp.route("/audits/<public_id>", methods=["GET"])
@@ -276,10 +204,7 @@ def start_audit(body):
 @bp.response(200, AuditSchema)
 def get_audit(public_id: str):
     """An audit: its rubrics and options, the answers so far, its version and any result."""
-    audit = _audit(public_id)
-    audit_service.record_view(current_api_user(), audit, via="api",
-                              remote_addr=request.remote_addr)
-    return _full(audit)
+    return _read(public_id)
 
 
 @bp.route("/audits/<public_id>/draft", methods=["PUT"])
@@ -288,16 +213,13 @@ def get_audit(public_id: str):
 @bp.response(200, SavedSchema)
 @bp.alt_response(409, schema=ConflictSchema, description="Saved elsewhere since `version`, "
                  "or already submitted")
-@bp.alt_response(400, response="DEFAULT_ERROR", description="An answer cannot be saved")
+@bp.alt_response(422, response="DEFAULT_ERROR", description="An answer cannot be saved")
 def save_draft(body, public_id: str):
     """Save answers to the draft under the version you read."""
-    audit = _audit(public_id)
-    try:
-        version = audit_service.save_draft(current_api_user(), audit, _answers(body["answers"]),
-                                           body["version"], _types(), judgement=_judgement(body),
-                                           remote_addr=request.remote_addr, via="api")
-    except audit_service.InvalidAnswers as exc:
-        abort(400, message="some answers cannot be saved", errors=_field_errors(exc.errors))
+    user = current_api_user()
+    version = save_answers(user, draft_for(user, public_id), _answers(body["answers"]),
+                         body["version"], _types(), judgement=_judgement(body),
+                         remote_addr=request.remote_addr, via="api")
     return {"version": version, "status": AuditStatus.DRAFT}
 
 
@@ -306,25 +228,14 @@ def save_draft(body, public_id: str):
 @bp.arguments(DraftSchema)
 @bp.response(200, ResultSchema)
 @bp.alt_response(409, schema=ConflictSchema, description="Saved elsewhere since `version`")
-@bp.alt_response(400, response="DEFAULT_ERROR", description="Answers are missing or invalid; "
+@bp.alt_response(422, response="DEFAULT_ERROR", description="Answers are missing or invalid; "
                  "`errors` lists them by field (the answers given are kept as a draft)")
 def submit_audit(body, public_id: str):
     """Submit the audit (with any last answers): it is scored and becomes read-only."""
-    audit = _audit(public_id)
-    try:
-        done = audit_service.submit(current_api_user(), audit, _answers(body["answers"]),
-                                    body["version"], _types(), judgement=_judgement(body),
-                                    remote_addr=request.remote_addr)
-    except audit_service.InvalidAnswers as exc:
-        abort(400, message=f"the audit is not complete (draft version {exc.version})",
-              errors=_field_errors(exc.errors))
-    return _result(done.audit)
-
-
-def _result(audit: Audit) -> dict:
-    return {"id": audit.public_id, "overall_grade": audit.effective_grade,
-            "overall_score": _score(audit.effective_score), "auditor_grade": audit.overall_grade,
-            "calculated_grade": audit.calculated_grade, "result": audit.result}
+    user = current_api_user()
+    done = submit(user, draft_for(user, public_id), _answers(body["answers"]), body["version"],
+                  _types(), judgement=_judgement(body), remote_addr=request.remote_addr)
+    return _result(result_of(done.audit))
 
 
 @bp.route("/audits/<public_id>/result", methods=["GET"])
@@ -332,12 +243,8 @@ def _result(audit: Audit) -> dict:
 @bp.response(200, ResultSchema)
 def get_result(public_id: str):
     """A submitted audit's grades and the scoring explanation."""
-    audit = _audit(public_id)
-    if audit.status != AuditStatus.SUBMITTED:
-        abort(404, message="this audit has not been submitted, so it has no result yet")
-    audit_service.record_view(current_api_user(), audit, via="api",
-                              remote_addr=request.remote_addr)
-    return _result(audit)
+    return _result(read_result(current_api_user(), public_id,
+                               remote_addr=request.remote_addr))
 
 
 @bp.route("/audits/<public_id>/response", methods=["PUT"])
@@ -347,12 +254,8 @@ def get_result(public_id: str):
 @bp.alt_response(409, schema=ConflictSchema, description="Changed since `version`")
 def respond(body, public_id: str):
     """The practitioner's response to the audit of their case."""
-    audit = _audit(public_id)
-    try:
-        version = audit_service.respond(current_api_user(), audit, body["response"],
-                                        body["version"], remote_addr=request.remote_addr)
-    except audit_service.InvalidAnswers as exc:
-        abort(400, message="the response cannot be saved", errors=_field_errors(exc.errors))
+    version = respond_to(current_api_user(), public_id, body["response"], body["version"],
+                         remote_addr=request.remote_addr)
     return {"version": version, "status": AuditStatus.SUBMITTED}
 
 
@@ -363,9 +266,8 @@ def respond(body, public_id: str):
 @bp.alt_response(409, schema=ConflictSchema, description="Changed since `version`")
 def acknowledge(body, public_id: str):
     """The practitioner confirms they have read the audit; the response becomes final."""
-    audit = _audit(public_id)
-    version = audit_service.acknowledge(current_api_user(), audit, body["version"],
-                                        remote_addr=request.remote_addr)
+    version = acknowledge_audit(current_api_user(), public_id, body["version"],
+                                remote_addr=request.remote_addr)
     return {"version": version, "status": "acknowledged"}
 
 
@@ -373,22 +275,15 @@ def acknowledge(body, public_id: str):
 @require_api_roles(Role.SUPERVISOR)
 @bp.arguments(ActionCreateSchema)
 @bp.response(201, ActionSchema)
-@bp.alt_response(400, response="DEFAULT_ERROR", description="Invalid owner or due date")
+@bp.alt_response(422, response="DEFAULT_ERROR", description="Invalid owner or due date")
 @bp.alt_response(409, response="CONFLICT")
 def create_action(body, public_id: str):
     """Record an action agreed after a submitted audit (owner: the practitioner or a team
     member, by username)."""
-    audit = _audit(public_id)
-    owner = next((u for u in action_service.owner_choices(audit)
-                  if u.username == body["owner"]), None)
-    data = action_service.ActionInput(body["description"], owner, body["due_on"],
-                                      body["status"])
-    try:
-        action = action_service.create_action(current_api_user(), audit, data, local_today(),
-                                              remote_addr=request.remote_addr)
-    except audit_service.InvalidAnswers as exc:
-        abort(400, message="the action cannot be saved", errors=_field_errors(exc.errors))
-    return _action(AuditAction.get_by_id(action.id), audit)
+    return _action(action_service.record_action(
+        current_api_user(), public_id, description=body["description"],
+        due_on=body["due_on"], status=body["status"], today=local_today(),
+        owner_username=body["owner"], remote_addr=request.remote_addr))
 
 
 @bp.route("/actions/<public_id>", methods=["PATCH"])
@@ -398,14 +293,5 @@ def create_action(body, public_id: str):
 @bp.alt_response(409, schema=ConflictSchema, description="Changed since `version`")
 def update_action(body, public_id: str):
     """Change an action's status (its owner, or the team's team manager)."""
-    user = current_api_user()
-    action = AuditAction.get_or_none(AuditAction.public_id == public_id)
-    if action is None:
-        abort(404, message="no action with that id")
-    audit = Audit.get_by_id(action.audit_id)
-    if not can_update_action(user, action, audit):
-        abort(404 if user.role == Role.PRACTITIONER else 403,
-              message="you cannot change this action")
-    fresh = action_service.update_status(user, action, body["status"], body["version"],
-                                         remote_addr=request.remote_addr)
-    return _action(fresh, audit)
+    return _action(action_service.move_action(current_api_user(), public_id, body["status"],
+                                              body["version"], remote_addr=request.remote_addr))

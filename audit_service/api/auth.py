@@ -18,8 +18,8 @@ from flask_smorest import Blueprint, abort
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import users as accounts
-from audit_service.services.platform import audit_trail
-from audit_service.storage.models import User
+from audit_service.services.accounts.denials import record_denial
+from audit_service.services.accounts.views import Account
 
 F = TypeVar("F", bound=Callable[..., Any])
 SECURITY_SCHEME = "bearerAuth"
@@ -35,27 +35,14 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def _deny(status: int, reason: str, required: frozenset[Role], user: User | None) -> NoReturn:
-    audit_trail.record(
-        "access.denied",
-        actor=user,
-        actor_label=None if user else "anonymous",
-        object_type="endpoint",
-        object_id=request.endpoint,
-        after={
-            "method": request.method,
-            "path": request.path,
-            "reason": reason,
-            "required_roles": sorted(r.value for r in required),
-        },
-        remote_addr=request.remote_addr,
-    )
+def _deny(status: int, reason: str, required: frozenset[Role], user: Account | None) -> NoReturn:
+    record_denial(user, reason, required, request)
     if status == 401:
         abort(401, message=reason, headers=CHALLENGE)
     abort(403, message=reason)
 
 
-def current_api_user() -> User:
+def current_api_user() -> Account:
     """The user whose token authenticated this request (inside a protected view)."""
     return g.api_user
 

@@ -13,30 +13,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, render_template, url_for
 
 from audit_service.web.access import public
-from audit_service.web.security import csp_nonce
+from audit_service.web.security import content_security_policy, csp_nonce
 
 bp = Blueprint("api_docs_ui", __name__)
-
 
 
 def _docs_policy(nonce: str, assets_url: str) -> str:
     parts = urlsplit(assets_url)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    return "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}' {origin}".strip(),
-            # Swagger UI sets style attributes as it renders; scripts stay strict.
-            f"style-src 'self' 'unsafe-inline' {origin}".strip(),
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    )
+    return content_security_policy(nonce, origin=origin, inline_styles=True)
 
 
 @bp.get("/api/docs")

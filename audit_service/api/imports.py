@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_smorest import abort
-from peewee import JOIN
+from flask import current_app
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
@@ -14,30 +13,13 @@ from audit_service.api.schemas import (
     ImportUploadSchema,
 )
 from audit_service.clock import local_today
-from audit_service.domain.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
-from audit_service.storage.models import ImportBatch, RejectedRow, User
+from audit_service.services.imports import reports
 
 bp = Blueprint(
     "api_imports", __name__, url_prefix="/api/v1/imports", description="Case imports"
 )
-
-
-def _with_uploader():
-    return ImportBatch.select(ImportBatch, User).join(
-        User, on=(ImportBatch.uploaded_by == User.id), join_type=JOIN.LEFT_OUTER
-    )
-
-
-def _report(batch: ImportBatch) -> ImportBatch:
-    """Attach the rejected rows in report order (as ``rejected_list``, beside the backref)."""
-    batch.rejected_list = list(
-        RejectedRow.select()
-        .where(RejectedRow.batch == batch)
-        .order_by(RejectedRow.sheet, RejectedRow.row, RejectedRow.id)
-    )
-    return batch
 
 
 @bp.route("", methods=["GET"])
@@ -46,9 +28,9 @@ def _report(batch: ImportBatch) -> ImportBatch:
 @bp.paginate()
 def list_imports(pagination_parameters):
     """Past imports, newest first, with their counts."""
-    query = _with_uploader().order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
-    pagination_parameters.item_count = query.count()
-    return list(query.paginate(pagination_parameters.page, pagination_parameters.page_size))
+    page = reports.imports_page(pagination_parameters.page, pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return list(page.items)
 
 
 @bp.route("", methods=["POST"])
@@ -58,33 +40,27 @@ def list_imports(pagination_parameters):
 @bp.response(201, ImportReportSchema)
 @bp.alt_response(422, response="UNPROCESSABLE_ENTITY",
                  description="The file could not be read at all; nothing was imported")
-def create_import(files, format=None, as_of=None):
+@bp.alt_response(409, response="CONFLICT",
+                 description="It would close more open cases than may close unconfirmed; "
+                 "nothing was changed (send `confirm=true` to go ahead)")
+def create_import(files, format=None, as_of=None, confirm=False):
     """Import a caseload file (multipart field ``file``); returns the report with rejected rows.
 
     Rows that cannot be read are reported in ``rejected_rows``; the others are
-    imported. A file that cannot be read at all is refused with 422.
+    imported. A file that cannot be read at all is refused with 422. A full import that
+    would close more than ``AUDIT_IMPORT_CONFIRM_PERCENT`` of the open cases is refused
+    with 409 (``would_close``, ``open_cases``) and changes nothing; send it again with
+    ``confirm=true`` to go ahead.
     """
-    from audit_service.services.imports.case_import import ImportFailed, import_file
+    from audit_service.services.imports.uploads import closure_limit, run_import
 
     upload = files["file"]
-    # The client names the file: control characters (NUL) cannot be stored or shown.
-    filename = printable(upload.filename or "")
-    registry = registries().importers
-    if format is not None and format not in registry.ids():
-        abort(422, message=f"unknown format {format!r}; known formats: {', '.join(registry.ids())}",
-              errors={"query": {"format": ["unknown format"]}})
-    try:
-        batch = import_file(
-            upload.stream,
-            filename or "upload",
-            importer_id=format,
-            uploaded_by=current_api_user(),
-            as_of=as_of or local_today(),
-            importers=registry,
-        )
-    except ImportFailed as exc:
-        abort(422, message=f"{filename or 'the file'} could not be imported: {exc}")
-    return _report(batch)
+    batch = run_import(upload.stream, upload.filename, importer_id=format,
+                       uploaded_by=current_api_user(), as_of=as_of or local_today(),
+                       importers=registries().importers,
+                       closure_limit=closure_limit(current_app.config["IMPORT_CONFIRM_PERCENT"],
+                                                   confirmed=confirm))
+    return reports.report(batch.public_id)
 
 
 @bp.route("/<public_id>", methods=["GET"])
@@ -92,7 +68,4 @@ def create_import(files, format=None, as_of=None):
 @bp.response(200, ImportReportSchema)
 def get_import(public_id: str):
     """One import's report, including every rejected row."""
-    batch = _with_uploader().where(ImportBatch.public_id == public_id).first()
-    if batch is None:
-        abort(404, message="no import with that id")
-    return _report(batch)
+    return reports.report(public_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import abort
 
 from audit_service.api.auth import ALL_ROLES, current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
@@ -32,7 +31,7 @@ class InboxItemSchema(ma.Schema):
 @bp.response(200, InboxItemSchema(many=True))
 def list_inbox():
     """The user's inbox items, newest first (at most 100)."""
-    return inbox.items_for(current_api_user())
+    return list(inbox.inbox_of(current_api_user()).items)
 
 
 @bp.route("/inbox/<int:item_id>/read", methods=["POST"])
@@ -40,7 +39,4 @@ def list_inbox():
 @bp.response(200, InboxItemSchema)
 def mark_read(item_id: int):
     """Mark one of the user's inbox items as read (again is fine); another's is 404."""
-    try:
-        return inbox.mark_read(current_api_user(), item_id)
-    except inbox.InboxItemNotFound as exc:
-        abort(404, message=str(exc))
+    return inbox.mark_read(current_api_user(), item_id)

@@ -8,34 +8,28 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import request
-from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
-from audit_service.domain.audits import FieldError
 from audit_service.domain.months import Month, months_between
-from audit_service.domain.vocabulary import Role
-from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.services.moderation import learning
-from audit_service.services.moderation.workflow import InvalidModeration
-from audit_service.storage.models import Exemplar, PracticeTheme
+from audit_service.services.moderation.rules import MANAGERS, READERS
 
 bp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
                description="Learning: practice themes and shared exemplars")
 
-READERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR, Role.PRACTITIONER,
-           Role.SENIOR_LEADER)
-WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)
-
 
 class ThemeSchema(StrictSchema):
-    id = ma.fields.Integer(required=True)
+    id = ma.fields.Integer(required=True, metadata={
+        "description": "What tagging an audit names the theme by"})
     name = ma.fields.String(required=True)
-    description = ma.fields.String(required=True)
+    description = ma.fields.String(required=True, metadata={
+        "description": "What the theme covers, in the quality lead's words"})
     controlled = ma.fields.Boolean(required=True, metadata={
         "description": "On the quality lead's list (false: a free theme added while tagging)"})
-    retired = ma.fields.Boolean(required=True)
+    retired = ma.fields.Boolean(required=True, metadata={
+        "description": "Off the list; audits tagged with it keep it"})
 
 
 class ThemeCreateSchema(StrictSchema):
@@ -89,89 +83,49 @@ class ExemplarCreateSchema(StrictSchema):
     excerpt = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2_000))
 
 
-def _field_errors(errors: list[FieldError]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for error in errors:
-        grouped.setdefault(error.field, []).append(error.message)
-    return grouped
-
-
-def _theme(theme: PracticeTheme) -> dict:
-    return {"id": theme.id, "name": theme.name, "description": theme.description,
-            "controlled": theme.controlled, "retired": theme.retired_at is not None}
-
-
-def _exemplar(exemplar: Exemplar) -> dict:
-    return {"id": exemplar.public_id, "title": exemplar.title, "criterion": exemplar.criterion,
-            "excerpt": exemplar.excerpt, "shared_at": exemplar.shared_at}
-
-
 @bp.route("/themes", methods=["GET"])
 @require_api_roles(*READERS)
 @bp.response(200, ThemeSchema(many=True))
 def list_themes():
     """The practice themes in use (retired ones are left out)."""
-    return [_theme(t) for t in learning.themes()]
+    return learning.themes()
 
 
 @bp.route("/themes", methods=["POST"])
-@require_api_roles(*WRITERS)
+@require_api_roles(*MANAGERS)
 @bp.arguments(ThemeCreateSchema)
 @bp.response(201, ThemeSchema)
 def add_theme(body):
     """Add a theme to the controlled list."""
-    try:
-        theme = learning.add_theme(current_api_user(), body["name"], body["description"],
-                                   remote_addr=request.remote_addr)
-    except InvalidModeration as exc:
-        abort(400, message=str(exc), errors=_field_errors(exc.errors))
-    return _theme(theme)
+    return learning.add_theme(current_api_user(), body["name"], body["description"],
+                              remote_addr=request.remote_addr)
 
 
 @bp.route("/themes/<int:theme_id>/retire", methods=["POST"])
-@require_api_roles(*WRITERS)
+@require_api_roles(*MANAGERS)
 @bp.response(200, ThemeSchema)
 def retire_theme(theme_id: int):
     """Take a theme off the list; audits tagged with it keep it."""
-    try:
-        learning.retire_theme(current_api_user(), theme_id, remote_addr=request.remote_addr)
-    except NotFound as exc:
-        abort(404, message=str(exc))
-    return _theme(PracticeTheme.get_by_id(theme_id))
+    return learning.retire_theme(current_api_user(), theme_id, remote_addr=request.remote_addr)
 
 
 @bp.route("/themes/counts", methods=["GET"])
 @require_api_roles(*READERS)
 @bp.arguments(CountsQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, ThemeCountSchema(many=True))
-@bp.alt_response(400, response="BAD_REQUEST")
 def theme_counts(period_from: str, period_to: str):
     """Audits tagged with each theme, by month submitted."""
-    try:
-        counts = learning.theme_counts(period_from, period_to)
-    except InvalidModeration as exc:
-        abort(400, message=str(exc), errors=_field_errors(exc.errors))
-    return [{"theme": name, "counts": dict(zip(counts.months, per_month, strict=True)),
-             "total": total} for name, per_month, total in counts.rows]
+    return learning.theme_counts(period_from, period_to).rows
 
 
 @bp.route("/audits/<public_id>/themes", methods=["PUT"])
-@require_api_roles(*WRITERS)
+@require_api_roles(*MANAGERS)
 @bp.arguments(AuditThemesSchema)
 @bp.response(200, ThemeSchema(many=True))
 def set_audit_themes(body, public_id: str):
     """Set a submitted audit's themes (exactly these)."""
-    try:
-        audit = learning.taggable_audit(current_api_user(), public_id)
-        themes = learning.set_themes(current_api_user(), audit, body["themes"],
-                                     body["free_themes"], remote_addr=request.remote_addr)
-    except NotFound as exc:
-        abort(404, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
-    except InvalidModeration as exc:
-        abort(400, message=str(exc), errors=_field_errors(exc.errors))
-    return [_theme(t) for t in themes]
+    return learning.tag_audit(current_api_user(), public_id, body["themes"],
+                              body["free_themes"], remote_addr=request.remote_addr)
 
 
 @bp.route("/exemplars", methods=["GET"])
@@ -179,40 +133,27 @@ def set_audit_themes(body, public_id: str):
 @bp.response(200, ExemplarSchema(many=True))
 def list_exemplars():
     """Shared exemplars of good practice, newest first, with no link to their case."""
-    return [_exemplar(e) for e in learning.exemplars_for(current_api_user())]
+    return learning.exemplars_for(current_api_user())
 
 
 @bp.route("/exemplars", methods=["POST"])
-@require_api_roles(*WRITERS)
+@require_api_roles(*MANAGERS)
 @bp.arguments(ExemplarCreateSchema)
 @bp.response(201, ExemplarSchema)
-@bp.alt_response(400, response="DEFAULT_ERROR", description="The excerpt carries a child "
-                 "identifier (a child id, a full date or a postcode); `errors` says which")
 @bp.alt_response(404, response="NOT_FOUND")
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY", description="The excerpt carries a "
+                 "child identifier (a child id, a full date or a postcode); `errors` says which")
 def share_exemplar(body):
     """Share an excerpt of good practice from a submitted audit."""
-    try:
-        audit = learning.taggable_audit(current_api_user(), body["audit"])
-        exemplar = learning.share_exemplar(current_api_user(), audit, body["title"],
-                                           body["criterion"], body["excerpt"],
-                                           remote_addr=request.remote_addr)
-    except NotFound as exc:
-        abort(404, message=str(exc))
-    except NotAllowed as exc:
-        abort(403, message=str(exc))
-    except InvalidModeration as exc:
-        abort(400, message="the exemplar cannot be shared", errors=_field_errors(exc.errors))
-    return _exemplar(exemplar)
+    return learning.share_excerpt(current_api_user(), body["audit"], body["title"],
+                                  body["criterion"], body["excerpt"],
+                                  remote_addr=request.remote_addr)
 
 
 @bp.route("/exemplars/<public_id>/withdraw", methods=["POST"])
-@require_api_roles(*WRITERS)
+@require_api_roles(*MANAGERS)
 @bp.response(204)
 def withdraw_exemplar(public_id: str):
     """Withdraw a shared exemplar."""
-    try:
-        learning.withdraw_exemplar(current_api_user(), public_id,
-                                   remote_addr=request.remote_addr)
-    except NotFound as exc:
-        abort(404, message=str(exc))
+    learning.withdraw_exemplar(current_api_user(), public_id, remote_addr=request.remote_addr)
     return ""

@@ -10,8 +10,7 @@ from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.services.audits import judgements as judgement_service
-from audit_service.services.audits import reaudits
+from audit_service.services.audits import judgements, reaudits
 
 bp = Blueprint("api_oversight", __name__, url_prefix="/api/v1",
                description="Re-audits pending and overall judgements that differ from the "
@@ -21,9 +20,12 @@ READERS = (Role.QUALITY_LEAD, Role.ADMIN)
 
 
 class ReauditRowSchema(StrictSchema):
-    case = ma.fields.String(required=True, metadata={"description": "Case id"})
-    child_id = ma.fields.String(required=True)
-    case_type = ma.fields.String(required=True)
+    """A case waiting for its re-audit, or closed before it (``AwaitingReaudit``)."""
+
+    case = ma.fields.String(attribute="case.public_id", required=True,
+                            metadata={"description": "Case id"})
+    child_id = ma.fields.String(attribute="case.child_id", required=True)
+    case_type = ma.fields.String(attribute="case.case_type", required=True)
     team = ma.fields.String(required=True)
     last_grade = ma.fields.String(allow_none=True, metadata={
         "description": "The effective grade that brings the case back"})
@@ -40,10 +42,13 @@ class JudgementQuerySchema(StrictSchema):
 
 
 class JudgementRowSchema(StrictSchema):
-    audit = ma.fields.String(required=True, metadata={"description": "Audit id"})
-    child_id = ma.fields.String(required=True)
+    """An audit graded differently from the rules by its auditor (``JudgementRow``)."""
+
+    audit = ma.fields.String(attribute="audit_public_id", required=True,
+                             metadata={"description": "Audit id"})
+    child_id = ma.fields.String(attribute="case.child_id", required=True)
     team = ma.fields.String(required=True)
-    auditor = ma.fields.String(required=True)
+    auditor = ma.fields.String(attribute="auditor.username", required=True)
     submitted_at = UtcDateTime(required=True)
     calculated_grade = ma.fields.String(allow_none=True)
     judged_grade = ma.fields.String(required=True)
@@ -56,11 +61,7 @@ class JudgementRowSchema(StrictSchema):
 @bp.response(200, ReauditRowSchema(many=True))
 def list_reaudits():
     """Every case a re-audit is pending for, and those that closed before it."""
-    return [{"case": row.case.public_id, "child_id": row.case.child_id,
-             "case_type": row.case.case_type, "team": row.team, "last_grade": row.last_grade,
-             "graded_on": row.graded_on, "due": row.due,
-             "closed_on": row.case.closed_on if row.closed else None}
-            for row in reaudits.awaiting(local_today())]
+    return reaudits.awaiting(local_today())
 
 
 @bp.route("/judgements", methods=["GET"])
@@ -70,10 +71,4 @@ def list_reaudits():
 def list_judgements(from_: str | None = None, to: str | None = None):
     """Audits whose auditor recorded an overall grade different from the calculated one
     (default: the last twelve months)."""
-    first, until = judgement_service.window(from_, to, local_today())
-    return [{"audit": row.audit.public_id, "child_id": row.case.child_id, "team": row.team,
-             "auditor": row.audit.auditor.username, "submitted_at": row.audit.submitted_at,
-             "calculated_grade": row.audit.calculated_grade,
-             "judged_grade": row.audit.overall_grade, "direction": row.direction,
-             "reason": row.audit.judgement_reason or ""}
-            for row in judgement_service.judgements(current_api_user(), first, until)]
+    return list(judgements.judgement_list(current_api_user(), from_, to, local_today()).rows)

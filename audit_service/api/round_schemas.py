@@ -1,4 +1,7 @@
-"""marshmallow schemas for sampling rounds and policies. Unknown fields are refused."""
+"""marshmallow schemas for sampling rounds and policies. Unknown fields are refused.
+
+Responses dump the sampling services' views (``services/sampling/views.py``) as they are.
+"""
 
 from __future__ import annotations
 
@@ -17,15 +20,18 @@ class PeriodQuerySchema(StrictSchema):
     )
 
 
-class RoundCaseSchema(StrictSchema):
+class CaseFieldsSchema(StrictSchema):
+    """A case in a round or a round's population, named as the case system names it."""
+
+    case_id = ma.fields.String(attribute="case.public_id", required=True,
+                               metadata={"description": "Opaque case id"})
+    child_id = ma.fields.String(attribute="case.child_id", required=True,
+                                metadata={"description": "The case system's child id"})
+    case_type = ma.fields.String(attribute="case.case_type", required=True)
+
+
+class RoundCaseSchema(CaseFieldsSchema):
     position = ma.fields.Integer(required=True, metadata={"description": "1, 2, ... in the round"})
-    case_id = ma.fields.Function(lambda rc: rc.case.public_id, required=True,
-                                 metadata={"type": "string", "description": "Opaque case id"})
-    child_id = ma.fields.Function(lambda rc: rc.case.child_id, required=True,
-                                  metadata={"type": "string",
-                                            "description": "The case system's child id"})
-    case_type = ma.fields.Function(lambda rc: rc.case.case_type, required=True,
-                                   metadata={"type": "string"})
     reason = ma.fields.String(required=True, metadata={"description": "Why it was drawn"})
     replaced_at = UtcDateTime(allow_none=True, metadata={"description": "UTC"})
     replacement_reason = ma.fields.String(allow_none=True)
@@ -40,10 +46,8 @@ class PolicyRefSchema(StrictSchema):
 class RoundSchema(StrictSchema):
     id = ma.fields.String(attribute="public_id", required=True)
     period = ma.fields.String(required=True)
-    supervisor = ma.fields.Function(lambda r: r.supervisor.name, required=True,
-                                    metadata={"type": "string"})
-    team = ma.fields.Function(lambda r: r.team.name if r.team_id else None, allow_none=True,
-                              metadata={"type": "string"})
+    supervisor = ma.fields.String(required=True)
+    team = ma.fields.String(allow_none=True)
     status = ma.fields.String(required=True,
                               metadata={"description": "awaiting_draw, open, ..."})
     due_on = ma.fields.Date(required=True)
@@ -53,8 +57,7 @@ class RoundSchema(StrictSchema):
     eligible_count = ma.fields.Integer(required=True,
                                        metadata={"description": "Eligible cases at the draw"})
     policy = ma.fields.Nested(PolicyRefSchema, required=True)
-    cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), attribute="current",
-                           required=True)
+    cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), required=True)
     replaced_cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), attribute="replaced",
                                     required=True)
 
@@ -66,15 +69,8 @@ class ReplaceSchema(StrictSchema):
     )
 
 
-class PopulationCaseSchema(StrictSchema):
-    case_id = ma.fields.Function(lambda row: row.case.public_id, required=True,
-                                 metadata={"type": "string"})
-    child_id = ma.fields.Function(lambda row: row.case.child_id, required=True,
-                                  metadata={"type": "string"})
-    case_type = ma.fields.Function(lambda row: row.case.case_type, required=True,
-                                   metadata={"type": "string"})
-    age_band = ma.fields.Function(lambda row: row.case.age_band, allow_none=True,
-                                  metadata={"type": "string"})
+class PopulationCaseSchema(CaseFieldsSchema):
+    age_band = ma.fields.String(attribute="case.age_band", allow_none=True)
     reaudit = ma.fields.Boolean(required=True,
                                 metadata={"description": "A re-audit, drawn first"})
     pool = ma.fields.String(required=True, metadata={
@@ -85,10 +81,11 @@ class PopulationCaseSchema(StrictSchema):
 
 
 class PopulationSchema(StrictSchema):
-    round = ma.fields.String(required=True)
-    eligible_count_at_draw = ma.fields.Integer(required=True)
+    round = ma.fields.String(attribute="round.public_id", required=True)
+    eligible_count_at_draw = ma.fields.Integer(attribute="round.eligible_count", required=True)
     eligible_now = ma.fields.Integer(required=True)
-    cases = ma.fields.List(ma.fields.Nested(PopulationCaseSchema), required=True)
+    cases = ma.fields.List(ma.fields.Nested(PopulationCaseSchema), attribute="rows",
+                           required=True)
 
 
 class PolicySettingsFields(StrictSchema):
@@ -114,8 +111,10 @@ class PolicySettingsFields(StrictSchema):
 class PolicySchema(PolicySettingsFields):
     scope = ma.fields.String(required=True,
                              metadata={"description": "council, service:<id> or team:<id>"})
-    strategy_options = ma.fields.Dict(keys=ma.fields.String(), allow_none=True, metadata={
-        "description": "null for a policy saved without options (the strategy's defaults)"})
+    strategy_options = ma.fields.Dict(
+        keys=ma.fields.String(), allow_none=True, attribute="saved_options",
+        metadata={"description": "null for a policy saved without options (the strategy's "
+                                 "defaults)"})
     applies_to = ma.fields.String(required=True, metadata={"description": "In words"})
     version = ma.fields.Integer(required=True)
     created_at = UtcDateTime(required=True, metadata={"description": "UTC"})

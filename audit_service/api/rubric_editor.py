@@ -6,8 +6,8 @@ administrators change anything.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import abort
 
+from audit_service.api.audit_schemas import ConflictSchema
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.rubrics import RubricErrorSchema
@@ -16,8 +16,8 @@ from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import registries
 from audit_service.services.rubrics import assignments as rubric_assignments
 from audit_service.services.rubrics import drafts as rubric_drafts
+from audit_service.services.rubrics import history as rubric_history
 from audit_service.services.rubrics import versions as rubric_versions
-from audit_service.storage.models import RubricDraft, Service
 
 WRITERS = (Role.QUALITY_LEAD, Role.ADMIN)
 READERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
@@ -32,13 +32,14 @@ assignments_bp = Blueprint("api_rubric_assignments", __name__,
 
 
 class RubricDraftSchema(StrictSchema):
+    """A ``DraftView``: what was typed so far, under the version that guards it."""
+
     id = ma.fields.String(attribute="public_id", required=True)
     rubric_id = ma.fields.String(required=True)
     version = ma.fields.Integer(required=True, metadata={
         "description": "Send it back when saving or publishing: a stale version is refused"})
-    base_version = ma.fields.Function(
-        lambda d: d.base_version.number if d.base_version_id else None, allow_none=True,
-        metadata={"type": "integer"})
+    base_version = ma.fields.Integer(allow_none=True, dump_only=True, metadata={
+        "description": "The number of the version the draft started from, if any"})
     updated_at = UtcDateTime(required=True)
     document = ma.fields.Dict(required=True, metadata={
         "description": "The rubric as typed so far, valid or not (rubric file format)"})
@@ -71,11 +72,15 @@ class VersionOnlySchema(StrictSchema):
 
 
 class DraftCheckSchema(StrictSchema):
+    """A ``RubricCheck`` of a saved draft (its id is in the draft itself)."""
+
     valid = ma.fields.Boolean(required=True)
     errors = ma.fields.List(ma.fields.Nested(RubricErrorSchema), required=True)
 
 
 class PublishedSchema(StrictSchema):
+    """A ``Published``: the version the draft became, or the identical one it matched."""
+
     rubric_id = ma.fields.String(required=True)
     version = ma.fields.Integer(required=True)
     created = ma.fields.Boolean(required=True, metadata={
@@ -84,11 +89,15 @@ class PublishedSchema(StrictSchema):
 
 
 class DiffQuerySchema(StrictSchema):
+    """Both versions are required: the API compares only what the client names."""
+
     from_version = ma.fields.Integer(required=True, data_key="from")
     to_version = ma.fields.Integer(required=True, data_key="to")
 
 
 class ChangeSchema(StrictSchema):
+    """One ``Change`` of a ``RubricDiff``, with the sentence the editor's diff page shows."""
+
     section = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, metadata={"description": "added, removed, changed, "
                                                                     "moved"})
@@ -96,20 +105,24 @@ class ChangeSchema(StrictSchema):
     field = ma.fields.String(required=True)
     old = ma.fields.Raw(allow_none=True)
     new = ma.fields.Raw(allow_none=True)
-    description = ma.fields.String(required=True)
+    description = ma.fields.Function(lambda change: change.describe(), required=True,
+                                     metadata={"type": "string"})
 
 
 class ExportSchema(StrictSchema):
+    """A ``VersionView`` as a file: the YAML in the body, so a client need not download."""
+
     filename = ma.fields.String(required=True)
     yaml = ma.fields.String(required=True, metadata={
         "description": "A rubric file that `audit-service rubrics validate` accepts"})
 
 
 class AssignmentSchema(StrictSchema):
+    """An ``AssignmentView``; the service by its name, None for all services."""
+
     id = ma.fields.Integer(required=True)
-    rubric_id = ma.fields.Function(lambda a: a.rubric.rubric_id, metadata={"type": "string"})
-    service = ma.fields.Function(lambda a: a.service.name if a.service_id else None,
-                                 allow_none=True, metadata={"type": "string"})
+    rubric_id = ma.fields.String(dump_only=True)
+    service = ma.fields.String(allow_none=True, dump_only=True)
     case_types = ma.fields.List(ma.fields.String(), required=True)
 
 
@@ -123,18 +136,6 @@ class AssignmentCreateSchema(StrictSchema):
 
 def blueprints() -> list[Blueprint]:
     return [drafts_bp, rubric_bp, assignments_bp]
-
-
-def _draft_or_404(public_id: str) -> RubricDraft:
-    try:
-        return rubric_drafts.get_draft(public_id)
-    except rubric_drafts.DraftNotFound as exc:
-        abort(404, message=str(exc))
-
-
-def _errors(errors) -> list[dict]:
-    return [{"path": e.path, "message": e.message, "line": e.line, "column": e.column}
-            for e in errors]
 
 
 # --- drafts -------------------------------------------------------------------------------
@@ -154,20 +155,7 @@ def list_drafts():
 @drafts_bp.response(201, RubricDraftSchema)
 def create_draft(body):
     """Start a draft: a new rubric, a copy of a published version, or a whole document."""
-    user = current_api_user()
-    try:
-        if body.get("rubric_id"):
-            return rubric_drafts.new_draft(body["rubric_id"], body.get("title", ""),
-                                           body.get("domain", ""), author=user)
-        if body.get("from_rubric"):
-            version = rubric_versions.get_version(body["from_rubric"],
-                                                  body.get("from_version") or 0)
-            return rubric_drafts.draft_from_version(version, author=user)
-        return rubric_drafts.draft_from_document(body["document"], author=user)
-    except rubric_versions.UnknownRubric as exc:
-        abort(422, message=str(exc), errors={"json": {"from_version": [str(exc)]}})
-    except rubric_drafts.DraftError as exc:
-        abort(422, message=str(exc), errors={"json": exc.by_field()})
+    return rubric_drafts.start_draft(author=current_api_user(), **body)
 
 
 @drafts_bp.route("/<string:public_id>", methods=["GET"])
@@ -176,23 +164,18 @@ def create_draft(body):
 @drafts_bp.alt_response(404, response="NOT_FOUND")
 def get_draft(public_id: str):
     """One draft."""
-    return _draft_or_404(public_id)
+    return rubric_drafts.get_draft(public_id)
 
 
 @drafts_bp.route("/<string:public_id>", methods=["PUT"])
 @require_api_roles(*WRITERS)
 @drafts_bp.arguments(DraftSaveSchema)
 @drafts_bp.response(200, RubricDraftSchema)
-@drafts_bp.alt_response(409, response="CONFLICT")
+@drafts_bp.alt_response(409, schema=ConflictSchema, description="Saved since `version`")
 def save_draft(body, public_id: str):
     """Replace the draft's document. ``version`` must be the draft's current version."""
-    draft = _draft_or_404(public_id)
-    try:
-        return rubric_drafts.save(draft, body["document"], body["version"],
-                                  actor=current_api_user())
-    except rubric_drafts.DraftConflict as exc:
-        abort(409, message=f"the draft is at version {exc.current.version}, not "
-                           f"{body['version']}: someone else saved it")
+    return rubric_drafts.save(public_id, body["document"], body["version"],
+                              actor=current_api_user())
 
 
 @drafts_bp.route("/<string:public_id>", methods=["DELETE"])
@@ -200,7 +183,7 @@ def save_draft(body, public_id: str):
 @drafts_bp.response(204)
 def delete_draft(public_id: str):
     """Delete a draft (published versions are never deleted)."""
-    rubric_drafts.delete(_draft_or_404(public_id), actor=current_api_user())
+    rubric_drafts.delete(public_id, actor=current_api_user())
 
 
 @drafts_bp.route("/<string:public_id>/validate", methods=["POST"])
@@ -208,30 +191,19 @@ def delete_draft(public_id: str):
 @drafts_bp.response(200, DraftCheckSchema)
 def validate_draft(public_id: str):
     """Check the draft with the same validators as rubric files."""
-    _, errors = rubric_drafts.check(_draft_or_404(public_id), registries().criterion_types)
-    return {"valid": not errors, "errors": _errors(errors)}
+    return rubric_drafts.validate(public_id, registries().criterion_types)
 
 
 @drafts_bp.route("/<string:public_id>/publish", methods=["POST"])
 @require_api_roles(*WRITERS)
 @drafts_bp.arguments(VersionOnlySchema)
 @drafts_bp.response(200, PublishedSchema)
-@drafts_bp.alt_response(409, response="CONFLICT")
+@drafts_bp.alt_response(409, schema=ConflictSchema, description="Saved since `version`")
 def publish_draft(body, public_id: str):
-    """Publish the draft as the rubric's next immutable version (and remove the draft)."""
-    draft = _draft_or_404(public_id)
-    try:
-        version, created = rubric_drafts.publish(
-            draft, body["version"], actor=current_api_user(),
-            criterion_types=registries().criterion_types)
-    except rubric_drafts.InvalidDraft as exc:
-        abort(422, message="the draft does not validate",
-              errors={"json": {"document": [str(e) for e in exc.rubric_errors]}})
-    except rubric_drafts.DraftConflict as exc:
-        abort(409, message=f"the draft is at version {exc.current.version}, not "
-                           f"{body['version']}")
-    return {"rubric_id": version.rubric.rubric_id, "version": version.number,
-            "created": created, "content_hash": version.content_hash}
+    """Publish the draft as the rubric's next immutable version (and remove the draft).
+    A draft that does not validate is refused with its problems under ``document``."""
+    return rubric_drafts.publish(public_id, body["version"], actor=current_api_user(),
+                                 criterion_types=registries().criterion_types)
 
 
 # --- published rubrics --------------------------------------------------------------------
@@ -243,10 +215,7 @@ def publish_draft(body, public_id: str):
 @rubric_bp.alt_response(404, response="NOT_FOUND")
 def retire(rubric_id: str):
     """Stop using a rubric for new audits; its versions and past grades stay."""
-    try:
-        rubric_versions.retire(rubric_id, actor=current_api_user())
-    except rubric_versions.UnknownRubric as exc:
-        abort(404, message=str(exc))
+    rubric_versions.retire(rubric_id, actor=current_api_user())
 
 
 @rubric_bp.route("/<string:rubric_id>/diff", methods=["GET"])
@@ -256,13 +225,8 @@ def retire(rubric_id: str):
 @rubric_bp.alt_response(404, response="NOT_FOUND")
 def diff(query, rubric_id: str):
     """Field-by-field differences between two versions (``?from=1&to=2``)."""
-    try:
-        changes = rubric_drafts.diff_versions(rubric_id, query["from_version"],
-                                              query["to_version"])
-    except rubric_versions.UnknownRubric as exc:
-        abort(404, message=str(exc))
-    return [{"section": c.section, "kind": c.kind, "subject": c.subject, "field": c.field,
-             "old": c.old, "new": c.new, "description": c.describe()} for c in changes]
+    compared = rubric_history.compare(rubric_id, query["from_version"], query["to_version"])
+    return list(compared.changes)  # a tuple would be read as (body, status, headers)
 
 
 @rubric_bp.route("/<string:rubric_id>/versions/<int:number>/export", methods=["GET"])
@@ -271,12 +235,7 @@ def diff(query, rubric_id: str):
 @rubric_bp.alt_response(404, response="NOT_FOUND")
 def export(rubric_id: str, number: int):
     """A version as a rubric file (YAML): validate and load it back to the same version."""
-    try:
-        version = rubric_versions.get_version(rubric_id, number)
-    except rubric_versions.UnknownRubric as exc:
-        abort(404, message=str(exc))
-    return {"filename": f"{rubric_id}-v{number}.yaml",
-            "yaml": rubric_drafts.export_yaml(version)}
+    return rubric_versions.read_version(rubric_id, number)
 
 
 # --- assignments --------------------------------------------------------------------------
@@ -296,17 +255,8 @@ def list_assignments():
 @assignments_bp.response(201, AssignmentSchema)
 def assign(body):
     """Assign a rubric to case types, in one service or all (replaces the same service's)."""
-    found = None
-    if body["service"]:
-        found = Service.get_or_none(Service.name == body["service"])
-        if found is None:
-            abort(422, message="there is no service with that name",
-                  errors={"json": {"service": ["no such service"]}})
-    try:
-        return rubric_assignments.assign(body["rubric_id"], found, body["case_types"],
-                                         actor=current_api_user())
-    except rubric_assignments.AssignmentError as exc:
-        abort(422, message=str(exc), errors={"json": exc.by_field()})
+    return rubric_assignments.assign(body["rubric_id"], body["case_types"],
+                                     actor=current_api_user(), service_name=body["service"])
 
 
 @assignments_bp.route("/<int:assignment_id>", methods=["DELETE"])

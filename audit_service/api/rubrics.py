@@ -7,14 +7,13 @@ quality lead's tool (it writes nothing, but it is part of editing rubrics).
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import abort
 
 from audit_service.api.auth import require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
-from audit_service.domain.rubrics import check_document
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
+from audit_service.services.rubrics import drafts as rubric_drafts
 from audit_service.services.rubrics import versions as rubric_versions
 
 bp = Blueprint("api_rubrics", __name__, url_prefix="/api/v1/rubrics", description="Rubrics")
@@ -24,17 +23,22 @@ READERS = (Role.ADMIN, Role.QUALITY_LEAD, Role.SUPERVISOR, Role.PRACTITIONER,
 
 
 class RubricSummarySchema(StrictSchema):
-    id = ma.fields.String(required=True)
+    """A ``RubricSummary``: every version number, so a client can fetch any of them."""
+
+    id = ma.fields.String(attribute="rubric_id", required=True)
     title = ma.fields.String(required=True)
     domain = ma.fields.String(required=True)
     latest_version = ma.fields.Integer(required=True)
-    retired = ma.fields.Boolean(required=True)
+    retired = ma.fields.Boolean(required=True, metadata={
+        "description": "New audits do not use it; its versions stay readable"})
     versions = ma.fields.List(ma.fields.Integer(), required=True)
 
 
 class RubricVersionSchema(StrictSchema):
-    id = ma.fields.String(required=True)
-    version = ma.fields.Integer(required=True)
+    """A ``VersionView``: immutable, so a client may keep it for as long as it likes."""
+
+    id = ma.fields.String(attribute="rubric_id", required=True)
+    version = ma.fields.Integer(attribute="number", required=True)
     title = ma.fields.String(required=True)
     version_notes = ma.fields.String(required=True)
     content_hash = ma.fields.String(required=True)
@@ -46,6 +50,8 @@ class RubricVersionSchema(StrictSchema):
 
 
 class RubricErrorSchema(StrictSchema):
+    """One ``RubricError``, located as the rubric file checks locate it."""
+
     path = ma.fields.String(required=True, metadata={"description": "e.g. criteria[3].weight"})
     message = ma.fields.String(required=True)
     line = ma.fields.Integer(allow_none=True)
@@ -53,6 +59,8 @@ class RubricErrorSchema(StrictSchema):
 
 
 class ValidationResultSchema(StrictSchema):
+    """A ``RubricCheck`` of an upload: the id is given only when the document is valid."""
+
     valid = ma.fields.Boolean(required=True)
     rubric_id = ma.fields.String(allow_none=True)
     errors = ma.fields.List(ma.fields.Nested(RubricErrorSchema), required=True)
@@ -73,17 +81,7 @@ class RubricUploadSchema(StrictSchema):
 @bp.response(200, RubricSummarySchema(many=True))
 def list_rubrics():
     """Every rubric loaded into the database, with its version numbers."""
-    rows = []
-    for definition, latest in rubric_versions.list_definitions():
-        rows.append({
-            "id": definition.rubric_id,
-            "title": definition.title,
-            "domain": definition.domain,
-            "latest_version": latest,
-            "retired": definition.retired_at is not None,
-            "versions": list(range(1, latest + 1)),
-        })
-    return rows
+    return rubric_versions.list_rubrics()
 
 
 @bp.route("/<string:rubric_id>/versions/<int:number>", methods=["GET"])
@@ -92,21 +90,7 @@ def list_rubrics():
 @bp.alt_response(404, response="NOT_FOUND")
 def get_version(rubric_id: str, number: int):
     """One published, immutable rubric version."""
-    try:
-        version = rubric_versions.get_version(rubric_id, number)
-    except rubric_versions.UnknownRubric as exc:
-        abort(404, message=str(exc))
-    return {
-        "id": rubric_id,
-        "version": version.number,
-        "title": version.title,
-        "version_notes": version.version_notes,
-        "content_hash": version.content_hash,
-        "source": version.source,
-        "created_at": version.created_at,
-        "created_by": version.created_by,
-        "document": version.document,
-    }
+    return rubric_versions.read_version(rubric_id, number)
 
 
 @bp.route("/validate", methods=["POST"])
@@ -115,12 +99,4 @@ def get_version(rubric_id: str, number: int):
 @bp.response(200, ValidationResultSchema)
 def validate(document):
     """Check a rubric document with the same validators as rubric files. Saves nothing."""
-    rubric, errors = check_document(document, "<upload>", registries().criterion_types)
-    return {
-        "valid": not errors,
-        "rubric_id": rubric.id if rubric else None,
-        "errors": [
-            {"path": e.path, "message": e.message, "line": e.line, "column": e.column}
-            for e in errors
-        ],
-    }
+    return rubric_drafts.validate_document(document, registries().criterion_types)

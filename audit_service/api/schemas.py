@@ -84,6 +84,11 @@ class ImportBatchSchema(StrictSchema):
     closed = ma.fields.Integer(attribute="closed_count", required=True)
     rejected = ma.fields.Integer(attribute="rejected_count", required=True)
     error = ma.fields.String(allow_none=True)
+    lists_read = ma.fields.List(
+        ma.fields.String(), attribute="list_names", allow_none=True,
+        metadata={"description": "The lists read in full: a full import closed missing cases "
+                  "of their case types only (null when the format does not say)"},
+    )
 
 
 class RejectedRowSchema(StrictSchema):
@@ -113,4 +118,9 @@ class ImportOptionsSchema(StrictSchema):
     as_of = ma.fields.Date(
         load_default=None,
         metadata={"description": "Date the file was produced (for age bands); default today"},
+    )
+    confirm = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "Go ahead even though the import closes more open cases "
+                  "than AUDIT_IMPORT_CONFIRM_PERCENT allows unconfirmed"},
     )

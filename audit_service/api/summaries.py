@@ -7,26 +7,21 @@ downloads (``docs/summaries.md``). Rows are paginated with ``page`` and
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable, Iterable
 
 import marshmallow as ma
 from flask import current_app, request
-from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema
 from audit_service.clock import local_today
-from audit_service.domain.summaries.periods import (
-    Granularity,
-    PeriodError,
-    parse_period,
-    period_containing,
-)
+from audit_service.domain.vocabulary import Role
+from audit_service.exports.base import Table
 from audit_service.extension import registries
-from audit_service.services.summaries import access
-from audit_service.services.summaries import coverage as coverage_service
-from audit_service.services.summaries.figures import Level, Scope, summarise
+from audit_service.services.summaries import access, reports
+from audit_service.services.summaries.figures import Level, Scope
+from audit_service.services.summaries.filters import choose_period
 from audit_service.services.summaries.tables import (
     BREAKDOWN_COLUMNS,
     COVERAGE_COLUMNS,
@@ -35,13 +30,8 @@ from audit_service.services.summaries.tables import (
     GROUP_COLUMNS,
     HIGH_RISK_COLUMNS,
     TREND_COLUMNS,
-    coverage_table,
-    high_risk_table,
-    summary_tables,
-    trend_rows,
-    trend_table,
 )
-from audit_service.services.summaries.trends import Metric, trends
+from audit_service.services.summaries.trends import Metric
 
 bp = Blueprint("api_summaries", __name__, url_prefix="/api/v1/summaries",
                description="Practice-quality summaries (suppressed for HR: `c` hides a figure)")
@@ -96,23 +86,23 @@ class TrendQuery(PagingSchema):
 
 
 class CoverageQuery(PagingSchema):
-    pass
+    """No filters: coverage is of the whole council on the day asked."""
 
 
-def _scope(key: str) -> Scope:
-    kind, _, number = key.partition(":")
-    if kind == "service":
-        return Scope(service_id=int(number))
-    if kind == "team":
-        return Scope(team_id=int(number))
-    return Scope()
+def _rows_endpoint(path: str, roles: Iterable[Role], query: type[ma.Schema],
+                   row: type[ma.Schema]) -> Callable:
+    """A GET of paginated ``row``s at ``path`` for ``roles``, filtered by ``query``:
+    the shape every endpoint here has, so none can document or check it differently."""
+    decorators = (bp.route(path, methods=["GET"]), require_api_roles(*roles),
+                  bp.arguments(query, location="query", as_kwargs=True),
+                  bp.response(200, row(many=True)), bp.paginate())
 
+    def decorate(view: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
 
-def _user_scope(requested: Scope) -> Scope:
-    try:
-        return access.scope_for(current_api_user(), requested)
-    except access.NoTeam as exc:
-        abort(403, message=str(exc))
+    return decorate
 
 
 def _threshold() -> int | None:
@@ -120,112 +110,67 @@ def _threshold() -> int | None:
                                 access.configured_threshold(current_app.config))
 
 
-def _page(rows: list[dict], pagination) -> list[dict]:
+def _rows(table: Table, what: str, filters: dict, pagination) -> list[dict]:
+    """The page of ``table`` asked for; the read is recorded with its filters and page."""
+    access.record(current_api_user(), "summary.viewed", what,
+                  {**filters, "page": pagination.page}, via="api",
+                  remote_addr=request.remote_addr)
+    rows = table.as_dicts()
     pagination.item_count = len(rows)
     start = (pagination.page - 1) * pagination.page_size
     return rows[start:start + pagination.page_size]
 
 
-def _record(what: str, filters: dict) -> None:
-    access.record(current_api_user(), "summary.viewed", what, filters, via="api",
-                  remote_addr=request.remote_addr)
+def _summary_endpoint(name: str, table: str, row: type[ma.Schema], doc: str) -> Callable:
+    """``/<name>``: one of the summary's tables, for the level, period and scope asked."""
+
+    def view(pagination_parameters, level, period, scope):
+        today = local_today()
+        chosen = choose_period(period, today)
+        tables = reports.summary_report(
+            level, chosen, access.scope_for(current_api_user(), Scope.parse(scope)),
+            today=today, threshold=_threshold(), criterion_types=registries().criterion_types)
+        return _rows(tables[table], table, {"level": level, "period": chosen.key, "scope": scope},
+                     pagination_parameters)
+
+    view.__name__ = view.__qualname__ = name
+    view.__doc__ = doc
+    return _rows_endpoint(f"/{name}", access.SUMMARY_ROLES, SummaryQuery, row)(view)
 
 
-def _summary_rows(name: str, level: str, period: str | None, scope: str, pagination):
-    try:
-        chosen = (parse_period(period) if period
-                  else period_containing(Granularity.QUARTER, local_today()).previous())
-    except PeriodError as exc:
-        abort(422, errors={"query": {"period": [str(exc)]}})
-    summary = summarise(level, chosen, _user_scope(_scope(scope)), today=local_today(),
-                        criterion_types=registries().criterion_types)
-    table = summary_tables(summary, _threshold())[name]
-    _record(name, {"level": level, "period": chosen.key, "scope": scope,
-                   "page": pagination.page})
-    return _page(table.as_dicts(), pagination)
+groups = _summary_endpoint(
+    "groups", "summary", GroupRow,
+    "Sampling, grades, scores and actions per service, team or practitioner, then `All`.")
+domains = _summary_endpoint("domains", "domains", DomainRow,
+                            "Mean score by domain for each group, then `All`.")
+criteria = _summary_endpoint("criteria", "criteria", CriterionRow,
+                             "Mean score by criterion over the scope, weakest first (`rank` 1).")
+breakdowns = _summary_endpoint(
+    "breakdowns", "breakdowns", BreakdownRow,
+    "Audits, Good or better and mean score by employment type, caseload and service length.")
 
 
-@bp.route("/groups", methods=["GET"])
-@require_api_roles(*access.SUMMARY_ROLES)
-@bp.arguments(SummaryQuery, location="query", as_kwargs=True)
-@bp.response(200, GroupRow(many=True))
-@bp.paginate()
-def groups(pagination_parameters, level, period, scope):
-    """Sampling, grades, scores and actions per service, team or practitioner, then `All`."""
-    return _summary_rows("summary", level, period, scope, pagination_parameters)
-
-
-@bp.route("/domains", methods=["GET"])
-@require_api_roles(*access.SUMMARY_ROLES)
-@bp.arguments(SummaryQuery, location="query", as_kwargs=True)
-@bp.response(200, DomainRow(many=True))
-@bp.paginate()
-def domains(pagination_parameters, level, period, scope):
-    """Mean score by domain for each group, then `All`."""
-    return _summary_rows("domains", level, period, scope, pagination_parameters)
-
-
-@bp.route("/criteria", methods=["GET"])
-@require_api_roles(*access.SUMMARY_ROLES)
-@bp.arguments(SummaryQuery, location="query", as_kwargs=True)
-@bp.response(200, CriterionRow(many=True))
-@bp.paginate()
-def criteria(pagination_parameters, level, period, scope):
-    """Mean score by criterion over the scope, weakest first (`rank` 1)."""
-    return _summary_rows("criteria", level, period, scope, pagination_parameters)
-
-
-@bp.route("/breakdowns", methods=["GET"])
-@require_api_roles(*access.SUMMARY_ROLES)
-@bp.arguments(SummaryQuery, location="query", as_kwargs=True)
-@bp.response(200, BreakdownRow(many=True))
-@bp.paginate()
-def breakdowns(pagination_parameters, level, period, scope):
-    """Audits, Good or better and mean score by employment type, caseload and service length."""
-    return _summary_rows("breakdowns", level, period, scope, pagination_parameters)
-
-
-@bp.route("/trends", methods=["GET"])
-@require_api_roles(*access.SUMMARY_ROLES)
-@bp.arguments(TrendQuery, location="query", as_kwargs=True)
-@bp.response(200, TrendRow(many=True))
-@bp.paginate()
+@_rows_endpoint("/trends", access.SUMMARY_ROLES, TrendQuery, TrendRow)
 def trend(pagination_parameters, level, metric, months, scope):
     """Monthly values with the XmR mean, process limits and special-cause signals."""
-    user_scope = _user_scope(_scope(scope))
-    chosen_level = None if level == "council" else Level(level)
-    if user_scope.team_id is not None and access.scope_for(current_api_user(), Scope()) != Scope():
-        chosen_level = Level.TEAM
-    end = local_today().replace(day=1) - dt.timedelta(days=1)
-    series = trends(chosen_level, last_month=end, months=months, metric=Metric(metric),
-                    scope=user_scope, threshold=_threshold())
-    rows = []
-    for s in series:
-        rows += trend_rows(s.group_id, s.name, s.months, s.counts, s.values, s.chart, s.hidden)
-    _record("trends", {"level": level, "metric": metric, "months": months, "scope": scope,
-                       "page": pagination_parameters.page})
-    return _page(trend_table(rows, Metric(metric).label).as_dicts(), pagination_parameters)
+    report = reports.trend_report(level, Metric(metric), months, Scope.parse(scope),
+                                  held=access.held_scope(current_api_user()),
+                                  today=local_today(), threshold=_threshold())
+    return _rows(report.table, "trends",
+                 {"level": level, "metric": metric, "months": months, "scope": scope},
+                 pagination_parameters)
 
 
-@bp.route("/coverage", methods=["GET"])
-@require_api_roles(*access.COVERAGE_ROLES)
-@bp.arguments(CoverageQuery, location="query", as_kwargs=True)
-@bp.response(200, CoverageRow(many=True))
-@bp.paginate()
+@_rows_endpoint("/coverage", access.COVERAGE_ROLES, CoverageQuery, CoverageRow)
 def coverage(pagination_parameters):
     """Open cases audited in the last 12 months by team and case type."""
-    table = coverage_table(coverage_service.coverage(local_today()), _threshold())
-    _record("coverage", {"page": pagination_parameters.page})
-    return _page(table.as_dicts(), pagination_parameters)
+    return _rows(reports.coverage_report(local_today(), _threshold()), "coverage", {},
+                 pagination_parameters)
 
 
-@bp.route("/coverage/high-risk", methods=["GET"])
-@require_api_roles(*sorted(access.CASE_LIST_ROLES))
-@bp.arguments(CoverageQuery, location="query", as_kwargs=True)
-@bp.response(200, HighRiskRow(many=True))
-@bp.paginate()
+@_rows_endpoint("/coverage/high-risk", sorted(access.CASE_LIST_ROLES), CoverageQuery,
+                HighRiskRow)
 def high_risk(pagination_parameters):
     """Open high-risk cases never audited (not for HR: it names cases)."""
-    cases, _total = coverage_service.never_audited_high_risk(local_today(), limit=100_000)
-    _record("high_risk_never_audited", {"page": pagination_parameters.page})
-    return _page(high_risk_table(cases).as_dicts(), pagination_parameters)
+    return _rows(reports.high_risk_report(local_today()), "high_risk_never_audited", {},
+                 pagination_parameters)

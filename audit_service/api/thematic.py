@@ -5,18 +5,16 @@ and assign auditors. Only quality leads and administrators use it.
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_smorest import abort
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import StrictSchema, UtcDateTime
 from audit_service.clock import local_today
 from audit_service.domain.sampling import FLAG_IDS
-from audit_service.domain.thematic import CLOSURES, CohortError, CohortFilters
+from audit_service.domain.sampling.thematic import CLOSURES
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.sampling import thematic
-from audit_service.storage.models import ThematicAudit
 
 LEADS = (Role.QUALITY_LEAD, Role.ADMIN)
 
@@ -48,7 +46,7 @@ class CohortQuerySchema(StrictSchema):
 
 class CohortSizeSchema(StrictSchema):
     size = ma.fields.Integer(required=True)
-    filters = ma.fields.List(ma.fields.String(), required=True,
+    filters = ma.fields.List(ma.fields.String(), attribute="filters_text", required=True,
                              metadata={"description": "The filters in plain words"})
 
 
@@ -75,12 +73,12 @@ class ThematicAssignSchema(StrictSchema):
 
 
 class ThematicCaseSchema(StrictSchema):
-    case = ma.fields.Function(lambda tc: tc.case.public_id, metadata={"type": "string"})
+    case = ma.fields.String(attribute="case.public_id", required=True)
     position = ma.fields.Integer(required=True)
     reason = ma.fields.String(required=True)
-    auditor = ma.fields.Function(lambda tc: tc.auditor.username if tc.auditor_id else None,
-                                 allow_none=True, metadata={"type": "string"})
-    audit = ma.fields.String(allow_none=True, metadata={"description": "The audit's public id"})
+    auditor = ma.fields.String(allow_none=True, metadata={"description": "A username"})
+    audit = ma.fields.String(attribute="audit_id", allow_none=True,
+                             metadata={"description": "The audit's public id"})
 
 
 class ThematicSchema(StrictSchema):
@@ -93,38 +91,9 @@ class ThematicSchema(StrictSchema):
     strategy = ma.fields.String(allow_none=True)
     seed = ma.fields.String(allow_none=True)
     drawn_at = UtcDateTime(allow_none=True)
-    rubrics = ma.fields.Function(
-        lambda t: [f"{v.rubric.rubric_id}/{v.number}" for v in thematic.pinned_versions(t)],
-        metadata={"type": "array", "items": {"type": "string"}})
-    cases = ma.fields.Function(lambda t: ThematicCaseSchema(many=True).dump(_cases(t)),
-                               metadata={"type": "array"})
-
-
-def _cases(t: ThematicAudit) -> list:
-    audits = thematic.audits_of(t)
-    rows = thematic.cases_of(t)
-    for row in rows:
-        audit = audits.get(row.id)
-        row.audit = audit.public_id if audit else None
-    return rows
-
-
-def _filters(data: dict) -> CohortFilters:
-    try:
-        return CohortFilters.from_mapping(data)
-    except CohortError as exc:
-        abort(422, message=str(exc), errors={"json": {"filters": exc.errors}})
-
-
-def _found(public_id: str) -> ThematicAudit:
-    found = thematic.get(public_id)
-    if found is None:
-        abort(404, message="there is no thematic audit with that id")
-    return found
-
-
-def _refused(exc: thematic.ThematicError):
-    abort(422, message=str(exc), errors={"json": exc.by_field()})
+    rubrics = ma.fields.List(ma.fields.String(), attribute="rubric_refs", required=True,
+                             metadata={"description": "Pinned versions, rubric_id/number"})
+    cases = ma.fields.List(ma.fields.Nested(ThematicCaseSchema), required=True)
 
 
 @bp.route("", methods=["GET"])
@@ -141,11 +110,8 @@ def list_thematic():
 @bp.response(201, ThematicSchema)
 def define(body):
     """Define a thematic audit by its cohort's filters."""
-    try:
-        return thematic.define(body["title"], _filters(body["filters"]),
-                               actor=current_api_user())
-    except thematic.ThematicError as exc:
-        _refused(exc)
+    return thematic.define(body["title"], thematic.cohort_filters(body["filters"]),
+                           actor=current_api_user())
 
 
 @bp.route("/cohort-size", methods=["POST"])
@@ -154,9 +120,7 @@ def define(body):
 @bp.response(200, CohortSizeSchema)
 def cohort_size(body):
     """How many cases the filters select today (saves nothing)."""
-    filters = _filters(body["filters"])
-    return {"size": thematic.cohort_size(filters, local_today()),
-            "filters": filters.describe()}
+    return thematic.preview(thematic.cohort_filters(body["filters"]), local_today())
 
 
 @bp.route("/<string:public_id>", methods=["GET"])
@@ -165,7 +129,7 @@ def cohort_size(body):
 @bp.alt_response(404, response="NOT_FOUND")
 def get_thematic(public_id: str):
     """One thematic audit with its cases, their reasons, auditors and audits."""
-    return _found(public_id)
+    return thematic.find(public_id)
 
 
 @bp.route("/<string:public_id>/draw", methods=["POST"])
@@ -174,14 +138,9 @@ def get_thematic(public_id: str):
 @bp.response(200, ThematicSchema)
 def draw(body, public_id: str):
     """Draw the sample once, with a sampling strategy plugin; the seed is recorded."""
-    found = _found(public_id)
-    try:
-        thematic.draw(found, body["sample_size"], body["strategy"], actor=current_api_user(),
-                      registry=registries().sampling_strategies, today=local_today(),
-                      seed=body["seed"])
-    except thematic.ThematicError as exc:
-        _refused(exc)
-    return thematic.get(public_id)
+    return thematic.draw(public_id, body["sample_size"], body["strategy"],
+                         actor=current_api_user(), registry=registries().sampling_strategies,
+                         today=local_today(), seed=body["seed"])
 
 
 @bp.route("/<string:public_id>/rubrics", methods=["PUT"])
@@ -190,12 +149,7 @@ def draw(body, public_id: str):
 @bp.response(200, ThematicSchema)
 def choose_rubrics(body, public_id: str):
     """Choose the rubrics (their latest versions are pinned) before audits start."""
-    found = _found(public_id)
-    try:
-        thematic.choose_rubrics(found, body["rubrics"], actor=current_api_user())
-    except thematic.ThematicError as exc:
-        _refused(exc)
-    return thematic.get(public_id)
+    return thematic.choose_rubrics(public_id, body["rubrics"], actor=current_api_user())
 
 
 @bp.route("/<string:public_id>/auditors", methods=["POST"])
@@ -204,16 +158,6 @@ def choose_rubrics(body, public_id: str):
 @bp.response(200, ThematicSchema)
 def assign(body, public_id: str):
     """Give cases to auditors (team managers or quality leads); each gets a normal audit."""
-    found = _found(public_id)
-    by_case = {tc.case.public_id: tc.id for tc in thematic.cases_of(found)}
-    choices = {}
-    for item in body["assignments"]:
-        if item["case"] not in by_case:
-            abort(422, message=f"case {item['case']} is not in this thematic audit",
-                  errors={"json": {"assignments": ["unknown case"]}})
-        choices[by_case[item["case"]]] = item["auditor"]
-    try:
-        thematic.assign(found, choices, actor=current_api_user())
-    except thematic.ThematicError as exc:
-        _refused(exc)
-    return thematic.get(public_id)
+    return thematic.assign_by_case(
+        public_id, {item["case"]: item["auditor"] for item in body["assignments"]},
+        actor=current_api_user())

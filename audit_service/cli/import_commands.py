@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
@@ -22,14 +23,25 @@ from audit_service.storage.models import ImportBatch, RejectedRow
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the file describes (YYYY-MM-DD): dates age bands and closures. "
                    "Default: today.")
+@click.option("--confirm-closures", is_flag=True,
+              help="Go ahead even when the import closes more open cases than "
+                   "AUDIT_IMPORT_CONFIRM_PERCENT allows unconfirmed.")
 @with_appcontext
-def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime | None) -> None:
+def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime | None,
+                         confirm_closures: bool) -> None:
     """Import cases from FILE (an Annex A workbook or CSV) and report rejected rows.
 
     Exits 0 when the import completed, even with rejected rows; exits 1 when the
-    file could not be read at all, in which case nothing was changed.
+    file could not be read at all, or when it would close more open cases than may
+    close unconfirmed (it then says how many, by team and kind of case): nothing was
+    changed either way.
     """
-    from audit_service.services.imports.case_import import ImportFailed, import_file
+    from audit_service.services.imports.case_import import (
+        ConfirmationNeeded,
+        ImportFailed,
+        import_file,
+    )
+    from audit_service.services.imports.uploads import closure_limit
 
     with database.connection_context():
         try:
@@ -41,7 +53,16 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
                     as_of=as_of.date() if as_of else local_today(),
                     importers=registries().importers,
                     actor_label="cli",
+                    closure_limit=closure_limit(current_app.config["IMPORT_CONFIRM_PERCENT"],
+                                                confirmed=confirm_closures),
                 )
+        except ConfirmationNeeded as exc:
+            for team, case_type, *_, closed in exc.preview["rows"]:
+                if closed:
+                    click.echo(f"  would close: {closed} {case_type} cases of {team}", err=True)
+            raise click.ClickException(
+                f"{file.name} was not imported: {exc} Run again with --confirm-closures to "
+                "go ahead.") from exc
         except ImportFailed as exc:
             failed = getattr(exc, "batch", None)
             if failed is not None:
@@ -53,6 +74,9 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
             f"{batch.updated_count} updated, {batch.unchanged_count} unchanged, "
             f"{batch.closed_count} closed, {batch.rejected_count} rejected."
         )
+        if batch.lists_read is not None:
+            names = ", ".join(read["sheet"] for read in batch.lists_read) or "none"
+            click.echo(f"Lists read in full: {names}. Only their kinds of case can be closed.")
         _echo_rejected(batch)
 
 

@@ -10,18 +10,16 @@ from flask.cli import with_appcontext
 
 from audit_service.cli.group import cli
 from audit_service.clock import local_today
-from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
+from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.extension import registries
 from audit_service.scheduling.settings import SchedulerSettings
 from audit_service.services.sampling import policies
-from audit_service.services.sampling.rounds import RoundError, open_rounds, parse_period
+from audit_service.services.sampling.rounds import InvalidRound, open_rounds, parse_period
+from audit_service.services.sampling.views import PolicyScope
 from audit_service.storage.database import database
-from audit_service.storage.models import Service, Team
 
 ACTOR = "cli:open-rounds"
-
-
 
 
 @cli.command("open-rounds")
@@ -34,8 +32,8 @@ def open_rounds_command(period: str | None) -> None:
     period = period or f"{today:%Y-%m}"
     try:
         parse_period(period)
-    except RoundError as exc:
-        raise click.BadParameter(str(exc), param_hint="--period") from None
+    except InvalidRound as exc:
+        raise click.BadParameter(exc.message, param_hint="--period") from None
     calendar = SchedulerSettings.from_config(current_app.config).calendar(today)
     with database.connection_context():
         report = open_rounds(period, today=today, actor_label=ACTOR,
@@ -62,23 +60,14 @@ def _scope_options(view):
     return view
 
 
-def _target(team_name: str | None, service_name: str | None,
-            council: bool) -> tuple[Team | None, Service | None]:
+def _target(team_name: str | None, service_name: str | None, council: bool) -> PolicyScope:
     if sum(bool(x) for x in (team_name, service_name, council)) > 1:
         raise click.UsageError("choose one of --team, --service or --council")
-    if team_name:
-        team = Team.get_or_none(Team.name == team_name)
-        if team is None:
-            raise click.BadParameter(f"there is no team named {team_name!r}",
-                                     param_hint="--team")
-        return team, None
-    if service_name:
-        found = Service.get_or_none(Service.name == service_name)
-        if found is None:
-            raise click.BadParameter(f"there is no service named {service_name!r}",
-                                     param_hint="--service")
-        return None, found
-    return None, None
+    try:
+        return policies.named_scope(team=team_name, service=service_name)
+    except policies.UnknownScope as exc:
+        (option,) = exc.by_field()
+        raise click.BadParameter(exc.message, param_hint=f"--{option}") from None
 
 
 def _describe(settings: Settings) -> list[str]:
@@ -105,28 +94,27 @@ def _describe(settings: Settings) -> list[str]:
 def show_command(team_name: str | None, service_name: str | None, council: bool) -> None:
     """Show the policy that applies to a team, or the newest version of every scope."""
     with database.connection_context():
-        team, found_service = _target(team_name, service_name, council)
-        if team is not None:
-            effective = policies.effective_policy(team)
-            version = f" version {effective.policy.version}" if effective.policy else ""
-            click.echo(f"Team {team.name} follows the policy of {effective.source}{version}:")
-            click.echo("\n".join(_describe(effective.settings)))
+        scope = _target(team_name, service_name, council)
+        if scope.team_id is not None:
+            applies = policies.effective(scope)
+            version = f" version {applies.version}" if applies.version else ""
+            click.echo(f"Team {scope.name} follows the policy of {applies.source}{version}:")
+            click.echo("\n".join(_describe(applies.settings)))
             return
-        newest = policies.newest_by_scope()
-        if found_service is not None or council:
-            scope = policies.scope_of(service=found_service)
-            newest = {scope: newest[scope]} if scope in newest else {}
+        newest = policies.newest_versions()
+        if service_name or council:
+            newest = [found for found in newest if found.scope == scope.key]
             if not newest:
-                click.echo(f"No policy has been set for {policies.describe_scope(scope)}.")
+                click.echo(f"No policy has been set for {scope.label}.")
                 return
         if not newest:
             click.echo("No sampling policy has been set; the built-in default applies:")
             click.echo("\n".join(_describe(policies.BUILTIN_DEFAULT)))
             return
-        for scope, row in sorted(newest.items()):
-            click.echo(f"{policies.describe_scope(scope)}, version {row.version} "
-                       f"(set by {row.created_by}):")
-            click.echo("\n".join(_describe(policies.settings_of(row))))
+        for found in newest:
+            click.echo(f"{found.applies_to}, version {found.version} "
+                       f"(set by {found.created_by}):")
+            click.echo("\n".join(_describe(found)))
 
 
 @policies_group.command("set")
@@ -173,26 +161,14 @@ def set_command(team_name, service_name, council, cases, case_types, strategy, s
         except json.JSONDecodeError as exc:
             raise click.BadParameter(f"not valid JSON: {exc}",
                                      param_hint="--strategy-options") from None
-    elif strategy is not None:
-        changes["strategy_options"] = {}
     with database.connection_context():
-        team, found_service = _target(team_name, service_name, council)
-        base = policies.base_settings(team=team, service=found_service)
-        data = {**base.as_dict(), **{k: v for k, v in changes.items() if v is not None}}
+        scope = _target(team_name, service_name, council)
         try:
-            settings = Settings.from_mapping(data)
-            policy = policies.set_policy(settings, team=team, service=found_service,
-                                         actor_label="cli:policies",
-                                         registry=registries().sampling_strategies)
-        except PolicyError as exc:
-            errors = list(exc.errors)
-            known = registries().sampling_strategies.ids()
-            if data["strategy"] not in known and not any(e.startswith("strategy:")
-                                                         for e in errors):
-                errors.append(f"strategy: {data['strategy']!r} is not an installed sampling "
-                              f"strategy; choose from {', '.join(known)}")
+            saved = policies.save(scope, {k: v for k, v in changes.items() if v is not None},
+                                  actor_label="cli:policies",
+                                  registry=registries().sampling_strategies)
+        except policies.InvalidPolicy as exc:
             raise click.ClickException(
-                "the policy was not saved:\n  " + "\n  ".join(errors)) from None
-    click.echo(f"Saved version {policy.version} of the policy for "
-               f"{policies.describe_scope(policy.scope)}:")
-    click.echo("\n".join(_describe(settings)))
+                "the policy was not saved:\n  " + "\n  ".join(exc.problems)) from None
+    click.echo(f"Saved version {saved.version} of the policy for {saved.applies_to}:")
+    click.echo("\n".join(_describe(saved)))

@@ -123,6 +123,10 @@ class ImportStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+    #: Would close more open cases than the council allows without a person confirming.
+    AWAITING_CONFIRMATION = "awaiting_confirmation"
+    #: A person chose not to go ahead with an import awaiting confirmation.
+    CANCELLED = "cancelled"
 
 
 class ThematicStatus(StrEnum):

@@ -1,7 +1,7 @@
 """The built-in readers for Ofsted's Annex A: the workbook itself, or one CSV with its columns.
 
 Both only turn cells into values; the rules for headings, codes and dates live
-in ``audit_service.domain.annex_a`` so the two formats behave identically.
+in ``audit_service.domain.imports.annex_a`` so the two formats behave identically.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, VALUE_TAG, WorkSheetParser
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
-from audit_service.domain.annex_a import (
+from audit_service.domain.imports.annex_a import (
     CASELOAD_LISTS,
     LISTS,
     ListSpec,
@@ -33,11 +33,11 @@ from audit_service.domain.annex_a import (
     is_missing,
     list_number,
 )
-from audit_service.domain.annex_a.values import display
-from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.domain.imports.annex_a.values import display
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 from audit_service.importers.base import CaseImporter
 
-Item = CaseRecord | RowError
+Item = CaseRecord | RowError | ListRead
 _TEXT = f"{{{SHEET_MAIN_NS}}}t"
 _RUN = f"{{{SHEET_MAIN_NS}}}r"
 
@@ -70,6 +70,7 @@ class AnnexAWorkbookImporter(CaseImporter):
     id = "annex-a-xlsx"
     label = "Ofsted Annex A workbook (.xlsx)"
     extensions = (".xlsx", ".xlsm")
+    reports_lists = True
 
     def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
         try:
@@ -119,6 +120,7 @@ class AnnexACsvImporter(CaseImporter):
     id = "annex-a-csv"
     label = "Annex A columns as CSV (.csv)"
     extensions = (".csv",)
+    reports_lists = True
 
     def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
         name = display(PurePath(str(getattr(stream, "name", "") or "")).name) or "the CSV file"
@@ -177,6 +179,9 @@ class AnnexACsvImporter(CaseImporter):
             yield from reader.read(number, cells)
         if header is None:
             raise UnreadableFile(f"{name} is empty: there is no header row")
+        for which, reader in readers.items():
+            if reader.readable and LISTS[which].creates_cases:
+                yield ListRead(reader.sheet, LISTS[which].case_type)
 
 
 _LIST_HEADINGS = {
@@ -234,6 +239,8 @@ def _read_sheet(
             rows.wanted = {column.index + 1 for column in reader.columns.values()}
             continue
         yield from reader.read(number, cells)
+    if reader is not None and spec.creates_cases:
+        yield ListRead(title, spec.case_type)
 
 
 class _SavedResultParser(WorkSheetParser):

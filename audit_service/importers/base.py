@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from pathlib import PurePath
+from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
-from audit_service.domain.case_records import CaseRecord, RowError
-from audit_service.plugins.registries import UnknownPlugin
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 
 
 class CaseImporter(ABC):
     """Reads one file (or stream) of case data.
 
     ``read`` yields a ``CaseRecord`` for every readable row and a ``RowError``
-    for every problem; it never stops at the first bad row. It must not touch
-    the database: the import service decides what to create, update or close.
+    for every problem; it never stops at the first bad row. An importer that sets
+    ``reports_lists`` also yields a ``ListRead`` for each list it read in full. It must
+    not touch the database: the import service decides what to create, update or close.
     """
 
     #: Unique, stable identifier, used by ``import-cases --format`` and the API.
@@ -28,26 +27,12 @@ class CaseImporter(ABC):
     extensions: ClassVar[tuple[str, ...]]
     #: True when a file is the whole open caseload, so a case missing from it is closed.
     full_caseload: ClassVar[bool] = True
+    #: True when ``read`` yields a ``ListRead`` for every list it read in full: a full import
+    #: then closes missing cases only of those lists' case types. False: a full file speaks
+    #: for every case type.
+    reports_lists: ClassVar[bool] = False
 
     @abstractmethod
-    def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[CaseRecord | RowError]:
+    def read(self, stream: BinaryIO, *, as_of: dt.date
+             ) -> Iterator[CaseRecord | RowError | ListRead]:
         """Yield records and row errors from ``stream``. ``as_of`` dates age bands."""
-
-
-def importer_for(importers: Mapping[str, type[CaseImporter]], filename: str,
-                 importer_id: str | None = None) -> type[CaseImporter]:
-    """The importer named ``importer_id``, else the one whose extensions fit ``filename``;
-    ``UnknownPlugin`` says which ids or extensions would do."""
-    if importer_id:
-        if importer_id in importers:
-            return importers[importer_id]
-        raise UnknownPlugin(f"no importer {importer_id!r}; known: {', '.join(importers)}")
-    suffix = PurePath(filename).suffix.lower()
-    for importer in importers.values():
-        if suffix in importer.extensions:
-            return importer
-    known = sorted({ext for importer in importers.values() for ext in importer.extensions})
-    raise UnknownPlugin(
-        f"cannot tell how to read {PurePath(filename).name!r}: "
-        f"expected one of {', '.join(known)} (or name a --format)"
-    )

@@ -44,7 +44,7 @@ def register_evidence_prompts():
 
     Parameters: none.
     Returns: a list of instances of subclasses of
-    ``audit_service.domain.evidence.EvidencePromptProvider``; each has a unique ``id`` and
+    ``audit_service.domain.audits.evidence.EvidencePromptProvider``; each has a unique ``id`` and
     ``prompts(facts, today)`` returning ``EvidencePrompt`` values ("last statutory visit 34 days
     ago") tagged with the criterion ids they sit beside. All results are collected.
     """

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pluggy
 
-from audit_service.domain.evidence import EvidencePromptProvider
+from audit_service.domain.audits.evidence import EvidencePromptProvider
 from audit_service.domain.rubrics import CriterionType, Rubric, RubricError
 from audit_service.domain.rubrics.loading import check_file, rubric_files
 from audit_service.domain.sampling import SamplingStrategy
@@ -22,7 +22,7 @@ from audit_service.exports.base import Exporter
 from audit_service.importers.base import CaseImporter
 from audit_service.notifications.base import Notifier, NotifierSettings
 from audit_service.plugins.manager import PluginError, build_plugin_manager, plugin_name
-from audit_service.plugins.registries import Registry, collect
+from audit_service.plugins.registries import Registry, UnknownPlugin, collect
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,22 @@ def _check_cached(
                 loaded.append((rubric, path))
         _cache[key] = (loaded, errors)
     return _cache[key]
+
+
+def importer_for(importers: Mapping[str, type[CaseImporter]], filename: str,
+                 importer_id: str | None = None) -> type[CaseImporter]:
+    """The importer named ``importer_id``, else the one whose extensions fit ``filename``;
+    ``UnknownPlugin`` says which ids or extensions would do."""
+    if importer_id:
+        if importer_id in importers:
+            return importers[importer_id]
+        raise UnknownPlugin(f"no importer {importer_id!r}; known: {', '.join(importers)}")
+    suffix = PurePath(filename).suffix.lower()
+    for importer in importers.values():
+        if suffix in importer.extensions:
+            return importer
+    known = sorted({ext for importer in importers.values() for ext in importer.extensions})
+    raise UnknownPlugin(
+        f"cannot tell how to read {PurePath(filename).name!r}: "
+        f"expected one of {', '.join(known)} (or name a --format)"
+    )

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from audit_service.domain.months import Month
 from audit_service.scheduling import claims, jobs, timing
 from audit_service.scheduling.jobs import JobContext
 from audit_service.services.platform import audit_trail
@@ -42,7 +43,7 @@ def due_jobs(now: dt.datetime, context: JobContext) -> list[tuple[str, str, Call
         due.append((timing.OPEN_ROUNDS, period,
                     lambda p=period: jobs.open_rounds_job(p, now, context)))
         # The month before is complete when the new month's rounds open: draw its moderation.
-        previous = _previous_period(period)
+        previous = str(Month.parse(period).previous())
         due.append((timing.MODERATION_SAMPLE, previous,
                     lambda p=previous: jobs.moderation_sample_job(p, now, context)))
     day = timing.daily_period(now, tz, DAILY_START)
@@ -50,11 +51,6 @@ def due_jobs(now: dt.datetime, context: JobContext) -> list[tuple[str, str, Call
         due.append((timing.REMINDERS, day, lambda: jobs.reminders_job(now, context)))
         due.append((timing.ESCALATIONS, day, lambda: jobs.escalations_job(now, context)))
     return due
-
-
-def _previous_period(period: str) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def run_due_jobs(now: dt.datetime, context: JobContext,

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from audit_service.domain.audits import FieldError
+from audit_service.domain.audits import FieldError, first_message_per_field
 
 __all__ = ["Blinded", "Conflict", "FieldError", "Invalid", "NotAllowed", "NotFound",
            "ServiceError"]
@@ -45,10 +45,7 @@ class ServiceError(Exception):
     @property
     def error_for(self) -> dict[str, str]:
         """The first message for each field, as a form shows it beside the control."""
-        found: dict[str, str] = {}
-        for error in self.errors:
-            found.setdefault(error.field, error.message)
-        return found
+        return first_message_per_field(self.errors)
 
     def by_field(self) -> dict[str, list[str]]:
         """Every message for each field, as the API lists them."""

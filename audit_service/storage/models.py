@@ -11,6 +11,7 @@ import datetime as dt
 import uuid
 
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DateField,
@@ -123,6 +124,14 @@ class ImportBatch(BaseModel):
     closed_count = IntegerField(default=0)
     rejected_count = IntegerField(default=0)
     error = TextField(null=True)
+    #: The lists read in full, as [{"sheet": ..., "case_type": ...}]; None when the
+    #: importer does not say (a full file then speaks for every case type).
+    lists_read = JSONTextField(null=True)
+    #: The uploaded file while it waits for a person to confirm its closures; cleared once
+    #: it is imported or cancelled.
+    pending_file = BlobField(null=True)
+    #: What the import would do, shown on the confirmation page.
+    preview = JSONTextField(null=True)
 
 
 class RejectedRow(BaseModel):

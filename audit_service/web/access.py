@@ -16,29 +16,15 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services.platform import audit_trail
+from audit_service.services.accounts.denials import record_denial
 
 F = TypeVar("F", bound=Callable[..., Any])
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 
 
-def record_denial(reason: str, required: frozenset[Role]) -> None:
-    """Append ``access.denied`` to the audit trail: who tried what, from where."""
+def _deny(reason: str, required: frozenset[Role]) -> None:
     user = current_user.record if current_user.is_authenticated else None
-    audit_trail.record(
-        "access.denied",
-        actor=user,
-        actor_label=None if user else "anonymous",
-        object_type="endpoint",
-        object_id=request.endpoint,
-        after={
-            "method": request.method,
-            "path": request.path,
-            "reason": reason,
-            "required_roles": sorted(r.value for r in required),
-        },
-        remote_addr=request.remote_addr,
-    )
+    record_denial(user, reason, required, request)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -72,10 +58,10 @@ def require_roles(*roles: Role) -> Callable[[F], F]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                record_denial("not signed in", required)
+                _deny("not signed in", required)
                 return login_redirect()
             if current_user.role not in required:
-                record_denial("role not allowed", required)
+                _deny("role not allowed", required)
                 abort(403)
             return view(*args, **kwargs)
 

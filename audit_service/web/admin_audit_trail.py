@@ -1,12 +1,10 @@
 """``/admin/audit-trail``: admins search the audit trail and export it as CSV.
 
 Looking at the trail is itself recorded (``audit_trail.searched`` and
-``audit_trail.exported``), since the trail says who looked at what.
+``audit_trail.exported``) by the service, since the trail says who looked at what.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
@@ -14,17 +12,10 @@ from wtforms import Form, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services.platform import audit_trail
-from audit_service.services.platform.trail_search import (
-    TrailFilter,
-    csv_lines,
-    known_actions,
-    search,
-    utc_text,
-)
-from audit_service.storage.database import database
+from audit_service.services.platform import trail_search
+from audit_service.services.platform.trail_search import TrailFilter
 from audit_service.web.access import require_roles
-from audit_service.web.admin_imports import page_numbers
+from audit_service.web.admin_imports import page_number, page_numbers
 from audit_service.web.forms import DateInputField
 
 bp = Blueprint("admin_audit_trail", __name__, url_prefix="/admin/audit-trail")
@@ -63,7 +54,7 @@ class TrailFilterForm(Form):
 
 def action_choices() -> list[tuple[str, str]]:
     """Every recorded action, plus "all <group> actions" for groups of more than one."""
-    actions = known_actions()
+    actions = trail_search.known_actions()
     groups: dict[str, int] = {}
     for action in actions:
         head, dot, _ = action.partition(".")
@@ -94,49 +85,17 @@ def index():
     form = _form()
     if request.args and not form.validate():
         return render_template("admin/audit_trail.html", form=form, events=None), 400
-    filters = form.filters()
-    query = search(filters)
-    total = query.count()
-    pages = max(1, -(-total // PER_PAGE))
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= pages:
-        abort(404)
-    page = int(page)
-    events = list(query.paginate(page, PER_PAGE))
-    audit_trail.record(
-        "audit_trail.searched",
-        actor=current_user.record,
-        object_type="audit_trail",
-        after={"filters": filters.as_dict(), "page": page, "matches": total},
-        remote_addr=request.remote_addr,
-    )
+    page = trail_search.search_page(form.filters(), page_number(), PER_PAGE,
+                                    actor=current_user.record, remote_addr=request.remote_addr)
     args = _filter_args()
     return render_template(
         "admin/audit_trail.html",
         form=form,
-        events=events,
-        total=total,
-        page=page,
-        pages=pages,
-        page_numbers=page_numbers(page, pages),
-        first=(page - 1) * PER_PAGE + 1,
+        events=page,
+        page_numbers=page_numbers(page.number, page.pages),
         args=args,
         export_url=url_for("admin_audit_trail.export", **args),
-        utc_text=utc_text,
     )
-
-
-def _stream(query) -> Iterator[str]:
-    """The CSV, read while it is sent: after the request's own connection has closed."""
-
-    def rows() -> Iterator:
-        database.connect(reuse_if_open=True)
-        try:
-            yield from query.iterator()
-        finally:
-            database.close()
-
-    return csv_lines(rows())
 
 
 @bp.get("/export.csv")
@@ -146,15 +105,8 @@ def export():
     form = _form()
     if request.args and not form.validate():
         abort(400)
-    filters = form.filters()
-    query = search(filters)
-    audit_trail.record(
-        "audit_trail.exported",
-        actor=current_user.record,
-        object_type="audit_trail",
-        after={"filters": filters.as_dict(), "matches": query.count()},
-        remote_addr=request.remote_addr,
-    )
-    response = Response(_stream(query), mimetype="text/csv")
+    lines = trail_search.export(form.filters(), actor=current_user.record,
+                                remote_addr=request.remote_addr)
+    response = Response(lines, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
     return response

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from peewee import JOIN
 from wtforms import SelectField
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
-from audit_service.storage.models import ImportBatch, RejectedRow, User
+from audit_service.services.errors import Invalid
+from audit_service.services.imports import reports
+from audit_service.services.imports.case_import import (
+    ConfirmationNeeded,
+    cancel_pending,
+    confirm_pending,
+)
 from audit_service.web.access import require_roles
 from audit_service.web.forms import DateInputField
 
 bp = Blueprint("admin_imports", __name__, url_prefix="/admin/imports")
 
 REJECTED_PER_PAGE = 100
+RECENT_IMPORTS = 50
 AUTO_FORMAT = ""
 
 
@@ -48,18 +54,18 @@ def _accepted_extensions() -> str:
 
 
 def _render_index(form: UploadForm, status: int = 200):
-    batches = (
-        ImportBatch.select(ImportBatch, User)
-        .join(User, on=(ImportBatch.uploaded_by == User.id), join_type=JOIN.LEFT_OUTER)
-        .order_by(ImportBatch.started_at.desc(), ImportBatch.id.desc())
-        .limit(50)
-    )
     return (
-        render_template(
-            "admin/imports.html", form=form, batches=list(batches), accept=_accepted_extensions()
-        ),
+        render_template("admin/imports.html", form=form, batches=reports.latest(RECENT_IMPORTS),
+                        accept=_accepted_extensions(),
+                        confirm_percent=current_app.config["IMPORT_CONFIRM_PERCENT"]),
         status,
     )
+
+
+def page_number() -> int:
+    """The ``page`` asked for; anything but a whole number is a page that is not there (0)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() else 0
 
 
 def page_numbers(current: int, last: int, around: int = 1) -> list[int | None]:
@@ -83,58 +89,57 @@ def index():
 @require_roles(Role.ADMIN)
 def upload():
     """Run the import; an unreadable file shows the form again with the reason."""
-    from audit_service.services.imports.case_import import ImportFailed, import_file
+    from audit_service.services.imports.uploads import closure_limit, run_import
 
     form = _upload_form()
     if not form.validate_on_submit():
         return _render_index(form, 400)
     upload = form.file.data
     try:
-        batch = import_file(
-            upload.stream,
-            upload.filename or "upload",
-            importer_id=form.format.data or None,
-            uploaded_by=current_user.record,
-            as_of=form.as_of.data or local_today(),
-            importers=registries().importers,
-        )
-    except ImportFailed as exc:
-        form.file.errors.append(f"{upload.filename or 'The file'} could not be imported: {exc}")
-        return _render_index(form, 422)
+        batch = run_import(upload.stream, upload.filename, importer_id=form.format.data or None,
+                           uploaded_by=current_user.record, as_of=form.as_of.data or local_today(),
+                           importers=registries().importers,
+                           closure_limit=closure_limit(
+                               current_app.config["IMPORT_CONFIRM_PERCENT"], confirmed=False))
+    except ConfirmationNeeded as exc:
+        return redirect(url_for("admin_imports.confirm", public_id=exc.batch.public_id))
+    except Invalid as exc:
+        form.file.errors.append(exc.message)
+        return _render_index(form, exc.status)
+    return redirect(url_for("admin_imports.report", public_id=batch.public_id))
+
+
+@bp.get("/<public_id>/confirm")
+@require_roles(Role.ADMIN)
+def confirm(public_id: str):
+    """What an import would do, before it closes more cases than the council allows
+    unconfirmed: counts by team and kind of case, then confirm or cancel."""
+    return render_template("admin/import_confirm.html", preview=reports.preview(public_id),
+                           format_label=_format_label)
+
+
+@bp.post("/<public_id>/confirm")
+@require_roles(Role.ADMIN)
+def confirmed(public_id: str):
+    if request.form.get("decision") == "cancel":
+        cancel_pending(public_id, actor=current_user.record)
+        flash("The import was cancelled. No case was changed.", "success")
+        return redirect(url_for("admin_imports.index"))
+    batch = confirm_pending(public_id, actor=current_user.record,
+                            importers=registries().importers)
+    flash(f"The import was confirmed: {batch.closed_count} cases missing from the file "
+          "were closed.", "success")
     return redirect(url_for("admin_imports.report", public_id=batch.public_id))
 
 
 @bp.get("/<public_id>")
 @require_roles(Role.ADMIN)
 def report(public_id: str):
-    batch = (
-        ImportBatch.select(ImportBatch, User)
-        .join(User, on=(ImportBatch.uploaded_by == User.id), join_type=JOIN.LEFT_OUTER)
-        .where(ImportBatch.public_id == public_id)
-        .first()
-    )
-    if batch is None:
-        abort(404)
-    total = batch.rejected_rows.count()
-    pages = max(1, -(-total // REJECTED_PER_PAGE))
-    page = request.args.get("page", "1")
-    if not page.isdigit() or not 1 <= int(page) <= pages:
-        abort(404)
-    page = int(page)
-    rows = (
-        RejectedRow.select()
-        .where(RejectedRow.batch == batch)
-        .order_by(RejectedRow.sheet, RejectedRow.row, RejectedRow.id)
-        .paginate(page, REJECTED_PER_PAGE)
-    )
+    batch, rows = reports.report_page(public_id, page_number(), REJECTED_PER_PAGE)
     return render_template(
         "admin/import_report.html",
-        page_numbers=page_numbers(page, pages),
+        page_numbers=page_numbers(rows.number, rows.pages),
         format_label=_format_label(batch.importer),
         batch=batch,
-        rows=list(rows),
-        total=total,
-        page=page,
-        pages=pages,
-        first=(page - 1) * REJECTED_PER_PAGE + 1,
+        rows=rows,
     )

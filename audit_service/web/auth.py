@@ -19,12 +19,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from audit_service.services.accounts import users as accounts
-from audit_service.services.platform import audit_trail
-from audit_service.storage.database import database
+from audit_service.services.accounts import signin
 from audit_service.web.access import public, safe_next
-from audit_service.web.sessions import end_session, start_session
-from audit_service.web.throttle import LOGIN_FAILED, is_throttled
+from audit_service.web.sessions import SESSION_KEY, end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -40,9 +37,10 @@ class LoginForm(FlaskForm):
     password = PasswordField(validators=[InputRequired("Enter your password")])
 
 
-def _throttle_settings() -> tuple[int, dt.timedelta]:
+def _throttle() -> signin.Throttle:
     config = current_app.config
-    return config["LOGIN_MAX_FAILURES"], dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+    return signin.Throttle(config["LOGIN_MAX_FAILURES"],
+                           dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]))
 
 
 @bp.record_once
@@ -61,41 +59,22 @@ def login():
         return redirect(next_url or url_for("home.index"))
     status = 200
     if form.validate_on_submit():
-        username = form.username.data.strip().lower()
-        limit, window = _throttle_settings()
-        if is_throttled(username, limit=limit, window=window):
-            audit_trail.record(
-                "login.throttled",
-                actor_label="anonymous",
-                object_type="login",
-                object_id=username,
-                remote_addr=request.remote_addr,
-            )
-            form.username.errors.append(THROTTLED.format(minutes=int(window.total_seconds() // 60)))
+        throttle = _throttle()
+        attempt = signin.sign_in(
+            form.username.data, form.password.data, throttle=throttle,
+            replaces=session.get(SESSION_KEY), remote_addr=request.remote_addr,
+            user_agent=request.headers.get("User-Agent"),
+        )
+        if attempt.account is not None:
+            start_session(attempt.account, attempt.session_id)
+            return redirect(next_url or url_for("home.index"))
+        if attempt.throttled:
+            minutes = int(throttle.window.total_seconds() // 60)
+            form.username.errors.append(THROTTLED.format(minutes=minutes))
             status = 429
         else:
-            user = accounts.authenticate(username, form.password.data)
-            if user is None:
-                audit_trail.record(
-                    LOGIN_FAILED,
-                    actor_label="anonymous",
-                    object_type="login",
-                    object_id=username,
-                    remote_addr=request.remote_addr,
-                )
-                form.username.errors.append(BAD_CREDENTIALS)
-                status = 400
-            else:
-                with database.atomic():
-                    start_session(user)
-                    audit_trail.record(
-                        "login.succeeded",
-                        actor=user,
-                        object_type="login",
-                        object_id=username,
-                        remote_addr=request.remote_addr,
-                    )
-                return redirect(next_url or url_for("home.index"))
+            form.username.errors.append(BAD_CREDENTIALS)
+            status = 400
     elif form.errors:
         status = 400
     expired = session.pop("expired", False)
@@ -109,14 +88,8 @@ def login():
 @public
 def logout():
     """POST only (with a CSRF token), so no link or image can sign a user out."""
-    if current_user.is_authenticated:
-        audit_trail.record(
-            "logout",
-            actor=current_user.record,
-            object_type="login",
-            object_id=current_user.username,
-            remote_addr=request.remote_addr,
-        )
+    signin.sign_out(current_user.record, session.get(SESSION_KEY),
+                    remote_addr=request.remote_addr)
     end_session()
     flash("You have signed out", "success")
     return redirect(url_for("auth.login"))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from audit_service.storage.database import database
-from audit_service.storage.migrations import pending
+from audit_service.services.platform.health import readiness
 
 bp = Blueprint("health", __name__)
 
@@ -13,11 +12,9 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     """Open to load balancers without login; reveals no data, only readiness."""
-    try:
-        database.execute_sql("SELECT 1")
-        waiting = pending(database.obj)
-    except Exception as exc:  # any database failure means not ready
-        return jsonify(status="unavailable", database=type(exc).__name__), 503
-    if waiting:
-        return jsonify(status="unavailable", pending_migrations=waiting), 503
+    state = readiness()
+    if state.database_error is not None:
+        return jsonify(status="unavailable", database=state.database_error), 503
+    if state.pending_migrations:
+        return jsonify(status="unavailable", pending_migrations=list(state.pending_migrations)), 503
     return jsonify(status="ok")

@@ -21,121 +21,46 @@ class NavItem:
     description: str
 
 
-NAV_ITEMS: list[NavItem] = [
-    NavItem(
-        "Imports",
-        "admin_imports.index",
-        frozenset({Role.ADMIN}),
-        "Upload the Annex A caseload and read the report of each import.",
-    ),
-    NavItem(
-        "Users",
-        "admin_users.index",
-        frozenset({Role.ADMIN}),
-        "See who can sign in and what role each person has.",
-    ),
-    NavItem(
-        "Audit trail",
-        "admin_audit_trail.index",
-        frozenset({Role.ADMIN}),
-        "Search and export the record of sign-ins, refusals, changes and views.",
-    ),
-    NavItem(
-        "My audits",
-        "supervisor.home",
-        frozenset({Role.SUPERVISOR}),
-        "This month's sample, your audits, overdue items and your team's open actions.",
-    ),
-    NavItem(
-        "Sampling rounds",
-        "rounds.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER}),
-        "This month's sampling rounds for every team manager, their cases and progress.",
-    ),
-    NavItem(
-        "Rubrics",
-        "rubric_editor.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "Edit, preview and publish rubrics, compare versions and assign them to case types.",
-    ),
-    NavItem(
-        "Sampling policies",
-        "policies.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "How many cases each team manager audits a month, and how they are drawn.",
-    ),
-    NavItem(
-        "Thematic audits",
-        "thematic.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "Audit a cohort of cases that worries you: filter, draw a sample, assign auditors.",
-    ),
-    NavItem(
-        "Audits of my cases",
-        "practitioner.home",
-        frozenset({Role.PRACTITIONER}),
-        "Read the audits of your cases, respond, acknowledge them and update your actions.",
-    ),
-    NavItem(
-        "Inbox",
-        "inbox.index",
-        frozenset(Role),
-        "Notifications: new samples, reminders, audits to read and escalations.",
-    ),
-    NavItem(
-        "Summaries",
-        "summaries.index",
-        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN}),
-        "Practice quality by service, team and practitioner, with trends and downloads.",
-    ),
-    NavItem(
-        "Trends",
-        "summaries.trends_page",
-        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD}),
-        "Statistical process control charts that tell real change from noise.",
-    ),
-    NavItem(
-        "Coverage",
-        "summaries.coverage",
-        frozenset({Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD}),
-        "How much of the open caseload was audited, and high-risk cases never audited.",
-    ),
-    NavItem(
-        "Team summary",
-        "summaries.index",
-        frozenset({Role.SUPERVISOR}),
-        "Your team's audit results, grades and actions over a month, quarter or year.",
-    ),
-]
-
-
-NAV_ITEMS += [
-    NavItem(
-        "Moderation",
-        "moderation.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "Pick audits to moderate, assign moderators, agree grades and see agreement statistics.",
-    ),
-    NavItem(
-        "Re-audits",
-        "oversight.reaudit_list",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "Cases waiting for a re-audit to check practice changed, and those that closed first.",
-    ),
-    NavItem(
-        "Judgements",
-        "oversight.judgement_list",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN}),
-        "Every overall grade an auditor judged differently from the calculated one, and why.",
-    ),
-    NavItem(
-        "Learning",
-        "learning.index",
-        frozenset({Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR, Role.PRACTITIONER,
-                   Role.SENIOR_LEADER}),
-        "Practice themes over time and shared excerpts of good practice.",
-    ),
-]
+#: Label, endpoint, the roles that see it, and what it is for (the home page says so).
+NAV_ITEMS: list[NavItem] = [NavItem(label, endpoint, frozenset(roles), description) for (
+    label, endpoint, roles, description) in (
+    ("Imports", "admin_imports.index", (Role.ADMIN,),
+     "Upload the Annex A caseload and read the report of each import."),
+    ("Users", "admin_users.index", (Role.ADMIN,),
+     "See who can sign in and what role each person has."),
+    ("Audit trail", "admin_audit_trail.index", (Role.ADMIN,),
+     "Search and export the record of sign-ins, refusals, changes and views."),
+    ("My audits", "supervisor.home", (Role.SUPERVISOR,),
+     "This month's sample, your audits, overdue items and your team's open actions."),
+    ("Sampling rounds", "rounds.index", (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER),
+     "This month's sampling rounds for every team manager, their cases and progress."),
+    ("Rubrics", "rubric_editor.index", (Role.QUALITY_LEAD, Role.ADMIN),
+     "Edit, preview and publish rubrics, compare versions and assign them to case types."),
+    ("Sampling policies", "policies.index", (Role.QUALITY_LEAD, Role.ADMIN),
+     "How many cases each team manager audits a month, and how they are drawn."),
+    ("Thematic audits", "thematic.index", (Role.QUALITY_LEAD, Role.ADMIN),
+     "Audit a cohort of cases that worries you: filter, draw a sample, assign auditors."),
+    ("Audits of my cases", "practitioner.home", (Role.PRACTITIONER,),
+     "Read the audits of your cases, respond, acknowledge them and update your actions."),
+    ("Inbox", "inbox.index", tuple(Role),
+     "Notifications: new samples, reminders, audits to read and escalations."),
+    ("Summaries", "summaries.index", (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN),
+     "Practice quality by service, team and practitioner, with trends and downloads."),
+    ("Trends", "summaries.trends_page", (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD),
+     "Statistical process control charts that tell real change from noise."),
+    ("Coverage", "summaries.coverage", (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD),
+     "How much of the open caseload was audited, and high-risk cases never audited."),
+    ("Team summary", "summaries.index", (Role.SUPERVISOR,),
+     "Your team's audit results, grades and actions over a month, quarter or year."),
+    ("Moderation", "moderation.index", (Role.QUALITY_LEAD, Role.ADMIN),
+     "Pick audits to moderate, assign moderators, agree grades and see agreement statistics."),
+    ("Re-audits", "oversight.reaudit_list", (Role.QUALITY_LEAD, Role.ADMIN),
+     "Cases waiting for a re-audit to check practice changed, and those that closed first."),
+    ("Judgements", "oversight.judgement_list", (Role.QUALITY_LEAD, Role.ADMIN),
+     "Every overall grade an auditor judged differently from the calculated one, and why."),
+    ("Learning", "learning.index", set(Role) - {Role.HR},
+     "Practice themes over time and shared excerpts of good practice."),
+)]
 
 
 def items_for(role: Role | None) -> list[NavItem]:

@@ -7,13 +7,12 @@ auditor recorded an overall grade different from the calculated one, with the re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
-from audit_service.services.audits import judgements as judgement_service
-from audit_service.services.audits import reaudits
+from audit_service.services.audits import judgements, reaudits
 from audit_service.web.access import require_roles
 
 bp = Blueprint("oversight", __name__)
@@ -25,18 +24,13 @@ READERS = (Role.QUALITY_LEAD, Role.ADMIN)
 @require_roles(*READERS)
 def reaudit_list():
     rows = reaudits.awaiting(local_today())
-    return render_template("oversight/reaudits.html", rows=rows,
-                           closed=[r for r in rows if r.closed],
+    return render_template("oversight/reaudits.html", closed=[r for r in rows if r.closed],
                            waiting=[r for r in rows if not r.closed])
 
 
 @bp.get("/judgements")
 @require_roles(*READERS)
 def judgement_list():
-    try:
-        first, until = judgement_service.window(request.args.get("from"),
-                                                request.args.get("to"), local_today())
-    except ValueError:
-        abort(404)
-    rows = judgement_service.judgements(current_user.record, first, until)
-    return render_template("oversight/judgements.html", rows=rows, first=first, last=until)
+    shown = judgements.judgement_list(current_user.record, request.args.get("from"),
+                                      request.args.get("to"), local_today())
+    return render_template("oversight/judgements.html", judgements=shown)

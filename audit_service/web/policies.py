@@ -1,8 +1,8 @@
 """``/policies``: the sampling policy each team works under, where it comes from, and editing.
 
 A policy is never changed in place: saving the form creates the scope's next
-version (``sampling_policies.set_policy``), and each round records the version
-that drew it. Errors from the policy's own checks are shown on their fields.
+version (``policies.save``), and each round records the version that drew it.
+Errors from the policy's own checks are shown on their fields.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE, PolicyError
+from audit_service.domain.sampling import DRAW_MODES, INDEPENDENCE
 from audit_service.domain.sampling import SamplingPolicySettings as Settings
 from audit_service.domain.vocabulary import CaseType, Role
 from audit_service.extension import registries
+from audit_service.services.errors import Invalid
 from audit_service.services.sampling import policies
-from audit_service.storage.models import Service, Team
+from audit_service.services.sampling.views import PolicyScope
 from audit_service.web.access import require_roles
 
 bp = Blueprint("policies", __name__, url_prefix="/policies")
@@ -26,40 +27,21 @@ bp = Blueprint("policies", __name__, url_prefix="/policies")
 EDITORS = (Role.QUALITY_LEAD, Role.ADMIN)
 NUMBER_FIELDS = ("cases_per_supervisor", "exclusion_months", "due_working_days",
                  "reaudit_after_months", "closed_cases", "unallocated_cases")
-# The policy's messages start with the setting's name in words; map them to form fields.
-MESSAGE_FIELDS = {
-    "cases per supervisor": "cases_per_supervisor",
-    "exclusion months": "exclusion_months",
-    "due working days": "due_working_days",
-    "case types": "case_types",
-    "strategy options": "strategy_options",
-    "strategy": "strategy",
-    "independence": "independence",
-    "draw mode": "draw_mode",
-    "re-audit grades": "reaudit_grades",
-    "re-audit after months": "reaudit_after_months",
-    "closed cases": "closed_cases",
-    "unallocated cases": "unallocated_cases",
-}
 INDEPENDENCE_LABELS = {"own_team": "Team managers audit their own team's cases",
                        "other_team": "Team managers audit another team's cases"}
 DRAW_MODE_LABELS = {"automatic": "Drawn automatically when the round opens",
                     "supervisor": "The team manager draws the sample"}
 REAUDIT_GRADE_LABELS = {"requires_improvement": "Requires improvement",
                         "inadequate": "Inadequate", "good": "Good"}
+# The page's address says whose policy it is: /policies/council, /teams/<id>, /services/<id>.
+SCOPE_KINDS = {"teams": "team_id", "services": "service_id"}
 
 
 @bp.get("")
 @require_roles(*EDITORS)
 def index():
-    teams = list(Team.select().order_by(Team.name))
-    rows = [(team, policies.effective_policy(team)) for team in teams]
-    services = list(Service.select().order_by(Service.name))
-    newest = policies.newest_by_scope()
-    return render_template(
-        "policies/index.html", rows=rows, services=services, council=newest.get(policies.COUNCIL),
-        service_policies={s.id: newest.get(f"service:{s.id}") for s in services},
-        describe=describe)
+    return render_template("policies/index.html", overview=policies.overview(),
+                           describe=describe)
 
 
 def describe(settings: Settings) -> str:
@@ -78,19 +60,11 @@ def describe(settings: Settings) -> str:
     return "; ".join(parts)
 
 
-def _scope(kind: str, ident: int | None) -> tuple[str, Team | None, Service | None, str]:
-    if kind == "council":
-        return policies.COUNCIL, None, None, "the council"
-    if kind == "services":
-        found = Service.get_or_none(Service.id == ident)
-        if found is None:
-            abort(404)
-        return f"service:{found.id}", None, found, f"service {found.name}"
-    if kind == "teams":
-        team = Team.get_or_none(Team.id == ident)
-        if team is None:
-            abort(404)
-        return f"team:{team.id}", team, None, f"team {team.name}"
+def _scope(kind: str, ident: int | None) -> PolicyScope:
+    if kind == "council" and ident is None:
+        return policies.find_scope()
+    if kind in SCOPE_KINDS and ident is not None:
+        return policies.find_scope(**{SCOPE_KINDS[kind]: ident})
     abort(404)
 
 
@@ -122,53 +96,38 @@ def settings_from_form(form) -> tuple[dict[str, Any], dict[str, str]]:
     return values, errors
 
 
-def field_errors(messages: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for message in messages:
-        name, _, text = message.partition(": ")
-        field = MESSAGE_FIELDS.get(name, "cases_per_supervisor")
-        found.setdefault(field, (text or message)[:1].upper() + (text or message)[1:])
-    return found
-
-
 @bp.route("/<kind>", defaults={"ident": None}, methods=["GET", "POST"])
 @bp.route("/<kind>/<int:ident>", methods=["GET", "POST"])
 @require_roles(*EDITORS)
 def edit(kind: str, ident: int | None):
-    if (kind == "council") != (ident is None):
-        abort(404)
-    scope, team, found_service, label = _scope(kind, ident)
+    scope = _scope(kind, ident)
     registry = registries().sampling_strategies
-    current = policies.base_settings(team=team, service=found_service)
-    values = current.as_dict()
-    values["strategy_options_text"] = (json.dumps(current.strategy_options, indent=2)
-                                       if current.strategy_options else "")
-    error_for: dict[str, str] = {}
+    applies = policies.effective(scope)
+    values = applies.settings.as_dict()
+    values["strategy_options_text"] = (json.dumps(applies.settings.strategy_options, indent=2)
+                                       if applies.settings.strategy_options else "")
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        values, error_for = settings_from_form(request.form)
-        if not error_for:
-            settings_values = {k: v for k, v in values.items() if k != "strategy_options_text"}
+        values, errors = settings_from_form(request.form)
+        if not errors:
+            settings = {k: v for k, v in values.items() if k != "strategy_options_text"}
             try:
-                settings = Settings.from_mapping(settings_values)
-                row = policies.set_policy(settings, team=team, service=found_service,
-                                          actor=current_user.record, registry=registry)
-            except PolicyError as exc:
-                error_for = field_errors(exc.errors)
+                saved = policies.save(scope, settings, actor=current_user.record,
+                                      registry=registry)
+            except policies.InvalidPolicy as exc:
+                errors = exc.error_for
             else:
-                flash(f"Version {row.version} of the policy for {label} has been saved. Rounds "
-                      "opened from now on use it.", "success")
+                flash(f"Version {saved.version} of the policy for {scope.label} has been "
+                      "saved. Rounds opened from now on use it.", "success")
                 return redirect(url_for("policies.index"))
-    errors = [{"text": message, "href": f"#{field}"} for field, message in error_for.items()]
     return render_template(
-        "policies/edit.html", label=label, scope=scope, kind=kind, ident=ident,
-        values=values, error_for=error_for, errors=errors,
-        case_types=list(CaseType),
+        "policies/edit.html", scope=scope, values=values, errors=errors,
+        case_types=[(t.value, t.label) for t in CaseType],
         strategies=[(s, strategy.label) for s, strategy in registry.items()],
         independence=[(v, INDEPENDENCE_LABELS.get(v, v)) for v in INDEPENDENCE],
         draw_modes=[(v, DRAW_MODE_LABELS.get(v, v)) for v in DRAW_MODES],
         reaudit_grades=list(REAUDIT_GRADE_LABELS.items()),
-        history=policies.list_versions(scope),
-        inherited_from=policies.describe_scope(
-            policies.effective_policy(team).scope) if team else None,
-        describe=lambda row: describe(policies.settings_of(row)),
-    ), 400 if errors else 200
+        history=policies.all_versions(scope),
+        inherited_from=applies.source if scope.team_id is not None else None,
+        describe=describe,
+    ), Invalid.status if errors else 200

@@ -28,13 +28,19 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str | None) -> str:
-    scripts = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+def content_security_policy(nonce: str | None, *, origin: str = "",
+                            inline_styles: bool = False) -> str:
+    """The policy every page gets; the API docs page adds the origin its Swagger UI files
+    come from and, because Swagger UI sets style attributes as it renders, inline styles.
+    Scripts stay strict everywhere."""
+    scripts = " ".join(filter(None, ["'self'", f"'nonce-{nonce}'" if nonce else "", origin]))
+    styles = " ".join(filter(None, ["'self'", "'unsafe-inline'" if inline_styles else "",
+                                    origin]))
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {scripts}",
-            "style-src 'self'",
+            f"style-src {styles}",
             "img-src 'self' data:",
             "font-src 'self'",
             "connect-src 'self'",

@@ -2,7 +2,7 @@
 
 Flask's signed session cookie is only the carrier: it holds the random session
 id (``sid``) and Flask-Login's user id. The session itself is a ``user_session``
-row (see ``services.user_sessions``), so signing out, a timeout, or disabling
+row (see ``services.accounts.sessions``), so signing out, a timeout, or disabling
 the user ends it for good: a copy of the cookie taken earlier signs nobody in.
 
 Sessions end after ``SESSION_IDLE_MINUTES`` without a request
@@ -20,20 +20,19 @@ from flask_login import AnonymousUserMixin, LoginManager, current_user, login_us
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import sessions as user_sessions
-from audit_service.services.platform import audit_trail
-from audit_service.storage.models import User, UserSession, utcnow
+from audit_service.services.accounts.views import Account
 
 login_manager = LoginManager()
 SESSION_KEY = "sid"
 
 
 class SessionUser:
-    """The signed-in account as Flask-Login sees it; the peewee row stays free of Flask."""
+    """The signed-in account as Flask-Login sees it; the account itself stays free of Flask."""
 
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, record: User):
+    def __init__(self, record: Account):
         self.record = record
 
     @property
@@ -73,8 +72,8 @@ def _load_user(user_id: str) -> SessionUser | None:
     """Only a live session row of this same, active user signs the browser in."""
     if not user_id.isdigit():
         return None
-    row = user_sessions.find_live(session.get(SESSION_KEY))
-    if row is None or row.user_id != int(user_id):
+    row = user_sessions.find_live(session.get(SESSION_KEY), int(user_id))
+    if row is None:
         return None
     g.user_session = row
     return SessionUser(row.user)
@@ -88,36 +87,18 @@ def timeouts() -> user_sessions.Timeouts:
     )
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in on a brand-new session (never one the browser brought with it)."""
-    user_sessions.end_by_id(session.get(SESSION_KEY), user_sessions.ENDED_REPLACED)
+def start_session(account: Account, session_id: str) -> None:
+    """Carry ``session_id``, just opened for ``account``, in a cookie holding nothing older."""
     session.clear()
-    session[SESSION_KEY] = user_sessions.start(
-        user,
-        remote_addr=request.remote_addr,
-        user_agent=request.headers.get("User-Agent"),
-    )
+    session[SESSION_KEY] = session_id
     session.permanent = False
-    login_user(SessionUser(user), remember=False, fresh=True)
-    User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+    login_user(SessionUser(account), remember=False, fresh=True)
 
 
-def end_session(reason: str = user_sessions.ENDED_LOGOUT) -> None:
-    """End this browser's session row and forget everything the cookie held."""
-    user_sessions.end_by_id(session.get(SESSION_KEY), reason)
+def end_session() -> None:
+    """Forget everything the cookie held; the session row was ended by the service."""
     logout_user()
     session.clear()
-
-
-def _refused_reason(session_id: object) -> str:
-    if not isinstance(session_id, str):
-        return "no session id"
-    row = UserSession.get_or_none(UserSession.session_hash == user_sessions.digest(session_id))
-    if row is None:
-        return "unknown session"
-    if row.ended_at is not None:
-        return f"session already ended ({row.ended_reason})"
-    return "user disabled or not the session's user"
 
 
 def _enforce_session() -> None:
@@ -126,32 +107,13 @@ def _enforce_session() -> None:
     if not current_user.is_authenticated:
         if "_user_id" in session or SESSION_KEY in session:
             # A cookie naming a session that is over: say so once, then forget it.
-            audit_trail.record(
-                "session.refused",
-                actor_label="anonymous",
-                object_type="session",
-                after={"reason": _refused_reason(session.get(SESSION_KEY)), "path": request.path},
-                remote_addr=request.remote_addr,
-            )
-            logout_user()
-            session.clear()
+            user_sessions.record_refused(session.get(SESSION_KEY), path=request.path,
+                                         remote_addr=request.remote_addr)
+            end_session()
         return
-    row: UserSession = g.user_session
-    reason = user_sessions.expiry_reason(row, timeouts(), utcnow())
-    if reason:
-        user_sessions.end(row, reason)
-        audit_trail.record(
-            "session.expired",
-            actor=current_user.record,
-            object_type="session",
-            object_id=row.id,
-            after={"reason": reason},
-            remote_addr=request.remote_addr,
-        )
-        end_session(reason)
+    if user_sessions.keep_alive(g.user_session, timeouts(), remote_addr=request.remote_addr):
+        end_session()
         session["expired"] = True
-        return
-    user_sessions.touch(row)
 
 
 def init_app(app: Flask) -> None:

@@ -1,14 +1,14 @@
 """``/summaries``, ``/summaries/trends`` and ``/coverage``: practice quality for HR and leaders.
 
-Every table is built by ``services.summary_tables``, so the page, its CSV and
+Every table is built by ``services.summaries.reports``, so the page, its CSV and
 XLSX downloads and the API show the same numbers. HR sees suppressed figures and
-never a case; every view and download is written to the audit trail.
+never a case; every view and download is written to the audit trail. A supervisor
+without a team is refused by the service (``NoTeam``), with the reason.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
@@ -17,35 +17,24 @@ from audit_service.clock import local_today
 from audit_service.domain.summaries.suppression import SUPPRESSED
 from audit_service.exports.base import Table
 from audit_service.extension import registries
-from audit_service.services.summaries import access
+from audit_service.services.errors import Invalid
+from audit_service.services.summaries import access, reports
 from audit_service.services.summaries import coverage as coverage_service
-from audit_service.services.summaries.figures import (
-    GRADE_LABELS,
-    GRADES,
-    Level,
-    Scope,
-    summarise,
-)
-from audit_service.services.summaries.tables import (
-    MODERATION_NOTE,
-    coverage_table,
-    high_risk_table,
-    summary_tables,
-    trend_rows,
-    trend_table,
-)
-from audit_service.services.summaries.trends import Metric, trends
+from audit_service.services.summaries.figures import GRADE_LABELS, GRADES, Scope
+from audit_service.services.summaries.tables import MODERATION_NOTE
+from audit_service.services.summaries.trends import Metric
 from audit_service.web.access import require_roles
 from audit_service.web.summary_filters import (
-    TrendForm,
-    parse_scope,
-    scope_choices,
+    show_refusal,
+    summary_filters,
     summary_form,
+    trend_form,
 )
 
 bp = Blueprint("summaries", __name__)
 
 TABLE_NAMES = ("summary", "domains", "criteria", "breakdowns")
+LISTED_HIGH_RISK = 100
 
 
 def _user():
@@ -54,14 +43,6 @@ def _user():
 
 def _threshold() -> int | None:
     return access.threshold_for(_user(), access.configured_threshold(current_app.config))
-
-
-def _fixed_scope() -> Scope | None:
-    try:
-        fixed = access.scope_for(_user(), Scope())
-    except access.NoTeam:
-        abort(403)
-    return fixed if fixed != Scope() else None
 
 
 def _download(table: Table, fmt: str, what: str, filters: dict) -> Response:
@@ -78,13 +59,14 @@ def _download(table: Table, fmt: str, what: str, filters: dict) -> Response:
     return response
 
 
-def _summary(args):
-    form, filters = summary_form(args, _fixed_scope())
+def _summary(form, held: Scope | None):
+    """The filters and the tables they give; neither when the form is refused."""
+    filters = summary_filters(form, request.args, held)
     if filters is None:
-        return form, None, None
-    summary = summarise(filters.level, filters.period, filters.scope, today=local_today(),
-                        criterion_types=registries().criterion_types)
-    return form, filters, summary_tables(summary, _threshold())
+        return None, None
+    return filters, reports.summary_report(
+        filters.level, filters.period, filters.scope, today=local_today(),
+        threshold=_threshold(), criterion_types=registries().criterion_types)
 
 
 def _chart(table: Table, label_col: str, value_col: str, title: str) -> dict:
@@ -100,7 +82,13 @@ def _chart(table: Table, label_col: str, value_col: str, title: str) -> dict:
 @bp.get("/summaries")
 @require_roles(*access.SUMMARY_ROLES)
 def index():
-    form, filters, tables = _summary(request.args)
+    held = access.held_scope(_user())
+    form = summary_form(request.args, held)
+    try:
+        filters, tables = _summary(form, held)
+    except Invalid as exc:
+        show_refusal(form, exc)
+        return render_template("summaries/index.html", form=form, tables=None), exc.status
     if filters is None:
         return render_template("summaries/index.html", form=form, tables=None), 400
     access.record(_user(), "summary.viewed", "summary", filters.as_args(), via="web",
@@ -122,54 +110,40 @@ def index():
 def export(name: str, fmt: str):
     if name not in TABLE_NAMES:
         abort(404)
-    _form, filters, tables = _summary(request.args)
+    held = access.held_scope(_user())
+    filters, tables = _summary(summary_form(request.args, held), held)
     if filters is None:
         abort(400)
     return _download(tables[name], fmt, name, filters.as_args())
 
 
-def _trend_request(args):
-    form = TrendForm(args)
-    fixed = _fixed_scope()
-    form.scope.choices = scope_choices(fixed)
-    if fixed is not None:
-        form.scope.data = form.scope.choices[0][0]
-        form.level.choices = [("team", "Team")]
-        form.level.data = "team"
+def _trends(args):
+    """The form, and the filters to record with the report they give (None if refused)."""
+    held = access.held_scope(_user())
+    form = trend_form(args, held)
     if args and not form.validate():
-        return form, None
-    level = None if form.level.data == "council" else Level(form.level.data)
-    scope = fixed or parse_scope(form.scope.data)
+        return form, None, None
     metric = Metric(form.metric.data)
     months = int(form.months.data)
-    end = local_today().replace(day=1)
-    last = date(end.year - (end.month == 1), 12 if end.month == 1 else end.month - 1, 1)
-    series = trends(level, last_month=last, months=months, metric=metric, scope=scope,
-                    threshold=_threshold())
+    report = reports.trend_report(form.level.data, metric, months, Scope.parse(form.scope.data),
+                                  held=held, today=local_today(), threshold=_threshold())
     filters = {"level": form.level.data, "metric": metric.value, "months": str(months),
                "scope": form.scope.data or ""}
-    return form, (filters, metric, series)
-
-
-def _trend_table(series, metric: Metric) -> Table:
-    rows = []
-    for s in series:
-        rows += trend_rows(s.group_id, s.name, s.months, s.counts, s.values, s.chart, s.hidden)
-    return trend_table(rows, metric.label)
+    return form, filters, report
 
 
 @bp.get("/summaries/trends")
 @require_roles(*access.SUMMARY_ROLES)
 def trends_page():
-    form, result = _trend_request(request.args)
-    if result is None:
+    form, filters, report = _trends(request.args)
+    if report is None:
         return render_template("summaries/trends.html", form=form, series=None), 400
-    filters, metric, series = result
     access.record(_user(), "summary.viewed", "trends", filters, via="web",
                   remote_addr=request.remote_addr)
-    charts = [_trend_chart(s, metric) for s in series]
-    return render_template("summaries/trends.html", form=form, series=series, charts=charts,
-                           metric=metric, filters=filters, exporters=registries().exporters.ids(),
+    charts = [_trend_chart(s, report.metric) for s in report.series]
+    return render_template("summaries/trends.html", form=form, series=report.series,
+                           charts=charts, metric=report.metric, filters=filters,
+                           exporters=registries().exporters.ids(),
                            suppressed=_threshold() is not None, threshold=_threshold())
 
 
@@ -186,30 +160,25 @@ def _trend_chart(s, metric: Metric) -> dict | None:
 @bp.get("/summaries/trends.<fmt>")
 @require_roles(*access.SUMMARY_ROLES)
 def trends_export(fmt: str):
-    _form, result = _trend_request(request.args)
-    if result is None:
+    _form, filters, report = _trends(request.args)
+    if report is None:
         abort(400)
-    filters, metric, series = result
-    return _download(_trend_table(series, metric), fmt, "trends", filters)
-
-
-def _coverage():
-    on = local_today()
-    rows = coverage_service.coverage(on)
-    return on, coverage_table(rows, _threshold())
+    return _download(report.table, fmt, "trends", filters)
 
 
 @bp.get("/coverage")
 @require_roles(*access.COVERAGE_ROLES)
 def coverage():
-    on, table = _coverage()
+    on = local_today()
+    table = reports.coverage_report(on, _threshold())
+    may_list = access.may_list_cases(_user())
     cases, total = ([], 0)
-    if access.may_list_cases(_user()):
-        cases, total = coverage_service.never_audited_high_risk(on, limit=100)
+    if may_list:
+        cases, total = coverage_service.never_audited_high_risk(on, limit=LISTED_HIGH_RISK)
     access.record(_user(), "summary.viewed", "coverage", {"as_of": on.isoformat()}, via="web",
                   remote_addr=request.remote_addr)
     return render_template("summaries/coverage.html", table=table, cases=cases,
-                           case_total=total, may_list=access.may_list_cases(_user()),
+                           case_total=total, may_list=may_list,
                            exporters=registries().exporters.ids(), on=on,
                            suppressed=_threshold() is not None, threshold=_threshold())
 
@@ -217,14 +186,15 @@ def coverage():
 @bp.get("/coverage.<fmt>")
 @require_roles(*access.COVERAGE_ROLES)
 def coverage_export(fmt: str):
-    on, table = _coverage()
-    return _download(table, fmt, "coverage", {"as_of": on.isoformat(), "period": on.isoformat()})
+    on = local_today()
+    return _download(reports.coverage_report(on, _threshold()), fmt, "coverage",
+                     {"as_of": on.isoformat(), "period": on.isoformat()})
 
 
 @bp.get("/coverage/high-risk.<fmt>")
 @require_roles(*sorted(access.CASE_LIST_ROLES))
 def high_risk_export(fmt: str):
     on = local_today()
-    cases, _total = coverage_service.never_audited_high_risk(on, limit=100_000)
-    return _download(high_risk_table(cases), fmt, "high_risk_never_audited",
+    return _download(reports.high_risk_report(on), fmt, "high_risk_never_audited",
                      {"as_of": on.isoformat(), "period": on.isoformat()})
+

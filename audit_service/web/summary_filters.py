@@ -8,16 +8,11 @@ from dataclasses import dataclass
 from wtforms import Form, SelectField
 
 from audit_service.clock import local_today
-from audit_service.domain.summaries.periods import (
-    Granularity,
-    Period,
-    PeriodError,
-    parse_period,
-    period_containing,
-)
+from audit_service.domain.summaries.periods import Granularity, Period, period_containing
+from audit_service.services.errors import Invalid
 from audit_service.services.summaries.figures import Level, Scope
+from audit_service.services.summaries.filters import choose_period, scope_options
 from audit_service.services.summaries.trends import Metric
-from audit_service.storage.models import Service, Team
 
 PERIODS_LISTED = {Granularity.MONTH: 36, Granularity.QUARTER: 20, Granularity.YEAR: 6}
 
@@ -31,30 +26,14 @@ def period_choices(granularity: Granularity, on: dt.date) -> list[tuple[str, str
     return choices
 
 
-def default_period(granularity: Granularity, on: dt.date) -> Period:
-    """The last whole period: this one is still filling up."""
-    return period_containing(granularity, on).previous()
+def scope_choices(held: Scope | None) -> list[tuple[str, str]]:
+    return [(option.key, option.name) for option in scope_options(held)]
 
 
-def scope_choices(fixed: Scope | None = None) -> list[tuple[str, str]]:
-    if fixed is not None and fixed.team_id is not None:
-        team = Team.get_by_id(fixed.team_id)
-        return [(f"team:{team.id}", team.name)]
-    choices = [("", "The whole council")]
-    choices += [(f"service:{sid}", name) for sid, name in
-                Service.select(Service.id, Service.name).order_by(Service.name).tuples()]
-    choices += [(f"team:{tid}", name) for tid, name in
-                Team.select(Team.id, Team.name).order_by(Team.name).tuples()]
-    return choices
-
-
-def parse_scope(value: str | None) -> Scope:
-    kind, _, number = (value or "").partition(":")
-    if kind == "service" and number.isdigit():
-        return Scope(service_id=int(number))
-    if kind == "team" and number.isdigit():
-        return Scope(team_id=int(number))
-    return Scope()
+def show_refusal(form: Form, refusal: Invalid) -> None:
+    """Put a service's reasons beside the fields they concern, for the error summary."""
+    for name, message in refusal.error_for.items():
+        form[name].errors = [message]
 
 
 class SummaryForm(Form):
@@ -66,6 +45,11 @@ class SummaryForm(Form):
         ("month", "Month"), ("quarter", "Quarter"), ("year", "Year")], default="quarter")
     period = SelectField("Period", choices=[], validate_choice=False)
     scope = SelectField("Services and teams", choices=[], default="")
+
+    @property
+    def chosen_granularity(self) -> Granularity:
+        value = self.granularity.data
+        return Granularity(value if value in {g.value for g in Granularity} else "quarter")
 
 
 @dataclass(frozen=True)
@@ -80,33 +64,28 @@ class SummaryFilters:
                 "period": self.period.key, "scope": self.scope_key}
 
 
-def summary_form(args, fixed: Scope | None) -> tuple[SummaryForm, SummaryFilters | None]:
-    """The form and, when it is valid, the filters it describes."""
+def summary_form(args, held: Scope | None) -> SummaryForm:
+    """The form with its choices; a reader held to a team has only that team to choose."""
     form = SummaryForm(args)
-    on = local_today()
-    granularity = Granularity(form.granularity.data if form.granularity.data in
-                              {g.value for g in Granularity} else "quarter")
-    form.period.choices = period_choices(granularity, on)
-    form.scope.choices = scope_choices(fixed)
-    if fixed is not None:
+    form.period.choices = period_choices(form.chosen_granularity, local_today())
+    form.scope.choices = scope_choices(held)
+    if held is not None:
         form.scope.data = form.scope.choices[0][0]
+    return form
+
+
+def summary_filters(form: SummaryForm, args, held: Scope | None) -> SummaryFilters | None:
+    """What the form asks for (the defaults without ``args``); None when the form is refused.
+    A wrong period is the service's refusal, ``InvalidPeriod``."""
     if args and not form.validate():
-        return form, None
-    try:
-        period = parse_period(form.period.data) if form.period.data else None
-    except PeriodError as exc:
-        form.period.errors = [str(exc)]
-        return form, None
-    if period is None:
-        period = default_period(granularity, on)
-    elif period.granularity is not granularity:
-        period = period_containing(granularity, period.start)
+        return None
+    period = choose_period(form.period.data, local_today(), form.chosen_granularity)
     if period.key not in dict(form.period.choices):
         form.period.choices.insert(0, (period.key, period.label))
     form.period.data = period.key
     scope_key = form.scope.data or ""
-    return form, SummaryFilters(Level(form.level.data or Level.TEAM.value), period,
-                                fixed or parse_scope(scope_key), scope_key)
+    return SummaryFilters(Level(form.level.data or Level.TEAM.value), period,
+                          held or Scope.parse(scope_key), scope_key)
 
 
 class TrendForm(Form):
@@ -119,3 +98,14 @@ class TrendForm(Form):
                                             ("36", "36 months"), ("60", "60 months")],
                          default="24")
     scope = SelectField("Services and teams", choices=[], default="")
+
+
+def trend_form(args, held: Scope | None) -> TrendForm:
+    """The form with its choices; a reader held to a team charts that team alone."""
+    form = TrendForm(args)
+    form.scope.choices = scope_choices(held)
+    if held is not None:
+        form.scope.data = form.scope.choices[0][0]
+        form.level.choices = [("team", "Team")]
+        form.level.data = "team"
+    return form

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audit_service.domain.evidence import CaseFacts, EvidencePrompt, EvidencePromptProvider
+from audit_service.domain.audits.evidence import CaseFacts, EvidencePrompt, EvidencePromptProvider
 from audit_service.domain.sampling.flags import VISIT_DAYS
 from audit_service.domain.vocabulary import CaseType
 from audit_service.plugins import hookimpl

@@ -91,3 +91,19 @@ def test_an_unknown_import_is_404(api_as) -> None:
     response = api_as(Role.ADMIN).get("/api/v1/imports/0123456789abcdef")
     assert response.status_code == 404
     assert response.json["message"] == "no import with that id"
+
+
+def test_a_large_closure_is_409_until_confirmed(api_as) -> None:
+    from tests.importers.builders import caseload
+
+    api = api_as(Role.ADMIN)
+    assert _upload(api, caseload(cin=range(1, 11)), "jan.xlsx").status_code == 201
+    held = _upload(api, caseload(cin=(1, 2)), "feb.xlsx")
+    assert held.status_code == 409, held.json
+    assert (held.json["would_close"], held.json["open_cases"]) == (8, 10)
+    assert "confirm" in held.json["message"]
+    assert Case.select().where(Case.status == "open").count() == 10
+    done = _upload(api, caseload(cin=(1, 2)), "feb.xlsx", "?confirm=true")
+    assert done.status_code == 201, done.json
+    assert (done.json["closed"], done.json["lists_read"]) == (8, ["List 6", "List 7", "List 8"])
+    assert Case.select().where(Case.status == "open").count() == 2

@@ -69,11 +69,11 @@ def test_draft_save_conflict_submit_and_result(world):
     assert stale.status_code == 409
     assert stale.json["your_version"] == 1 and stale.json["current_version"] == 2
     bad = _put(sam, f"{url}/draft", {"version": 2, "answers": [{**first[0], "rating": "nope"}]})
-    assert bad.status_code == 400 and bad.json["errors"]
+    assert bad.status_code == 422 and bad.json["errors"]
     unknown = _put(sam, f"{url}/draft", {"version": 2, "answers": [], "extra": 1})
     assert unknown.status_code == 422
     incomplete = sam.post(f"{url}/submit", json={"version": 2, "answers": []})
-    assert incomplete.status_code == 400
+    assert incomplete.status_code == 422
     fields = incomplete.json["errors"]
     second = _answers(audit)[1]
     assert f"rating-{second['rubric']}-{second['criterion']}" in fields
@@ -106,7 +106,7 @@ def test_practitioner_responds_acknowledges_and_updates_actions(world):
     assert created.status_code == 201, created.json
     bad = sam.post(f"{url}/actions", json={"description": "x", "owner": "bo",
                                            "due_on": "2031-01-31"})
-    assert bad.status_code == 400 and "owner" in bad.json["errors"]
+    assert bad.status_code == 422 and "owner" in bad.json["errors"]
     action_url = f"/api/v1/actions/{created.json['id']}"
     moved = _patch(pat, action_url, {"version": 1, "status": "done"})
     assert moved.status_code == 200 and moved.json["status"] == "done"

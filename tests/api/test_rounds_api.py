@@ -69,8 +69,13 @@ def test_replacing_a_case_needs_a_reason(app, council) -> None:
     url = f"/api/v1/rounds/{round_id}/cases/1/replace"
     assert mine.post(url, json={}).status_code == 422
     assert mine.post(url, json={"reason": "x", "extra": 1}).status_code == 422
-    assert mine.post(f"/api/v1/rounds/{round_id}/cases/9/replace",
-                     json={"reason": "conflict of interest"}).status_code == 404
+    blank = mine.post(url, json={"reason": " "})
+    assert (blank.status_code, blank.json["errors"]) == (
+        422, {"reason": ["Enter the reason for replacing this case"]})
+    missing = mine.post(f"/api/v1/rounds/{round_id}/cases/9/replace",
+                        json={"reason": "conflict of interest"})
+    assert (missing.status_code, missing.json["message"]) == (
+        404, "the round has no case at position 9")
     response = mine.post(url, json={"reason": "conflict of interest"})
     assert response.status_code == 200, response.json
     (old,) = response.json["replaced_cases"]
@@ -93,6 +98,8 @@ def test_supervisor_draws_their_own_sample(app, council) -> None:
     again = mine.post(f"/api/v1/rounds/{round_['id']}/draw")
     assert again.status_code == 409
     assert again.json["message"] == "this round's sample has already been drawn"
+    theirs = SamplingRound.get(SamplingRound.supervisor == council.supervisors[1])
+    assert mine.post(f"/api/v1/rounds/{theirs.public_id}/draw").status_code == 404
 
 
 def test_population_is_for_quality_leads_and_admins(app, council, api_as) -> None:
@@ -118,11 +125,12 @@ def test_policies_are_read_and_set_with_versions(app, council, api_as) -> None:
     assert team.status_code == 200, team.json
     assert (team.json["cases_per_supervisor"], team.json["strategy"]) == (3, "risk_weighted")
     bad = lead.client.put("/api/v1/policies", headers=lead.headers,
-                          json={"strategy": "lottery"})
+                          json={"strategy": "lottery", "case_types": []})
     assert bad.status_code == 422
     assert "'lottery' is not an installed sampling strategy" in bad.json["message"]
-    assert lead.client.put("/api/v1/policies", headers=lead.headers,
-                           json={"team": "Team 9"}).status_code == 422
+    assert set(bad.json["errors"]) == {"strategy", "case_types"}
+    nowhere = lead.client.put("/api/v1/policies", headers=lead.headers, json={"team": "Team 9"})
+    assert (nowhere.status_code, nowhere.json["errors"]) == (422, {"team": ["no such team"]})
     assert lead.client.put("/api/v1/policies", headers=lead.headers,
                            json={"cases": 3}).status_code == 422
     leader = api_as(Role.SENIOR_LEADER)

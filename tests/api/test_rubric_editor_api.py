@@ -35,12 +35,19 @@ def test_draft_edit_validate_publish_diff_export(app, api_as):
     stale = _put(lead, f"/api/v1/rubric-drafts/{draft['id']}",
                  json={"version": draft["version"], "document": document})
     assert stale.status_code == 409
+    assert (stale.json["your_version"], stale.json["current_version"]) == (1, 2)
+    assert stale.json["message"] == "Someone else saved this draft after you opened it."
     check = lead.post(f"/api/v1/rubric-drafts/{draft['id']}/validate")
     assert check.json["valid"] is False
     assert check.json["errors"][0]["path"] == "criteria[0].weight"
     refused = lead.post(f"/api/v1/rubric-drafts/{draft['id']}/publish",
                         json={"version": saved.json["version"]})
     assert refused.status_code == 422
+    assert refused.json["errors"] == {"document": [
+        "draft voice_of_the_child: criteria[0].weight: must be a number (got 'heavy')"]}
+    stale = lead.post(f"/api/v1/rubric-drafts/{draft['id']}/publish",
+                      json={"version": draft["version"]})
+    assert (stale.status_code, stale.json["current_version"]) == (409, saved.json["version"])
 
     document["criteria"][0]["weight"] = 5
     saved = _put(lead, f"/api/v1/rubric-drafts/{draft['id']}",
@@ -64,6 +71,26 @@ def test_draft_edit_validate_publish_diff_export(app, api_as):
 
     assert lead.post("/api/v1/rubrics/voice_of_the_child/retire").status_code == 204
     assert RubricDefinition.get(RubricDefinition.rubric_id == "voice_of_the_child").retired_at
+
+
+def test_refused_drafts_name_the_field_in_the_one_error_shape(app, api_as):
+    publish_rubrics(app)
+    lead = api_as(Role.QUALITY_LEAD)
+    unknown = lead.post("/api/v1/rubric-drafts", json={"from_rubric": "voice_of_the_child",
+                                                       "from_version": 9})
+    assert (unknown.status_code, unknown.json["errors"]) == (422, {
+        "from_version": ["rubric 'voice_of_the_child' has no version 9"]})
+    taken = lead.post("/api/v1/rubric-drafts", json={"rubric_id": "voice_of_the_child",
+                                                     "title": "Voice", "domain": "Voice"})
+    assert (taken.status_code, taken.json["message"], list(taken.json["errors"])) == (
+        422, "The draft was not created", ["id"])
+    for method, url in (("GET", "/api/v1/rubric-drafts/nope"),
+                        ("DELETE", "/api/v1/rubric-drafts/nope"),
+                        ("GET", "/api/v1/rubrics/voice_of_the_child/diff?from=1&to=3"),
+                        ("GET", "/api/v1/rubrics/voice_of_the_child/versions/3/export"),
+                        ("POST", "/api/v1/rubrics/nope/retire")):
+        missing = lead.client.open(url, method=method, headers=lead.headers)
+        assert (missing.status_code, missing.json["code"]) == (404, 404), url
 
 
 def test_unknown_fields_are_refused_and_readers_cannot_write(app, api_as):
@@ -92,6 +119,14 @@ def test_assignments_over_the_api(app, api_as):
     assert made.json["service"] == "Early help"
     assert lead.post("/api/v1/rubric-assignments", json={
         "rubric_id": "voice_of_the_child", "case_types": ["not_a_type"]}).status_code == 422
+    refused = lead.post("/api/v1/rubric-assignments", json={
+        "rubric_id": "nope", "service": "Early help", "case_types": []})
+    assert (refused.status_code, refused.json["errors"]) == (422, {
+        "rubric": ["Choose a published rubric"], "case_types": ["Choose at least one case type"]})
+    nowhere = lead.post("/api/v1/rubric-assignments", json={
+        "rubric_id": "voice_of_the_child", "service": "Nope", "case_types": ["looked_after"]})
+    assert (nowhere.status_code, nowhere.json["message"], nowhere.json["errors"]) == (
+        422, "there is no service with that name", {"service": ["no such service"]})
     assert _delete(lead, f"/api/v1/rubric-assignments/{made.json['id']}").status_code == 204
     assert lead.get("/api/v1/rubric-assignments").json == []
 

@@ -10,6 +10,7 @@ from audit_service.domain.audits import Answer, CriterionKey, answers_from_form
 from audit_service.extension import registries
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
+from audit_service.services.audits import submission
 from audit_service.services.audits.access import readable_audit
 from audit_service.services.errors import NotAllowed
 from audit_service.services.rubrics import versions as rubric_versions
@@ -153,7 +154,7 @@ def test_submit_is_atomic(world, ctx, monkeypatch):
     def fail(_audit):
         raise RuntimeError("the database went away mid-submit")
 
-    monkeypatch.setattr(audit_service, "complete_round_if_done", fail)
+    monkeypatch.setattr(submission, "complete_round_if_done", fail)
     events_before = Event.select().count()
     with pytest.raises(RuntimeError):
         audit_service.submit(world.supervisor, audit, answers, 1, ctx)

@@ -86,6 +86,14 @@ def axe_violations(page) -> list[dict]:
     return result["violations"]
 
 
+def screenshot(page, name: str, selector: str = "main") -> None:
+    """A screenshot of one part of the page for docs/screenshots, when AUDIT_SCREENSHOTS
+    names a folder to write it to."""
+    folder = os.environ.get("AUDIT_SCREENSHOTS")
+    if folder:
+        page.locator(selector).screenshot(path=str(Path(folder) / name))
+
+
 def assert_accessible(page, state: str) -> None:
     violations = axe_violations(page)
     summary = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from audit_service.domain.vocabulary import Role
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.support.auth import PASSWORD
 from tests.support.samples import ANNEX_A_2024, sample
 
@@ -74,3 +74,28 @@ def test_keyboard_only_sign_in(live_server, browser_page, admin):
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/")
     assert "Signed in as" in page.locator("body").inner_text() or page.locator("h1").is_visible()
+
+
+def test_a_small_file_that_would_close_most_cases_waits_for_confirmation(
+        live_server, browser_page, admin, tmp_path):
+    from tests.importers.builders import caseload
+
+    january, february = tmp_path / "january.xlsx", tmp_path / "february.xlsx"
+    january.write_bytes(caseload(cin=range(1, 9), cp=(11, 12)))
+    february.write_bytes(caseload(cin=(1,), cp=(11, 12)))
+    page = browser_page
+    sign_in(page, live_server, "ada", PASSWORD)
+    for workbook in (january, february):
+        page.goto(f"{live_server}/admin/imports")
+        page.get_by_label("Case file").set_input_files(str(workbook))
+        page.get_by_role("button", name="Import cases").click()
+    page.wait_for_url("**/confirm")
+    assert page.locator("h1").inner_text() == "Check the cases this import would close"
+    assert "would close 7 of the 10 open cases" in page.locator(".govuk-warning-text").inner_text()
+    assert_accessible(page, "import: confirm closures")
+    screenshot(page, "import-confirm.png")
+
+    page.get_by_role("button", name="Import and close 7 cases").click()
+    page.wait_for_url("**/admin/imports/*")
+    assert "7 cases missing from the file were closed" in page.locator("main").inner_text()
+    assert_accessible(page, "import: confirmed")

@@ -4,25 +4,15 @@ rule that limits it before submission; the result explains the grade with its fi
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from audit_service.domain.vocabulary import CaseType
 from audit_service.storage.models import Audit, OutboxMessage
 from tests.browser.builders import sign_in
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, screenshot
 from tests.practice.conftest import council  # noqa: F401
 
 SAFETY = "rating-safety_now-safe_now"
-
-
-def _shot(page, name: str, selector: str) -> None:
-    """A screenshot of one part of the page for docs/screenshots, when AUDIT_SCREENSHOTS
-    names a folder to write it to."""
-    folder = os.environ.get("AUDIT_SCREENSHOTS")
-    if folder:
-        page.locator(selector).screenshot(path=str(Path(folder) / name))
 
 
 def test_not_safe_alerts_on_save_and_the_result_explains_the_grade(
@@ -66,7 +56,7 @@ def test_not_safe_alerts_on_save_and_the_result_explains_the_grade(
     assert "The auditor judged the child or young person not safe now: overall grade " \
         "capped at Inadequate" in findings
     assert_accessible(page, "audit form: complete, with the calculated grade")
-    _shot(page, "audit-form-overall-grade.png", "#overall-judgement-section")
+    screenshot(page, "audit-form-overall-grade.png", "#overall-judgement-section")
 
     # A judgement above the rules is refused, naming the rule.
     page.locator("#overall-judgement-good").check()
@@ -90,5 +80,5 @@ def test_not_safe_alerts_on_save_and_the_result_explains_the_grade(
     assert "(the scores alone gave no more)" not in explained.split("\n")[0]
     assert page.locator("#domain-grade-safety_now").inner_text().strip() == "No"
     assert_accessible(page, "result: findings")
-    _shot(page, "audit-result-findings.png", "#audit-result")
+    screenshot(page, "audit-result-findings.png", "#audit-result")
     assert Audit.get_by_id(audit.id).effective_grade == "inadequate"

@@ -24,6 +24,7 @@ def test_import_prints_summary_and_rejected_rows(runner, tmp_path: Path) -> None
     assert result.output.splitlines() == [
         "Imported annex_a.xlsx with annex-a-xlsx: 2 rows read, 2 created, 0 updated, "
         "0 unchanged, 0 closed, 1 rejected.",
+        "Lists read in full: List 6. Only their kinds of case can be closed.",
         "  rejected: List 6, row 3, column 'CIN Start Date', value '31/02/2023': "
         "31/02/2023 is not a real date (day 31, month 2); the row was imported without this value",
     ]
@@ -55,3 +56,24 @@ def test_unknown_format_is_refused(runner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["import-cases", str(path), "--format", "mosaic"])
     assert result.exit_code == 1
     assert "no importer 'mosaic'; known: annex-a-csv, annex-a-xlsx" in result.output
+
+
+def test_a_large_closure_needs_the_confirm_flag(runner, tmp_path: Path) -> None:
+    from tests.importers.builders import caseload
+
+    january, february = tmp_path / "jan.xlsx", tmp_path / "feb.xlsx"
+    january.write_bytes(caseload(cin=range(1, 11)))
+    february.write_bytes(caseload(cin=(1, 2)))
+    assert runner.invoke(cli, ["import-cases", str(january)]).exit_code == 0
+    held = runner.invoke(cli, ["import-cases", str(february)])
+    assert held.exit_code == 1
+    assert "would close 8 of the 10 open cases (80%)" in held.output
+    assert "would close: 8 child_in_need cases of Locality 1" in held.output
+    assert "--confirm-closures" in held.output
+    with database.connection_context():
+        assert Case.select().where(Case.status == "open").count() == 10
+    done = runner.invoke(cli, ["import-cases", str(february), "--confirm-closures"])
+    assert done.exit_code == 0, done.output
+    assert "8 closed" in done.output
+    with database.connection_context():
+        assert Case.select().where(Case.status == "open").count() == 2

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_service.domain.agreement import (
+from audit_service.domain.moderation.agreement import (
     LINEAR,
     QUADRATIC,
     AgreementError,

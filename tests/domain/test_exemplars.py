@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from audit_service.domain.exemplars import candidate_tokens, identifier_problems
+from audit_service.domain.moderation.exemplars import candidate_tokens, identifier_problems
 
 
 @pytest.mark.parametrize(("text", "kind"), [

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import PopulationCase
-from audit_service.domain.thematic import CohortError, CohortFilters, cohort, matches
+from audit_service.domain.sampling.thematic import CohortError, CohortFilters, cohort, matches
 from audit_service.domain.vocabulary import AgeBand, CaseType
 
 TODAY = dt.date(2024, 6, 1)

@@ -60,3 +60,26 @@ def stream(data: bytes, name: str = "annex_a.xlsx") -> io.BytesIO:
     buffer = io.BytesIO(data)
     buffer.name = name
     return buffer
+
+
+def cin_row(child: int, seen: dt.datetime | None = None, team: str = "Locality 1",
+            worker: str = "Ann Smith", status: str = "c)") -> list[object]:
+    return [child, "a) Male", d(1, 5, 2015), d(1, 1, 2023), seen or d(3, 1, 2024), None, None,
+            status, team, worker]
+
+
+def cp_row(child: int, team: str = "Locality 1", worker: str = "Ann Smith") -> list[object]:
+    return [child, d(1, 5, 2015), d(1, 9, 2023), d(20, 1, 2024), "a) Yes", None, 0, team, worker]
+
+
+def cla_row(child: int, team: str = "Children in Care", worker: str = "Bo Lee") -> list[object]:
+    return [child, d(1, 5, 2012), d(1, 3, 2022), d(10, 1, 2024), 1, None, None, team, worker]
+
+
+def caseload(cin: Sequence[int] = (), cp: Sequence[int] = (), cla: Sequence[int] = ()) -> bytes:
+    """A workbook of Lists 6, 7 and 8 holding these children (each list even when empty)."""
+    return workbook_bytes({
+        "List 6": [LIST_6, *(cin_row(child) for child in cin)],
+        "List 7": [LIST_7, *(cp_row(child) for child in cp)],
+        "List 8": [LIST_8, *(cla_row(child) for child in cla)],
+    })

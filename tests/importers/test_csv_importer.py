@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 from audit_service.domain.vocabulary import CaseType
 from audit_service.importers.annex_a import AnnexACsvImporter, UnreadableFile
 
@@ -16,10 +16,15 @@ AS_OF = dt.date(2024, 1, 31)
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "annex_a" / "caseload_mixed.csv"
 
 
-def read(data: bytes, name: str) -> list[CaseRecord | RowError]:
+def read_all(data: bytes, name: str) -> list[CaseRecord | RowError | ListRead]:
     buffer = io.BytesIO(data)
     buffer.name = name
     return list(AnnexACsvImporter().read(buffer, as_of=AS_OF))
+
+
+def read(data: bytes, name: str) -> list[CaseRecord | RowError]:
+    """The rows' records and errors (the lists read are tested on their own)."""
+    return [item for item in read_all(data, name) if not isinstance(item, ListRead)]
 
 
 def test_committed_fixture_has_a_bom_and_crlf():
@@ -105,3 +110,19 @@ def test_windows_1252_text_is_read():
 def test_empty_file_is_refused():
     with pytest.raises(UnreadableFile, match=r"empty\.csv is empty: there is no header row"):
         read(b"\xef\xbb\xbf\r\n", "empty.csv")
+
+
+def test_the_lists_a_csv_holds_are_reported_as_read():
+    items = read_all(FIXTURE.read_bytes(), FIXTURE.name)
+    assert [(i.sheet, i.case_type) for i in items if isinstance(i, ListRead)] == [
+        ("List 6", CaseType.CHILD_IN_NEED), ("List 7", CaseType.CHILD_PROTECTION)]
+    unreadable = read_all(b"Reference,Case Status\n1,c)\n", "cases.csv")
+    assert not [i for i in unreadable if isinstance(i, ListRead)]
+
+
+def test_a_birth_date_in_year_one_is_read_without_overflowing():
+    """Found by the fuzzer: the pre-birth check once computed a date before year 1."""
+    data = (b"Child Unique ID,Date of Birth,Child Protection Plan Start Date\n"
+            b"7,02/01/0001,01/01/0001\n")
+    records = [item for item in read(data, "annex_a_list_7.csv") if isinstance(item, CaseRecord)]
+    assert [r.child_id for r in records] == ["7"]

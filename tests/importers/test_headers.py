@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_service.domain.annex_a.headers import column_letter, header_key, match_headers
-from audit_service.domain.annex_a.lists import LIST_7, LIST_8, list_number
+from audit_service.domain.imports.annex_a.headers import column_letter, header_key, match_headers
+from audit_service.domain.imports.annex_a.lists import LIST_7, LIST_8, list_number
 
 
 def test_messy_headings_match():

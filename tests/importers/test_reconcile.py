@@ -8,8 +8,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_service.domain.case_reconcile import facts_hash, merge, reconcile, status_of
-from audit_service.domain.case_records import CaseRecord, RowError, SourceRef
+from audit_service.domain.imports.case_reconcile import facts_hash, merge, reconcile, status_of
+from audit_service.domain.imports.case_records import CaseRecord, RowError, SourceRef
 from audit_service.domain.vocabulary import CASE_TYPE_PRECEDENCE, AgeBand, CaseStatus, CaseType
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_service.domain.annex_a.values import (
+from audit_service.domain.imports.annex_a.values import (
     CASE_STATUS,
     YES_NO,
     CellProblem,

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from audit_service.domain.case_records import CaseRecord, RowError, SourceRef
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError, SourceRef
 from audit_service.domain.vocabulary import AgeBand, CaseType
 from audit_service.importers.annex_a import AnnexAWorkbookImporter, UnreadableFile
-from tests.importers.builders import LIST_6, d, stream, workbook_bytes
+from tests.importers.builders import LIST_3, LIST_6, LIST_7, d, stream, workbook_bytes
 from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2024, 1, 31)
@@ -50,8 +50,13 @@ MESSY = {
 }
 
 
-def read(sheets: dict, name: str = "annex_a.xlsx") -> list[CaseRecord | RowError]:
+def read_all(sheets: dict, name: str = "annex_a.xlsx") -> list[CaseRecord | RowError | ListRead]:
     return list(AnnexAWorkbookImporter().read(stream(workbook_bytes(sheets), name), as_of=AS_OF))
+
+
+def read(sheets: dict, name: str = "annex_a.xlsx") -> list[CaseRecord | RowError]:
+    """The rows' records and errors (the lists read are tested on their own)."""
+    return [item for item in read_all(sheets, name) if not isinstance(item, ListRead)]
 
 
 def test_messy_workbook_reports_every_problem_exactly():
@@ -214,3 +219,14 @@ def test_shared_sample_workbook():
     assert (ceased.closed_on, ceased.closure_reason) == (
         dt.date(2020, 9, 22), "E47: Special Guardianship Orders - relative/friend"
     )
+
+
+def test_only_lists_whose_header_was_read_are_reported_as_read():
+    items = read_all({
+        "List 6": [LIST_6],  # no children in need left: read, and it speaks for them
+        "List 7": [["Reference", *LIST_7[1:]], [1]],  # no id column: not read
+        "CP": [LIST_7, [2]],  # not a sheet name the importer knows
+        "List 3": [LIST_3, [3]],  # adds facts only: closes nothing
+    })
+    assert [(i.sheet, i.case_type) for i in items if isinstance(i, ListRead)] == [
+        ("List 6", CaseType.CHILD_IN_NEED)]

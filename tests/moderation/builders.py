@@ -7,6 +7,7 @@ from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.moderation import workflow as moderation_service
+from audit_service.storage.models import Audit
 from tests.audits.world import complete_form
 
 FIRST_EVIDENCE = "FIRST-AUDITOR-EVIDENCE"
@@ -39,11 +40,12 @@ def moderated(world, make_user, *, moderator=None, rating_index: int = 2, submit
     """A first audit, picked, assigned and (by default) moderated with other ratings."""
     lead = make_user(Role.QUALITY_LEAD, "quinn", display_name="Quinn Lead")
     first = submitted_first_audit(world)
-    moderation = moderation_service.pick(lead, first.public_id)
+    picked = moderation_service.pick(lead, first.public_id)
     moderator = moderator or world.other_supervisor
-    second = moderation_service.assign(lead, moderation, moderator.username)
+    assigned = moderation_service.assign(lead, picked.id, moderator.username)
+    second = Audit.get(Audit.public_id == assigned.moderation_audit)
     if submit:
         second = audit_service.submit(moderator, second,
                                       answer_all(second, rating_index, "MODERATOR-EVIDENCE"),
                                       second.version, types()).audit
-    return lead, first, moderation_service.get(moderation.public_id), second
+    return lead, first, moderation_service.get(picked.id), second

@@ -44,7 +44,7 @@ def test_the_moderator_cannot_read_the_first_audit_until_they_submit(world, make
     with pytest.raises(NotAllowed, match="You are moderating this audit"):
         readable_audit(moderator, first.public_id)
     rows = moderation_service.submitted_audits(moderator)
-    assert [r.grade for r in rows if r.audit.id == first.id] == [None]
+    assert [r.grade for r in rows if r.audit == first.public_id] == [None]
     audit_service.submit(moderator, second, answer_all(second, 2, "M"), second.version, types())
     assert can_read(moderator, Audit.get_by_id(first.id))
     assert readable_audit(moderator, first.public_id).id == first.id
@@ -63,9 +63,9 @@ def test_the_first_auditor_and_unknown_people_cannot_moderate(world, make_user):
     first = submitted_first_audit(world)
     moderation = moderation_service.pick(lead, first.public_id)
     with pytest.raises(moderation_service.InvalidModeration, match="first auditor cannot"):
-        moderation_service.assign(lead, moderation, world.supervisor.username)
+        moderation_service.assign(lead, moderation.id, world.supervisor.username)
     with pytest.raises(moderation_service.InvalidModeration, match="Select a quality lead"):
-        moderation_service.assign(lead, moderation, world.practitioner.username)
+        moderation_service.assign(lead, moderation.id, world.practitioner.username)
     with pytest.raises(moderation_service.ModerationConflict):
         moderation_service.pick(lead, first.public_id)
     assert world.supervisor not in moderation_service.moderator_choices(first)
@@ -82,24 +82,25 @@ def test_submitting_a_moderation_tells_quality_leads_not_the_practitioner(world,
 
 def test_adjudication_compares_both_audits_and_records_the_agreed_grade(world, make_user):
     lead, first, moderation, _second = moderated(world, make_user, rating_index=2)
-    comparison = moderation_service.compare(moderation, types())
+    comparison = moderation_service.moderation_view(lead, moderation.public_id,
+                                                    types()).comparison
     # Both found the child safe; every graded criterion differs.
     scored = [c for c in comparison.criteria if c.key.rubric_id != "safety_now"]
     assert comparison.differences == len(scored) == len(comparison.criteria) - 1 > 0
     assert {c.first for c in scored} == {"outstanding"}
     with pytest.raises(moderation_service.InvalidModeration) as refused:
-        moderation_service.adjudicate(lead, moderation, "splendid", {"nope": "good"}, "",
+        moderation_service.adjudicate(lead, moderation.public_id, "splendid", {"nope": "good"}, "",
                                       types())
     assert {e.field for e in refused.value.errors} == {"agreed_grade", "domain-nope", "note"}
     rubric_id = comparison.rubrics[0].id
-    done = moderation_service.adjudicate(lead, moderation, "good", {rubric_id: "good"},
+    done = moderation_service.adjudicate(lead, moderation.public_id, "good", {rubric_id: "good"},
                                          "Agreed after discussion", types())
     assert (done.agreed_grade, done.agreed_domains, done.note) == (
         "good", {rubric_id: "good"}, "Agreed after discussion")
     event = Event.get(Event.action == "moderation.adjudicated")
     assert event.after["first_grade"] == first.overall_grade
     with pytest.raises(moderation_service.ModerationConflict):
-        moderation_service.adjudicate(lead, done, "good", {}, "again", types())
+        moderation_service.adjudicate(lead, done.id, "good", {}, "again", types())
 
 
 def test_the_seeded_draw_picks_the_share_once_and_only_tops_up(world, make_user):

@@ -81,7 +81,7 @@ def test_pick_assign_and_adjudicate_in_the_browser(world, make_user):
     detail = lead.get(f"/moderation/{moderation.public_id}")
     error = lead.post(f"/moderation/{moderation.public_id}/assign",
                       data={"moderator": str(world.supervisor.id),
-                            "csrf_token": detail.csrf_token()}, expected_status=400)
+                            "csrf_token": detail.csrf_token()}, expected_status=422)
     assert "first auditor cannot moderate" in error.text()
     lead.post(f"/moderation/{moderation.public_id}/assign",
               data={"moderator": str(world.other_supervisor.id),
@@ -93,7 +93,7 @@ def test_pick_assign_and_adjudicate_in_the_browser(world, make_user):
     ready = lead.get(f"/moderation/{moderation.public_id}")
     assert "Different" in ready.text()
     refused = lead.post(f"/moderation/{moderation.public_id}/adjudicate",
-                        data={"csrf_token": ready.csrf_token()}, expected_status=400)
+                        data={"csrf_token": ready.csrf_token()}, expected_status=422)
     assert "Select the agreed overall grade" in refused.text()
     lead.post(f"/moderation/{moderation.public_id}/adjudicate",
               data={"agreed_grade": "good", "note": "Agreed", "csrf_token": ready.csrf_token()},
@@ -101,7 +101,7 @@ def test_pick_assign_and_adjudicate_in_the_browser(world, make_user):
     assert Moderation.get().agreed_grade == "good"
     stats = lead.get("/moderation/statistics")
     assert "1 completed moderation in this period" in stats.text()
-    assert lead.get("/moderation/statistics?from=2026-13", expected_status=400)
+    assert lead.get("/moderation/statistics?from=2026-13", expected_status=422)
 
 
 def test_moderation_api_writes_are_for_quality_leads_only(world, make_user):
@@ -145,7 +145,7 @@ def test_learning_themes_and_exemplars_refuse_child_identifiers(world, make_user
                            ("child-a1 was seen alone", "CHILD-A1")]:
         refused = api.post("/api/v1/exemplars", headers=headers,
                            json={"audit": first.public_id, "title": "Good", "excerpt": excerpt})
-        assert refused.status_code == 400, excerpt
+        assert refused.status_code == 422, excerpt
         assert words.casefold() in str(refused.get_json()["errors"]).casefold(), excerpt
     shared = api.post("/api/v1/exemplars", headers=headers,
                       json={"audit": first.public_id, "title": "Seen alone, every visit",

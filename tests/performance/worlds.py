@@ -203,7 +203,7 @@ def _moderations(scale: Scale, users: dict[Role, User], keep_open: str) -> str:
         for moderator, count in assigned.items():
             if count < scale.factor:
                 try:
-                    moderation.assign(quality, moderation.get(public_id), moderator.username)
+                    moderation.assign(quality, public_id, moderator.username)
                 except moderation.InvalidModeration:
                     continue  # their own team's audit: someone else moderates it
                 assigned[moderator] += 1
@@ -239,6 +239,7 @@ def _rubrics(scale: Scale, rubric_id: str, users: dict[Role, User]) -> None:
         rubric_versions.publish(changed, source="test", actor=users[Role.QUALITY_LEAD])
     latest = rubric_versions.latest_version(rubric_id)
     for i in range(scale.factor):
-        rubric_drafts.draft_from_version(latest, author=users[Role.QUALITY_LEAD])
+        rubric_drafts.draft_from_version(rubric_id, latest.number,
+                                         author=users[Role.QUALITY_LEAD])
         rubric_drafts.new_draft(f"new_rubric_{i + 1}", "A new rubric", "Practice",
                                 author=users[Role.QUALITY_LEAD])

@@ -8,7 +8,7 @@ from audit_service.default_plugins.evidence_prompts import AnnexAEvidencePrompts
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit_service.domain.evidence import CaseFacts, prompts_for
+from audit_service.domain.audits.evidence import CaseFacts, prompts_for
 from audit_service.domain.rubrics import load_rubrics
 from audit_service.domain.vocabulary import CaseType
 from audit_service.resources import rubrics_dir

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from audit_service.domain.evidence import CaseFacts, EvidencePromptProvider
+from audit_service.domain.audits.evidence import CaseFacts, EvidencePromptProvider
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import CaseType
-from audit_service.importers.base import CaseImporter, importer_for
+from audit_service.importers.base import CaseImporter
 from audit_service.plugins import hookimpl, hookspecs
-from audit_service.plugins.installed import build_registries
+from audit_service.plugins.installed import build_registries, importer_for
 from audit_service.plugins.manager import (
     DEFAULT_PLUGINS,
     PluginError,

@@ -18,7 +18,7 @@ from audit_service.default_plugins.sampling_strategies import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import (
     DrawContext,
     PopulationCase,

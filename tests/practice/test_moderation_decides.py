@@ -52,12 +52,12 @@ def _moderate(council, first: Audit, rating_index: int, agreed: str,
               domains: dict | None = None):
     lead = council.quality_lead
     moderation = moderation_service.pick(lead, first.public_id)
-    second = moderation_service.assign(lead, moderation, lead.username)
+    assigned = moderation_service.assign(lead, moderation.id, lead.username)
+    second = Audit.get(Audit.public_id == assigned.moderation_audit)
     state = audit_service.load_state(second, _types())
     answers = answers_from_form(complete_form(state, rating_index), state.keys)
     audit_service.submit(lead, second, answers, second.version, _types())
-    moderation = moderation_service.get(moderation.public_id)
-    return moderation_service.adjudicate(lead, moderation, agreed, domains or {},
+    return moderation_service.adjudicate(lead, moderation.id, agreed, domains or {},
                                          "Agreed after discussing the file", _types())
 
 

@@ -123,7 +123,7 @@ def test_a_case_that_closes_before_its_re_audit_alerts_the_quality_lead(
     with council.app.app_context():
         batch = case_import.import_file(stream(workbook_bytes({"List 6": rows})),
                                         "annex_a.xlsx", as_of=dt.date.today(),
-                                        importers=registries().importers)
+                                        importers=registries().importers, closure_limit=None)
     assert batch.closed_count == 1
     [message] = [m for m in OutboxMessage.select()
                  if m.key.startswith("reaudit-closed:") and m.notifier == "email"]

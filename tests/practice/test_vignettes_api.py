@@ -92,7 +92,7 @@ def test_an_auditor_may_judge_differently_with_a_reason_but_never_above_a_rule(c
     too_high = tom.post(f"{url}/submit", json={
         "version": audit["version"], "answers": answers,
         "overall_judgement": {"grade": "outstanding", "reason": "Strong direct work."}})
-    assert too_high.status_code == 400
+    assert too_high.status_code == 422
     assert too_high.json["errors"] == {"overall-judgement": [
         "Your overall judgement cannot be above Good, the best grade of any domain"]}
     version = Audit.get(Audit.public_id == audit["id"]).version
@@ -130,7 +130,7 @@ def test_no_judgement_lifts_a_grade_above_a_rule_about_the_child(council) -> Non
     refused = tom.post(f"/api/v1/audits/{audit['id']}/submit", json={
         "version": audit["version"], "answers": answers_for(BY_ID["not_seen_alone"], audit),
         "overall_judgement": {"grade": "good", "reason": "She is 15 and declined."}})
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert refused.json["errors"] == {"overall-judgement": [
         "Your overall judgement cannot be above Requires improvement: Child not seen alone "
         "and no reason recorded. No judgement can outweigh that finding"]}

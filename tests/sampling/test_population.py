@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import (
     DrawContext,
     Drawn,

@@ -45,11 +45,11 @@ from pathlib import Path
 import psycopg2
 
 from audit_service.domain.audits import Answer, CriterionKey, explain, score_audit
-from audit_service.domain.case_reconcile import facts_hash, reconcile, status_of
+from audit_service.domain.imports.case_reconcile import facts_hash, reconcile, status_of
 from audit_service.domain.names import name_key
 from audit_service.domain.vocabulary import AuditStatus, CaseStatus, Role, StaffRole
 from audit_service.extension import registries
-from audit_service.importers.base import importer_for
+from audit_service.plugins.installed import importer_for
 from audit_service.services.accounts import users as accounts
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.imports.case_import import MISSING_REASON
@@ -678,6 +678,8 @@ class ReadFile:
     rejected: int
     team_keys: frozenset[str]
     worker_keys: frozenset[str]
+    #: The case types of the lists read in full: only open cases of these close.
+    covered: frozenset[str]
 
 
 def read_workbook(path: Path) -> ReadFile:
@@ -692,6 +694,7 @@ def read_workbook(path: Path) -> ReadFile:
         rejected=len(result.errors),
         team_keys=frozenset(name_key(c.team_name) for c in result.cases if c.team_name),
         worker_keys=frozenset(name_key(c.worker_name) for c in result.cases if c.worker_name),
+        covered=frozenset(read.case_type.value for read in result.lists_read),
     )
 
 
@@ -777,7 +780,8 @@ def _applied_problems(before: ImportSnapshot, after: ImportSnapshot, file: ReadF
                                                   else batch.id)
             if got != want or not stamped:
                 counts["wrong"] += 1
-        elif old is not None and old[_COL["status"]] == CaseStatus.OPEN.value:
+        elif (old is not None and old[_COL["status"]] == CaseStatus.OPEN.value
+              and old[_COL["case_type"]] in file.covered):
             counts["closed"] += 1
             if (row[_COL["status"]] != CaseStatus.CLOSED.value
                     or row[_COL["closure_reason"]] != MISSING_REASON

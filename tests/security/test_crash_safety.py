@@ -138,7 +138,8 @@ def test_import_checker_finds_half_imported_batches(app, tmp_path: Path) -> None
 
     def run(file: ReadFile) -> ImportBatch:
         with file.path.open("rb") as stream:
-            return import_file(stream, file.path.name, importers=registry, as_of=IMPORT_AS_OF)
+            return import_file(stream, file.path.name, importers=registry, as_of=IMPORT_AS_OF,
+                                 closure_limit=None)
 
     with app.app_context():
         before = import_snapshot()
@@ -175,7 +176,8 @@ def test_an_import_that_fails_while_writing_leaves_only_its_failed_batch(
 
     monkeypatch.setattr(case_import.audit_trail, "record", broken_trail)
     with app.app_context(), path.open("rb") as stream, pytest.raises(RuntimeError):
-        import_file(stream, path.name, importers=registry, as_of=IMPORT_AS_OF)
+        import_file(stream, path.name, importers=registry, as_of=IMPORT_AS_OF,
+                                 closure_limit=None)
     batches = list(ImportBatch.select())
     assert [(b.status, b.error) for b in batches] == [
         ("failed", "the import stopped and nothing was changed: disk full")]

@@ -58,6 +58,8 @@ _RUBRICS = "rubrics are the council's, not anyone's: every quality lead and admi
 _QA = "only quality leads and administrators reach it, and they manage every "
 EXEMPT: dict[str, str] = {
     "admin_imports.report": "administrators only; every import is theirs to read",
+    "admin_imports.confirm": "administrators only; every held import is theirs to check",
+    "admin_imports.confirmed": "administrators only; every held import is theirs to decide",
     "api_imports.get_import": "administrators only; every import is theirs to read",
     "policies.edit": _QA + "team's and service's sampling policy",
     "rounds.population": _QA + "round (they oversee all sampling)",

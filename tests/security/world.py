@@ -40,13 +40,13 @@ import pytest
 from werkzeug.routing import Rule
 
 from audit_service.domain.audits import answers_from_form
-from audit_service.domain.thematic import CohortFilters
+from audit_service.domain.sampling.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.extension import registries
 from audit_service.services.accounts import users as accounts
 from audit_service.services.audits import actions as action_service
 from audit_service.services.audits import lifecycle as audit_service
-from audit_service.services.imports.case_import import ImportFailed, import_file
+from audit_service.services.imports.case_import import ConfirmationNeeded, ImportFailed, import_file
 from audit_service.services.moderation import learning
 from audit_service.services.moderation import workflow as moderation_service
 from audit_service.services.platform import outbox
@@ -136,6 +136,7 @@ class SecurityWorld:
     exemplars: dict[str, Exemplar]
     inbox: dict[str, InboxItem]
     batch: ImportBatch
+    held_import: ImportBatch
     assignment: RubricAssignment
     council: Service
     _browsers: dict[str, Signed] = field(default_factory=dict)
@@ -177,7 +178,7 @@ class SecurityWorld:
                 "audit": list(self.audits.values()), "action": list(self.actions.values()),
                 "exemplar": list(self.exemplars.values()), "round": list(self.rounds.values()),
                 "moderation": list(self.moderations.values()), "thematic": [self.thematic],
-                "draft": [self.draft], "import": [self.batch],
+                "draft": [self.draft], "import": [self.batch, self.held_import],
             }.get(kind)
             if objects is None:
                 raise NoFixture(f"{endpoint}: no kind of object is mapped to its public_id")
@@ -353,10 +354,24 @@ def _failed_import(admin: User) -> ImportBatch:
             "List 6,,01/05/2015,Safeguarding North,Pat Practice\r\n")
     try:
         import_file(io.BytesIO(rows.encode()), "caseload.csv", uploaded_by=admin,
-                    as_of=dt.date.today(), importers=registries().importers)
+                    as_of=dt.date.today(), importers=registries().importers,
+                    closure_limit=None)
     except ImportFailed as failed:
         return ImportBatch.get_by_id(failed.batch.id)
     raise AssertionError("the importer accepted a file without a child id")
+
+
+def _held_import(admin: User) -> ImportBatch:
+    """A one-child caseload file that would close nearly every open case: it waits for an
+    administrator to confirm it."""
+    rows = ("Child Unique ID,Date of Birth,Case Status,Allocated Team,Allocated Worker\r\n"
+            "HELD-1,01/05/2015,c) CIN plan,Safeguarding North,Pat Practice\r\n")
+    try:
+        import_file(io.BytesIO(rows.encode()), "one_child.csv", uploaded_by=admin,
+                    as_of=dt.date.today(), importers=registries().importers, closure_limit=0.1)
+    except ConfirmationNeeded as held:
+        return ImportBatch.get_by_id(held.batch.id)
+    raise AssertionError("an import closing nearly every case went ahead unconfirmed")
 
 
 def build(app, world: World, make_user) -> SecurityWorld:
@@ -390,17 +405,17 @@ def build(app, world: World, make_user) -> SecurityWorld:
         moderations = {}
         for key, first, moderator in (("a", a_submitted, "mona"), ("b", b_submitted, "sam")):
             picked = moderation_service.pick(quinn, first.public_id)
-            moderation_service.assign(quinn, picked, moderator)
-            moderations[key] = Moderation.get_by_id(picked.id)
+            moderation_service.assign(quinn, picked.id, moderator)
+            moderations[key] = Moderation.get(Moderation.public_id == picked.id)
         thematic = thematic_audits.define(
             "Looked-after children in team B",
             CohortFilters(case_types=["looked_after"], team_ids=[w.team_b.id]), actor=quinn)
-        [drawn] = thematic_audits.draw(thematic, 1, "simple_random", actor=quinn,
+        [drawn] = thematic_audits.draw(thematic.public_id, 1, "simple_random", actor=quinn,
                                        registry=registries().sampling_strategies, today=today,
-                                       seed="security-world")
-        thematic = ThematicAudit.get_by_id(thematic.id)
-        thematic_audits.choose_rubrics(thematic, ["voice_of_the_child"], actor=quinn)
-        opened = thematic_audits.assign(thematic, {drawn.id: "hana"}, actor=quinn)
+                                       seed="security-world").cases
+        thematic = ThematicAudit.get(ThematicAudit.public_id == thematic.public_id)
+        thematic_audits.choose_rubrics(thematic.public_id, ["voice_of_the_child"], actor=quinn)
+        thematic_audits.assign(thematic.public_id, {drawn.id: "hana"}, actor=quinn)
         theme = learning.add_theme(quinn, "Drift", "Plans that stop moving")
         learning.set_themes(quinn, b_submitted, [theme.id], [])
         exemplars = {
@@ -410,15 +425,17 @@ def build(app, world: World, make_user) -> SecurityWorld:
                                          "The plan was reviewed with the family every month."),
         }
         draft = rubric_drafts.draft_from_version(
-            rubric_versions.latest_version("voice_of_the_child"), author=quinn)
+            "voice_of_the_child", rubric_versions.latest_version("voice_of_the_child").number,
+            author=quinn)
         council = Service.get_by_id(w.team_a.service_id)
         for scope in ({"team": w.team_a}, {"service": council}):
             sampling_policies.set_policy(sampling_policies.base_settings(**scope), actor=quinn,
                                          registry=registries().sampling_strategies, **scope)
         # After every audit has started: assignments decide the rubrics of new audits only.
-        assignment = rubric_assignments.assign("voice_of_the_child", council, ["care_leaver"],
-                                               actor=quinn)
+        assignment = rubric_assignments.assign("voice_of_the_child", ["care_leaver"],
+                                               service_id=council.id, actor=quinn)
         batch = _failed_import(users["ada"])
+        held_import = _held_import(users["ada"])
         for name, user in users.items():  # everyone has an inbox item, notified or not
             outbox.enqueue(f"welcome:{name}", user, "Welcome", "Your account is ready.", None,
                            "/")
@@ -434,12 +451,13 @@ def build(app, world: World, make_user) -> SecurityWorld:
         ("b_submitted", b_submitted),
         ("moderation_a", Audit.get_by_id(moderations["a"].moderation_audit_id)),
         ("moderation_b", Audit.get_by_id(moderations["b"].moderation_audit_id)),
-        ("thematic", opened[drawn.id]))}
+        ("thematic", Audit.get(Audit.thematic_case == drawn.id)))}
     return SecurityWorld(
         app=app, base=w, users=users, tokens=tokens, audits=fresh, actions=actions,
         rounds={"a": w.round_a, "b": w.round_b}, moderations=moderations,
         thematic=ThematicAudit.get_by_id(thematic.id), draft=draft, theme=theme,
-        exemplars=exemplars, inbox=inbox, batch=batch, assignment=assignment, council=council)
+        exemplars=exemplars, inbox=inbox, batch=batch, held_import=held_import,
+        assignment=assignment, council=council)
 
 
 @pytest.fixture(name="security_world")

@@ -10,9 +10,17 @@ import pytest
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts.users import create_user
-from audit_service.services.imports.case_import import MISSING_REASON, ImportFailed, import_file
+from audit_service.services.errors import Conflict
+from audit_service.services.imports.case_import import (
+    MISSING_REASON,
+    ConfirmationNeeded,
+    ImportFailed,
+    cancel_pending,
+    confirm_pending,
+    import_file,
+)
 from audit_service.storage.models import Case, Event, ImportBatch, RejectedRow, Staff, Team
-from tests.importers.builders import LIST_6, LIST_7, d, workbook_bytes
+from tests.importers.builders import LIST_6, LIST_7, LIST_8, caseload, d, workbook_bytes
 from tests.support.installed import installed
 from tests.support.samples import ANNEX_A_2024, sample
 
@@ -27,6 +35,7 @@ def registry():
 
 def run(registry, data: bytes, name: str = "annex_a.xlsx", **kwargs) -> ImportBatch:
     kwargs.setdefault("as_of", AS_OF)
+    kwargs.setdefault("closure_limit", None)
     return import_file(io.BytesIO(data), name, importers=registry, **kwargs)
 
 
@@ -209,3 +218,167 @@ def test_named_format_overrides_the_extension(db, registry):
     data = b"Child Unique ID,Case Status\n1,c)\n"
     batch = run(registry, data, "export.txt", importer_id="annex-a-csv")
     assert (batch.importer, batch.created_count) == ("annex-a-csv", 1)
+
+
+# --- an import never closes what it did not read (issue 15) ------------------------------------
+
+
+def cp(child: int, team="Locality 1", worker="Ann Smith"):
+    return [child, d(1, 5, 2015), d(1, 9, 2023), d(20, 1, 2024), "a) Yes", None, 0, team, worker]
+
+
+def cla(child: int, team="Children in Care", worker="Bo Lee"):
+    return [child, d(1, 5, 2012), d(1, 3, 2022), d(10, 1, 2024), 1, None, None, team, worker]
+
+
+def _council(registry) -> None:
+    """January: two children in need, two on CP plans, two in care; all open."""
+    run(registry, workbook_bytes({
+        "List 6": [LIST_6, cin(1, d(3, 1, 2024)), cin(2, d(4, 1, 2024))],
+        "List 7": [LIST_7, cp(11), cp(12)],
+        "List 8": [LIST_8, cla(21), cla(22)],
+    }))
+    assert Case.select().where(Case.status == "open").count() == 6
+
+
+def _open_by_type() -> dict[str, int]:
+    query = Case.select(Case.case_type).where(Case.status == "open")
+    found: dict[str, int] = {}
+    for case in query:
+        found[case.case_type] = found.get(case.case_type, 0) + 1
+    return found
+
+
+JANUARY_OPEN = {"child_in_need": 2, "child_protection": 2, "looked_after": 2}
+
+
+@pytest.mark.parametrize(("variant", "sheets"), [
+    ("List 7 renamed", {"List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
+                        "CP": [LIST_7, cp(11)],
+                        "List 8": [LIST_8, cla(21), cla(22)]}),
+    ("no id column on List 7", {
+        "List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
+        "List 7": [["Reference", *LIST_7[1:]], cp(11)],
+        "List 8": [LIST_8, cla(21), cla(22)]}),
+    ("List 7 absent", {"List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
+                       "List 8": [LIST_8, cla(21), cla(22)]}),
+])
+def test_a_list_that_was_not_read_closes_none_of_its_cases(db, registry, variant, sheets):
+    _council(registry)
+    batch = run(registry, workbook_bytes(sheets), as_of=dt.date(2024, 2, 29))
+    assert batch.closed_count == 0, variant
+    assert _open_by_type() == JANUARY_OPEN
+    assert [read["sheet"] for read in ImportBatch.get_by_id(batch.id).lists_read] == [
+        "List 6", "List 8"]
+    event = Event.get(Event.action == "cases.imported", Event.object_id == batch.public_id)
+    assert event.after["lists_read"] == ["List 6", "List 8"]
+
+
+def test_a_list_that_was_read_still_closes_its_missing_cases(db, registry):
+    _council(registry)
+    batch = run(registry, workbook_bytes({
+        "List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
+        "List 7": [LIST_7, cp(11)],
+        "List 8": [LIST_8, cla(21), cla(22)],
+    }), as_of=dt.date(2024, 2, 29))
+    assert batch.closed_count == 1
+    assert Case.get(Case.child_id == "12").closure_reason == MISSING_REASON
+    assert _open_by_type() == {**JANUARY_OPEN, "child_protection": 1}
+
+
+def test_per_list_csv_files_do_not_close_each_others_cases(db, registry):
+    def csv_of(header, *rows):
+        lines = [",".join(header)]
+        lines += [",".join("" if v is None else v.strftime("%d/%m/%Y")
+                           if isinstance(v, dt.datetime) else str(v) for v in row)
+                  for row in rows]
+        return ("\n".join(lines) + "\n").encode()
+
+    run(registry, csv_of(LIST_6, cin(1, d(3, 1, 2024)), cin(2, d(4, 1, 2024))),
+        "annex_a_list_6.csv")
+    run(registry, csv_of(LIST_7, cp(11), cp(12)), "annex_a_list_7.csv")
+    assert _open_by_type() == {"child_in_need": 2, "child_protection": 2}
+    # Next month's List 7 alone: a CP plan ended, the children in need are untouched.
+    batch = run(registry, csv_of(LIST_7, cp(11)), "annex_a_list_7.csv",
+                as_of=dt.date(2024, 2, 29))
+    assert batch.closed_count == 1
+    assert _open_by_type() == {"child_in_need": 2, "child_protection": 1}
+
+
+def test_the_report_says_which_kinds_of_case_an_import_could_close(db, registry):
+    from audit_service.services.imports.reports import view_of
+
+    _council(registry)
+    batch = run(registry, workbook_bytes({"List 6": [LIST_6, cin(1, d(3, 2, 2024))]}),
+                as_of=dt.date(2024, 2, 29))
+    view = view_of(ImportBatch.get_by_id(batch.id))
+    assert view.list_names == ["List 6"]
+    assert view.closure_scope == (
+        "Open cases of the kinds it read that are missing from the file were closed (child "
+        "in need); other kinds of case were left as they were")
+    assert batch.closed_count == 1 and _open_by_type() == {**JANUARY_OPEN, "child_in_need": 1}
+
+
+# --- a large closure waits for a person to confirm it ------------------------------------------
+
+
+def _state() -> list[tuple]:
+    return sorted(Case.select(Case.child_id, Case.status, Case.facts_hash, Case.last_batch)
+                  .tuples())
+
+
+def test_an_import_closing_more_than_the_limit_changes_nothing_until_confirmed(db, registry):
+    run(registry, caseload(cin=range(1, 9), cp=(11, 12)))  # ten open cases
+    before = _state()
+    small_file = caseload(cin=(1,), cp=(11, 12))  # would close 7 of the 10
+    with pytest.raises(ConfirmationNeeded) as held:
+        run(registry, small_file, closure_limit=0.1, as_of=dt.date(2024, 2, 29))
+    assert _state() == before
+    assert held.value.status == 409
+    assert held.value.details() == {"import": held.value.batch.public_id, "would_close": 7,
+                                    "open_cases": 10}
+    assert "would close 7 of the 10 open cases (70%)" in str(held.value)
+    batch = ImportBatch.get_by_id(held.value.batch.id)
+    assert (batch.status, batch.closed_count, bytes(batch.pending_file)) == (
+        "awaiting_confirmation", 7, small_file)
+    assert batch.preview["rows"] == [["Locality 1", "child_in_need", 0, 0, 7]]
+    assert Event.get(Event.action == "cases.import_held").object_id == batch.public_id
+
+    done = confirm_pending(batch.public_id, actor=None, importers=registry)
+    assert (done.id, done.status, done.closed_count, done.pending_file) == (
+        batch.id, "completed", 7, None)
+    assert Case.select().where(Case.status == "open").count() == 3
+    assert Case.get(Case.child_id == "8").closed_on == dt.date(2024, 2, 29)
+    assert Event.get(Event.action == "cases.imported",
+                     Event.object_id == batch.public_id).after["confirmed"] is True
+    with pytest.raises(Conflict):
+        confirm_pending(batch.public_id, actor=None, importers=registry)
+
+
+def test_a_cancelled_import_changes_nothing_and_cannot_be_confirmed(db, registry):
+    run(registry, caseload(cin=range(1, 9), cp=(11, 12)))
+    before = _state()
+    with pytest.raises(ConfirmationNeeded) as held:
+        run(registry, caseload(cin=(1,)), closure_limit=0.1)
+    cancelled = cancel_pending(held.value.batch.public_id, actor=None)
+    assert (cancelled.status, cancelled.pending_file) == ("cancelled", None)
+    assert _state() == before
+    with pytest.raises(Conflict):
+        confirm_pending(cancelled.public_id, actor=None, importers=registry)
+
+
+def test_closures_within_the_limit_go_ahead(db, registry):
+    run(registry, caseload(cin=range(1, 21)))
+    batch = run(registry, caseload(cin=range(1, 19)), closure_limit=0.1)  # 2 of 20
+    assert (batch.status, batch.closed_count) == ("completed", 2)
+
+
+@pytest.mark.parametrize("nobody", ["Unallocated", "NOT ALLOCATED", "Not allocated.", "", "#N/A"])
+def test_unallocated_is_nobody_not_a_team_or_worker_of_that_name(db, registry, nobody):
+    run(registry, workbook_bytes({"List 6": [
+        LIST_6, cin(1, d(3, 1, 2024), team=nobody, worker=nobody),
+        cin(2, d(3, 1, 2024), team="Locality 1", worker=nobody)]}))
+    assert [(c.team_id is None, c.worker_id) for c in Case.select().order_by(Case.child_id)] == [
+        (True, None), (False, None)]
+    assert [t.name for t in Team.select()] == ["Locality 1"]
+    assert Staff.select().count() == 0

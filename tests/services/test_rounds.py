@@ -8,12 +8,20 @@ import pytest
 
 from audit_service.domain.calendar import WorkingCalendar
 from audit_service.domain.sampling import SamplingPolicySettings
-from audit_service.domain.vocabulary import CaseType, StaffRole
+from audit_service.domain.vocabulary import CaseType, Role, StaffRole
+from audit_service.services.errors import NotAllowed, NotFound
 from audit_service.services.sampling import policies as sampling_policies
-from audit_service.services.sampling import rounds
-from audit_service.services.sampling.rounds import RoundError, draw_round, open_rounds, replace_case
+from audit_service.services.sampling import round_draws, round_reads, rounds
+from audit_service.services.sampling.round_reads import current_cases
+from audit_service.services.sampling.rounds import (
+    InvalidRound,
+    RoundConflict,
+    RoundNotYours,
+    open_rounds,
+)
 from audit_service.storage.models import (
     Audit,
+    Case,
     Event,
     OutboxMessage,
     RoundCase,
@@ -26,7 +34,7 @@ from tests.support.installed import strategies
 
 def _sample(staff) -> list[int]:
     round_ = SamplingRound.get(SamplingRound.supervisor == staff, SamplingRound.period == PERIOD)
-    return [rc.case_id for rc in rounds.current_cases(round_)]
+    return [rc.case_id for rc in current_cases(round_)]
 
 
 def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
@@ -35,7 +43,7 @@ def test_opens_one_round_per_supervisor_and_prompts_each_once(db) -> None:
     assert (report.opened_count, report.already_open_count, report.skipped) == (2, 0, [])
     for boss, team in zip(council.supervisors, council.teams, strict=True):
         round_ = SamplingRound.get(SamplingRound.supervisor == boss)
-        cases = rounds.current_cases(round_)
+        cases = current_cases(round_)
         assert len(cases) == 2
         assert {rc.case.team_id for rc in cases} == {team.id}
         assert all(rc.reason.startswith("simple random: drawn from 6 eligible cases")
@@ -112,7 +120,7 @@ def test_other_team_independence_draws_from_the_other_team_in_the_service(db) ->
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     for boss, other in zip(council.supervisors, reversed(council.teams), strict=True):
         round_ = SamplingRound.get(SamplingRound.supervisor == boss)
-        assert {rc.case.team_id for rc in rounds.current_cases(round_)} == {other.id}
+        assert {rc.case.team_id for rc in current_cases(round_)} == {other.id}
         assert round_.policy.scope == f"service:{council.service.id}"
     drawn = [rc.case_id for rc in RoundCase.select()]
     assert len(drawn) == len(set(drawn)) == 4
@@ -132,7 +140,7 @@ def test_inadequate_cases_are_reaudited_first_even_inside_the_exclusion_window(d
                  overall_grade="good", effective_grade="good")
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
-    first, second = rounds.current_cases(round_)
+    first, second = current_cases(round_)
     assert (first.case_id, first.pool, first.reaudit_of_id) == (graded.id, "reaudit",
                                                                 first_audit.id)
     assert first.reason == ("re-audit: graded Inadequate on 10/01/2026; checks whether "
@@ -149,20 +157,26 @@ def test_supervisor_draw_mode_waits_for_the_supervisor(db, make_user) -> None:
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
     assert (round_.status, round_.cases.count(), round_.drawn_at) == ("awaiting_draw", 0, None)
-    with pytest.raises(RoundError) as refused:
-        draw_round(round_, council.users[1], today=TODAY, registry=strategies())
-    assert refused.value.kind == "forbidden"
+    # Another team manager cannot even see it; a quality lead sees it but may not draw it.
+    with pytest.raises(NotFound):
+        round_draws.draw(round_.public_id, council.users[1], today=TODAY,
+                         registry=strategies())
+    with pytest.raises(RoundNotYours):
+        round_draws.draw(round_.public_id, make_user(Role.QUALITY_LEAD), today=TODAY,
+                         registry=strategies())
     # The supervisor's draw is the same seeded draw an automatic round would make.
-    expected = rounds._draw(rounds._supervisor_of(round_),
-                            SamplingPolicySettings(), round_.seed,
-                            rounds.load_population([council.teams[0].id]), set(),
-                            today=TODAY, period=PERIOD, registry=strategies())[1]
-    drawn = draw_round(round_, council.users[0], today=TODAY, registry=strategies())
-    assert (drawn.status, drawn.eligible_count, drawn.cases.count()) == ("open", 6, 2)
-    assert [rc.case_id for rc in rounds.current_cases(drawn)] == [
+    expected = rounds.draw_for(rounds.supervisor_of(round_),
+                               SamplingPolicySettings(), round_.seed,
+                               rounds.load_population([council.teams[0].id]), set(),
+                               today=TODAY, period=PERIOD, registry=strategies())[1]
+    drawn = round_draws.draw(round_.public_id, council.users[0], today=TODAY,
+                             registry=strategies())
+    assert (drawn.status, drawn.eligible_count, len(drawn.cases)) == ("open", 6, 2)
+    assert [rc.case_id for rc in current_cases(round_)] == [
         int(d.case_key) for d in expected]
-    with pytest.raises(RoundError, match="already been drawn"):
-        draw_round(drawn, council.users[0], today=TODAY, registry=strategies())
+    with pytest.raises(RoundConflict, match="already been drawn"):
+        round_draws.draw(round_.public_id, council.users[0], today=TODAY,
+                         registry=strategies())
     assert Event.select().where(Event.action == "round.drawn").count() == 1
 
 
@@ -170,12 +184,21 @@ def test_replacing_a_case_needs_a_reason_and_records_it(db) -> None:
     council = build_council()
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
-    first, second = rounds.current_cases(round_)
-    with pytest.raises(RoundError, match="give a reason") as blank:
-        replace_case(first, "  ", council.users[0], today=TODAY, registry=strategies())
-    assert blank.value.kind == "invalid"
-    new = replace_case(first, "conflict of interest", council.users[0], today=TODAY,
-                       registry=strategies())
+    first, second = current_cases(round_)
+
+    def replace(position, reason, user=council.users[0]):
+        return round_draws.replace(round_.public_id, position, reason, user, today=TODAY,
+                                   registry=strategies())
+
+    with pytest.raises(InvalidRound, match="give a reason") as blank:
+        replace(1, "  ")
+    assert blank.value.error_for == {"reason": "Enter the reason for replacing this case"}
+    with pytest.raises(NotFound, match="no case at position 3"):
+        replace(3, "conflict of interest")
+    view = replace(1, "conflict of interest")
+    new = RoundCase.get(RoundCase.round == round_.id, RoundCase.position == 1,
+                        RoundCase.replaced_at.is_null())
+    assert [rc.replacement_reason for rc in view.replaced] == ["conflict of interest"]
     old = RoundCase.get_by_id(first.id)
     assert (old.replaced_by_id, old.replacement_reason) == (new.id, "conflict of interest")
     assert old.replaced_at is not None
@@ -183,34 +206,38 @@ def test_replacing_a_case_needs_a_reason_and_records_it(db) -> None:
     assert new.case_id not in (first.case_id, second.case_id)
     assert new.case.team_id == council.teams[0].id
     assert new.reason.startswith("replacement (conflict of interest): simple random")
-    assert [rc.id for rc in rounds.current_cases(round_)] == [new.id, second.id]
-    with pytest.raises(RoundError, match="already been replaced"):
-        replace_case(old, "again", council.users[0], today=TODAY, registry=strategies())
-    with pytest.raises(RoundError) as other:
-        replace_case(second, "closed since the draw", council.users[1], today=TODAY,
-                     registry=strategies())
-    assert other.value.kind == "forbidden"
+    assert [rc.id for rc in current_cases(round_)] == [new.id, second.id]
+    with pytest.raises(NotFound):
+        replace(2, "closed since the draw", council.users[1])
+    Audit.create(case=second.case_id, round_case=second.id, auditor=council.users[0])
+    with pytest.raises(RoundConflict, match="an audit of this case has been started"):
+        replace(2, "closed since the draw")
 
 
 def test_replacing_when_no_case_is_left_keeps_the_case(db) -> None:
     council = build_council(cases_per_team=2)
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
-    first, _ = rounds.current_cases(round_)
-    with pytest.raises(RoundError, match="no other eligible case"):
-        replace_case(first, "closed since the draw", council.users[0], today=TODAY,
-                     registry=strategies())
+    first, _ = current_cases(round_)
+    with pytest.raises(RoundConflict, match="no other eligible case"):
+        round_draws.replace(round_.public_id, 1, "closed since the draw", council.users[0],
+                            today=TODAY, registry=strategies())
     assert RoundCase.get_by_id(first.id).replaced_at is None
 
 
-def test_eligible_population_marks_the_round_cases(db) -> None:
+def test_eligible_population_marks_the_round_cases(db, make_user) -> None:
     council = build_council()
     open_rounds(PERIOD, today=TODAY, registry=strategies())
     round_ = SamplingRound.get(SamplingRound.supervisor == council.supervisors[0])
-    rows = rounds.eligible_population(round_, today=TODAY)
-    assert len(rows) == 6
-    assert sum(row.in_round for row in rows) == 2
-    assert {row.case.team_id for row in rows} == {council.teams[0].id}
+    population = round_reads.population(round_.public_id, make_user(Role.QUALITY_LEAD),
+                                        today=TODAY)
+    assert len(population.rows) == 6
+    assert sum(row.in_round for row in population.rows) == 2
+    assert (population.eligible_now, population.round.eligible_count) == (4, 6)
+    assert {row.case.child_id for row in population.rows} == {
+        case.child_id for case in Case.select().where(Case.team == council.teams[0])}
+    with pytest.raises(NotAllowed):
+        round_reads.population(round_.public_id, make_user(Role.SENIOR_LEADER), today=TODAY)
 
 
 def test_no_eligible_case_skips_the_supervisor_with_the_reason(db) -> None:
@@ -227,5 +254,5 @@ def test_due_date_counts_working_days_from_the_first_working_day() -> None:
     settings = SamplingPolicySettings(due_working_days=15)
     # 1 May 2026 is a Friday; 4 and 25 May are bank holidays.
     assert rounds.due_date("2026-05", settings, calendar) == dt.date(2026, 5, 26)
-    with pytest.raises(RoundError, match="YYYY-MM"):
+    with pytest.raises(InvalidRound, match="YYYY-MM"):
         rounds.due_date("2026-5", settings, calendar)

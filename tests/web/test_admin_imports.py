@@ -187,3 +187,49 @@ def test_only_admins_may_import(login_as, role: Role) -> None:
         (user.user.id, "admin_imports.index"), (user.user.id, "admin_imports.upload")
     ]
     assert events[0].after["required_roles"] == ["admin"]
+
+
+def test_an_import_closing_many_cases_shows_what_it_would_do_and_asks_first(login_as) -> None:
+    from tests.importers.builders import caseload
+
+    admin = login_as(Role.ADMIN)
+    assert _upload(admin, caseload(cin=range(1, 9), cp=(11, 12)), "jan.xlsx").status_code == 302
+    held = _upload(admin, caseload(cin=(1,), cp=(11, 12)), "feb.xlsx")
+    batch = ImportBatch.get(ImportBatch.source_name == "feb.xlsx")
+    assert held.headers["Location"] == f"/admin/imports/{batch.public_id}/confirm"
+    assert Case.select().where(Case.status == "open").count() == 10
+
+    page = admin.get(held.headers["Location"])
+    assert page.h1() == "Check the cases this import would close"
+    assert "would close 7 of the 10 open cases (70%)" in page.text()
+    assert _table_rows(page, "What the import would do") == [
+        ["Locality 1", "Child in need", "0", "0", "7"]]
+    assert _summary(page)["Lists read"] == "List 6, List 7, List 8"
+    listing = admin.get("/admin/imports")
+    assert "Awaiting confirmation" in listing.text()
+
+    done = admin.client.post(f"/admin/imports/{batch.public_id}/confirm", data={
+        "csrf_token": page.csrf_token(), "decision": "confirm"})
+    assert done.headers["Location"] == f"/admin/imports/{batch.public_id}"
+    assert Case.select().where(Case.status == "open").count() == 3
+    report = admin.get(done.headers["Location"])
+    assert _summary(report)["Status"] == "Completed"
+    assert "7 cases missing from the file were closed" in report.text()
+    again = admin.client.post(f"/admin/imports/{batch.public_id}/confirm", data={
+        "csrf_token": page.csrf_token(), "decision": "confirm"})
+    assert again.status_code == 409
+
+
+def test_a_held_import_can_be_cancelled(login_as) -> None:
+    from tests.importers.builders import caseload
+
+    admin = login_as(Role.ADMIN)
+    _upload(admin, caseload(cin=range(1, 9)), "jan.xlsx")
+    held = _upload(admin, caseload(cin=(1,)), "feb.xlsx")
+    page = admin.get(held.headers["Location"])
+    cancelled = admin.client.post(held.headers["Location"], data={
+        "csrf_token": page.csrf_token(), "decision": "cancel"})
+    assert cancelled.headers["Location"] == "/admin/imports"
+    assert ImportBatch.get(ImportBatch.source_name == "feb.xlsx").status == "cancelled"
+    assert Case.select().where(Case.status == "open").count() == 8
+    assert "The import was cancelled" in admin.get("/admin/imports").text()

@@ -86,7 +86,7 @@ def test_submit_with_gaps_shows_an_error_summary_linking_to_each_field(world):
     key = scored_keys(state)[0]
     stem = f"{key.rubric_id}-{key.criterion_id}"
     response = _post(sup, audit, {f"evidence-{stem}": "Kept on error"}, form, intent="submit",
-                     expected=400)
+                     expected=422)
     from tests.support.pages import check_page_health
     doc = check_page_health(response.get_data(as_text=True))
     html = response.get_data(as_text=True)
@@ -117,7 +117,7 @@ def test_valid_submit_shows_grades_and_the_scoring_explanation(world):
     assert result.select("ul", id="scoring-explanation")
     assert not result.select("form", id="audit-form")  # read-only now
     # A save posted after submission changes nothing.
-    _post(sup, audit, data, form, version=2)
+    _post(sup, audit, data, form, version=2, expected=409)
     assert Audit.get_by_id(audit.id).version == 2
 
 
@@ -201,7 +201,7 @@ def test_autosave_answers_json_and_409_on_a_stale_version(world):
     assert (stale.json["your_version"], stale.json["current_version"]) == (1, 2)
     bad = sup.client.post(url, data={"csrf_token": form.csrf_token(), "version": "2",
                                      f"rating-{stem}": "brilliant"})
-    assert bad.status_code == 400 and bad.json["errors"][0]["field"] == f"rating-{stem}"
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == f"rating-{stem}"
     no_csrf = sup.client.post(url, data={"version": "2"})
     assert no_csrf.status_code == 400
     assert Event.select().where(Event.action == "audit.draft_saved").count() == 1
@@ -237,7 +237,7 @@ def test_practitioner_reads_responds_and_acknowledges(world):
     assert home.select("a", id=f"read-audit-{audit.public_id}")
     page = pat.get(f"/audits/{audit.public_id}")
     assert page.select("textarea", id="response")
-    error = pat.post(f"/audits/{audit.public_id}/response", expected_status=400, data={
+    error = pat.post(f"/audits/{audit.public_id}/response", expected_status=422, data={
         "csrf_token": page.csrf_token(), "version": "2", "response": "  "})
     assert "Enter your response" in error.text()
     response = pat.client.post(f"/audits/{audit.public_id}/response", data={
@@ -263,7 +263,7 @@ def test_supervisor_records_actions_and_the_owner_updates_them(world):
     _post(sup, audit, data, form, intent="submit")
     view = sup.get(f"/audits/{audit.public_id}")
     assert view.select("form", id="action-form")
-    error = sup.post(f"/audits/{audit.public_id}/actions", expected_status=400, data={
+    error = sup.post(f"/audits/{audit.public_id}/actions", expected_status=422, data={
         "csrf_token": view.csrf_token(), "description": "Visit", "owner": "",
         "due-day": "31", "due-month": "2", "due-year": "2030", "status": "open"})
     assert "Select who owns the action" in error.text()

@@ -28,12 +28,12 @@ def test_policies_show_their_source_and_edits_make_new_versions(app, login_as):
     bad = _post(lead, f"/policies/teams/{team.id}",
                 {**VALID, "cases_per_supervisor": "0", "case_types": [],
                  "strategy_options": "{not json"},
-                token_from=f"/policies/teams/{team.id}", expected=400)
+                token_from=f"/policies/teams/{team.id}", expected=422)
     html = bad.get_data(as_text=True)
     assert "Enter the strategy options as JSON" in html
     _links_resolve(html)
     bad = _post(lead, f"/policies/teams/{team.id}", {**VALID, "cases_per_supervisor": "0"},
-                token_from=f"/policies/teams/{team.id}", expected=400)
+                token_from=f"/policies/teams/{team.id}", expected=422)
     assert "0 is out of range; use 1 to 50" in bad.get_data(as_text=True)
     _links_resolve(bad.get_data(as_text=True))
     assert SamplingPolicy.select().where(SamplingPolicy.scope == f"team:{team.id}").count() == 0
@@ -42,8 +42,8 @@ def test_policies_show_their_source_and_edits_make_new_versions(app, login_as):
           token_from=f"/policies/teams/{team.id}")
     _post(lead, f"/policies/teams/{team.id}", {**VALID, "cases_per_supervisor": "5"},
           token_from=f"/policies/teams/{team.id}")
-    effective = sampling_policies.effective_policy(team)
-    assert (effective.scope, effective.policy.version, effective.settings.cases_per_supervisor) \
+    effective = sampling_policies.effective(sampling_policies.find_scope(team_id=team.id))
+    assert (effective.scope, effective.version, effective.settings.cases_per_supervisor) \
         == (f"team:{team.id}", 2, 5)
     history = lead.get(f"/policies/teams/{team.id}")
     numeric = "govuk-table__cell govuk-table__cell--numeric"
@@ -54,4 +54,8 @@ def test_policies_show_their_source_and_edits_make_new_versions(app, login_as):
 def test_only_leads_and_admins_edit_policies(app, login_as):
     for role in (Role.SUPERVISOR, Role.PRACTITIONER, Role.HR, Role.SENIOR_LEADER):
         login_as(role).get("/policies", expected_status=403)
-    assert login_as(Role.ADMIN).get("/policies/council").h1() == "Sampling policy for the council"
+    admin = login_as(Role.ADMIN)
+    assert admin.get("/policies/council").h1() == "Sampling policy for the council"
+    for missing in ("/policies/teams/999", "/policies/services/999", "/policies/council/1",
+                    "/policies/teams", "/policies/elsewhere"):
+        admin.get(missing, expected_status=404)

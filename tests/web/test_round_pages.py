@@ -7,7 +7,7 @@ import pytest
 from audit_service.domain.sampling import SamplingPolicySettings
 from audit_service.domain.vocabulary import Role
 from audit_service.services.sampling import policies as sampling_policies
-from audit_service.services.sampling import rounds
+from audit_service.services.sampling.round_reads import current_cases
 from audit_service.services.sampling.rounds import open_rounds
 from audit_service.storage.models import RoundCase, SamplingRound
 from tests.services.round_builders import PERIOD, TODAY, build_council
@@ -38,7 +38,7 @@ def test_the_supervisor_sees_their_cases_and_why(app, council) -> None:
     assert page.h1() == "Your sample for May 2026"
     text = page.text()
     assert "Tuesday 26 May 2026" in text or "26 May 2026" in text
-    for rc in rounds.current_cases(round_):
+    for rc in current_cases(round_):
         assert rc.case.child_id in text
     assert "simple random: drawn from 6 eligible cases" in text
     labels = ["".join(label.itertext()).strip() for label in page.select("label")]
@@ -53,7 +53,7 @@ def test_replacing_needs_a_reason_then_records_it(app, council) -> None:
     form = me.get(f"/rounds/{round_.public_id}")
     url = f"/rounds/{round_.public_id}/cases/1/replace"
     refused = me.post(url, data={"csrf_token": form.csrf_token(), "reason": " "},
-                      expected_status=400)
+                      expected_status=422)
     assert "Enter the reason for replacing this case" in refused.text()
     assert refused.select("a", href="#reason-1")
     response = me.client.post(url, data={"csrf_token": form.csrf_token(),
@@ -77,8 +77,11 @@ def test_draw_my_sample(app, council) -> None:
     assert response.status_code == 302
     page = me.get(f"/rounds/{round_.public_id}")
     assert "Your sample has been drawn." in page.text()
-    assert len(rounds.current_cases(round_)) == 2
+    assert len(current_cases(round_)) == 2
     assert "Draw my sample" not in page.text()
+    again = me.post(f"/rounds/{round_.public_id}/draw", data={"csrf_token": page.csrf_token()},
+                    expected_status=409)
+    assert "this round's sample has already been drawn" in again.text()
 
 
 def test_other_people_cannot_see_or_act_on_a_supervisors_round(app, council, login_as) -> None:
@@ -106,4 +109,5 @@ def test_quality_leads_list_the_months_rounds_and_see_the_population(app, counci
     assert population.h1() == "Eligible population for Manager 1, May 2026"
     assert population.text().count("drawn into this round") == 2
     assert "No rounds have been opened for June 2026" in lead.get("/rounds?period=2026-06").text()
-    lead.get("/rounds?period=junk", expected_status=404)
+    refused = lead.get("/rounds?period=junk", expected_status=422)
+    assert "'junk' is not a month written YYYY-MM" in refused.text()

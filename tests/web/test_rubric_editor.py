@@ -66,7 +66,7 @@ def test_create_a_rubric_from_scratch_with_errors_on_their_fields(app, login_as)
     assert "There are no drafts." in empty.text()
 
     bad = _post(lead, "/rubrics/new", {"id": "Bad Id", "title": "", "domain": "x"},
-                token_from="/rubrics/new", expected=400)
+                token_from="/rubrics/new", expected=422)
     html = bad.get_data(as_text=True)
     assert "<title>Error: Create a new rubric" in html
     assert "Enter the rubric's title" in unescape(html)
@@ -170,6 +170,12 @@ def test_criteria_can_be_reordered_and_removed(app, login_as):
     lead.get(f"/rubrics/drafts/{draft.public_id}/rules/new")
     lead.get(f"/rubrics/drafts/{draft.public_id}/scale")
     lead.get(f"/rubrics/drafts/{draft.public_id}/bands")
+    # An item the draft does not have is no page, and the list is left as it was.
+    lead.get(f"{url}/{len(after)}", expected_status=404)
+    lead.get(f"/rubrics/drafts/{draft.public_id}/rules/99", expected_status=404)
+    _post(lead, f"{url}/{len(after)}/remove", {"version": _draft_version(draft.public_id)},
+          token_from=url, expected=404)
+    assert [c["id"] for c in RubricDraft.get().document["criteria"]] == after
 
 
 def _rate_unevenly(state) -> dict[str, str]:
@@ -299,10 +305,13 @@ def test_an_unreadable_file_is_refused_on_the_file_field(app, login_as):
     page = lead.get("/rubrics/import")
     from io import BytesIO
 
+    nothing = _post(lead, "/rubrics/import", {}, token_from="/rubrics/import", expected=422)
+    assert "Choose a rubric file (.yaml) to import" in nothing.get_data(as_text=True)
+
     response = lead.client.post("/rubrics/import", data={
         "csrf_token": page.csrf_token(), "file": (BytesIO(b"id: [unclosed"), "bad.yaml")},
         content_type="multipart/form-data")
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "could not read the YAML" in html
     _links_resolve(html)
@@ -313,7 +322,7 @@ def test_retire_and_assign(world):
     page = lead.get("/rubrics/assignments")
     assert "No rubric is assigned" in page.text()
     bad = _post(lead, "/rubrics/assignments", {"rubric": "", "service": ""},
-                token_from="/rubrics/assignments", expected=400)
+                token_from="/rubrics/assignments", expected=422)
     _links_resolve(bad.get_data(as_text=True))
     _post(lead, "/rubrics/assignments", {"rubric": "voice_of_the_child", "service": "",
                                          "case_types": ["child_protection"]},

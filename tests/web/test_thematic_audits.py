@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from audit_service.domain.thematic import CohortFilters
+from audit_service.domain.sampling.thematic import CohortFilters
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.audits import lifecycle as audit_service
 from audit_service.services.sampling import thematic as thematic_audits
-from audit_service.storage.models import Audit, Case, Event, ThematicAudit, ThematicCase
+from audit_service.storage.models import Audit, Case, Event, ThematicCase
 from tests.audits.world import _case, complete_form, world_fixture  # noqa: F401
 from tests.support.installed import strategies
 from tests.web.test_rubric_editor import _lead, _links_resolve, _post
@@ -51,20 +51,22 @@ def test_the_same_seed_draws_the_same_sample(world):
     drawn = []
     for title in ("first", "second"):
         t = thematic_audits.define(title, filters, actor=lead)
-        cases = thematic_audits.draw(t, 3, "simple_random", actor=lead,
-                                     registry=strategies(), today=dt.date.today(),
-                                     seed="fixed-seed")
-        drawn.append([(c.case.child_id, c.reason) for c in cases])
-        assert ThematicAudit.get_by_id(t.id).seed == "fixed-seed"
-        assert ThematicAudit.get_by_id(t.id).cohort_size == 8
+        assert (t.status, t.cases, t.filters_text) == ("defined", (), ("Case type: Child in need",
+                                                                       "Status: Closed"))
+        view = thematic_audits.draw(t.public_id, 3, "simple_random", actor=lead,
+                                    registry=strategies(), today=dt.date.today(),
+                                    seed="fixed-seed")
+        drawn.append([(c.case.child_id, c.reason) for c in view.cases])
+        assert (view.seed, view.cohort_size) == ("fixed-seed", 8)
+        assert thematic_audits.find(t.public_id) == view
     assert drawn[0] == drawn[1]
     assert len(drawn[0]) == 3 and all("drawn from 8 eligible cases" in r for _, r in drawn[0])
     # Another seed draws another sample (for these 8 cases and seeds, checked once).
     other = thematic_audits.define("third", filters, actor=lead)
-    different = thematic_audits.draw(other, 3, "simple_random", actor=lead,
+    different = thematic_audits.draw(other.public_id, 3, "simple_random", actor=lead,
                                      registry=strategies(), today=dt.date.today(),
                                      seed="another-seed")
-    assert [c.case.child_id for c in different] != [cid for cid, _ in drawn[0]]
+    assert [c.case.child_id for c in different.cases] != [cid for cid, _ in drawn[0]]
     event = Event.select().where(Event.action == "thematic.drawn").first()
     assert event.after["seed"] == "fixed-seed"
 
@@ -80,7 +82,7 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_u
     bad = lead.client.post("/thematic/new", data={
         "csrf_token": form.csrf_token(), "title": "", "intent": "save",
         "closed_from-day": "31", "closed_from-month": "2", "closed_from-year": "2024"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     html = bad.get_data(as_text=True)
     assert "The start date must be a real date" in html
     _links_resolve(html)
@@ -101,7 +103,7 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_u
 
     too_many = _post(lead, f"/thematic/{public_id}/draw", {"sample_size": "0",
                                                           "strategy": "simple_random"},
-                     token_from=f"/thematic/{public_id}", expected=400)
+                     token_from=f"/thematic/{public_id}", expected=422)
     _links_resolve(too_many.get_data(as_text=True))
     _post(lead, f"/thematic/{public_id}/draw", {"sample_size": "2", "strategy": "simple_random",
                                                 "seed": "abc"},
@@ -111,7 +113,7 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_u
 
     no_rubrics = _post(lead, f"/thematic/{public_id}/auditors",
                        {f"auditor-{tc.id}": "sam" for tc in ThematicCase.select()},
-                       token_from=f"/thematic/{public_id}", expected=400)
+                       token_from=f"/thematic/{public_id}", expected=422)
     assert "Choose the rubrics before assigning auditors" in no_rubrics.get_data(as_text=True)
     _post(lead, f"/thematic/{public_id}/rubrics", {"rubrics": ["voice_of_the_child"]},
           token_from=f"/thematic/{public_id}")
@@ -144,11 +146,13 @@ def test_quality_lead_defines_draws_assigns_and_the_auditor_audits(world, make_u
     assert "Submitted" in lead.get(f"/thematic/{public_id}").text()
     # Once started, an audit does not move to another auditor.
     moved = _post(lead, f"/thematic/{public_id}/auditors", {f"auditor-{cases[0].id}": "lee"},
-                  token_from=f"/thematic/{public_id}", expected=400)
+                  token_from=f"/thematic/{public_id}", expected=422)
     assert "cannot move" in moved.get_data(as_text=True)
 
 
 def test_only_leads_and_admins_run_thematic_audits(app, login_as):
     for role in (Role.SUPERVISOR, Role.PRACTITIONER, Role.HR, Role.SENIOR_LEADER):
         login_as(role).get("/thematic", expected_status=403)
-    assert login_as(Role.ADMIN).get("/thematic/new").h1() == "Define a thematic audit"
+    admin = login_as(Role.ADMIN)
+    assert admin.get("/thematic/new").h1() == "Define a thematic audit"
+    admin.get("/thematic/no-such-audit", expected_status=404)

@@ -14,6 +14,7 @@ from audit_service.domain.audits.answers import (
     JudgementAnswer,
     answers_from_form,
     field_id,
+    first_message_per_field,
     judgement_from_form,
     judgement_grades,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "draft_problems",
     "explain",
     "field_id",
+    "first_message_per_field",
     "judgement_from_form",
     "judgement_grades",
     "merge",

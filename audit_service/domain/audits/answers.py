@@ -120,6 +120,14 @@ class FieldError:
     message: str
 
 
+def first_message_per_field(errors: Iterable[FieldError]) -> dict[str, str]:
+    """The first message for each field, as a form shows it beside the control."""
+    found: dict[str, str] = {}
+    for error in errors:
+        found.setdefault(error.field, error.message)
+    return found
+
+
 def _text(value: object) -> str:
     """Posted text with Windows line endings normalised and NUL characters dropped; never
     None. No one types a NUL, and PostgreSQL cannot store one in text."""

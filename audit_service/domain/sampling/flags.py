@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.vocabulary import AgeBand, CaseType
 
 UNDER_FIVE = frozenset({AgeBand.UNDER_1, AgeBand.AGE_1_4})

@@ -7,7 +7,7 @@ editor show the same messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -71,13 +71,8 @@ class SamplingPolicySettings:
         known_types = [t.value for t in CaseType]
         if not self.case_types:
             errors.append("case types: choose at least one case type")
-        unknown = [t for t in self.case_types if t not in known_types]
-        if unknown:
-            errors.append(f"case types: {', '.join(map(repr, unknown))} "
-                          f"{'is' if len(unknown) == 1 else 'are'} not known; "
-                          f"choose from {', '.join(known_types)}")
-        if len(set(self.case_types)) != len(self.case_types):
-            errors.append("case types: a case type is listed twice")
+        errors += _listed("case types", self.case_types, known_types, "not known",
+                          "a case type")
         if not isinstance(self.strategy, str) or not self.strategy.strip():
             errors.append("strategy: name a sampling strategy")
         elif known_strategies is not None and self.strategy not in set(known_strategies):
@@ -98,13 +93,8 @@ class SamplingPolicySettings:
             errors.append("re-audit grades: list the grades that bring a case back, "
                           "such as requires_improvement and inadequate")
         else:
-            unknown = [g for g in self.reaudit_grades if g not in REAUDIT_GRADES]
-            if unknown:
-                errors.append(f"re-audit grades: {', '.join(map(repr, unknown))} "
-                              f"{'is' if len(unknown) == 1 else 'are'} not a grade; "
-                              f"choose from {', '.join(REAUDIT_GRADES)}")
-            if len(set(self.reaudit_grades)) != len(self.reaudit_grades):
-                errors.append("re-audit grades: a grade is listed twice")
+            errors += _listed("re-audit grades", self.reaudit_grades, REAUDIT_GRADES,
+                              "not a grade", "a grade")
         return errors
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,6 +112,21 @@ class SamplingPolicySettings:
         if unknown:
             raise PolicyError([f"{key}: not a sampling policy setting" for key in unknown])
         return cls(**dict(data))
+
+
+def _listed(label: str, values: Sequence[str], known: Sequence[str], unknown_is: str,
+            one: str) -> list[str]:
+    """What is wrong with a list chosen from ``known``: entries it does not know, and an
+    entry given twice."""
+    errors = []
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        errors.append(f"{label}: {', '.join(map(repr, unknown))} "
+                      f"{'is' if len(unknown) == 1 else 'are'} {unknown_is}; "
+                      f"choose from {', '.join(known)}")
+    if len(set(values)) != len(values):
+        errors.append(f"{label}: {one} is listed twice")
+    return errors
 
 
 def _whole_number(name: str, value: object, low: int, high: int) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.vocabulary import Pool
 
 

@@ -4,7 +4,7 @@ The browser holds only a random session id; this module stores its SHA-256,
 so a copy of the database cannot be turned back into a working cookie. A
 session is live while its row has no ``ended_at``, its user is active, and
 neither timeout has passed. Everything here is plain Python: the web layer
-decides when to call it.
+decides when to call it, and holds a session row only to hand it back.
 """
 
 from __future__ import annotations
@@ -53,11 +53,12 @@ def start(user: User, *, remote_addr: str | None, user_agent: str | None) -> str
     return session_id
 
 
-def find_live(session_id: str | None) -> UserSession | None:
-    """The open session row for this id with its active user joined, or None."""
+def find_live(session_id: str | None, user_id: int | None = None) -> UserSession | None:
+    """The open session row for this id with its active user joined, or None; with a
+    ``user_id``, only if the session is that user's (a cookie cannot graft one onto another)."""
     if not session_id or not isinstance(session_id, str):
         return None
-    return (
+    row = (
         UserSession.select(UserSession, User)
         .join(User)
         .where(
@@ -67,6 +68,28 @@ def find_live(session_id: str | None) -> UserSession | None:
         )
         .first()
     )
+    if row is None or (user_id is not None and row.user_id != user_id):
+        return None
+    return row
+
+
+def refused_reason(session_id: object) -> str:
+    """Why a cookie naming a session signs nobody in, for the audit trail."""
+    if not isinstance(session_id, str):
+        return "no session id"
+    row = UserSession.get_or_none(UserSession.session_hash == digest(session_id))
+    if row is None:
+        return "unknown session"
+    if row.ended_at is not None:
+        return f"session already ended ({row.ended_reason})"
+    return "user disabled or not the session's user"
+
+
+def record_refused(session_id: object, *, path: str, remote_addr: str | None) -> None:
+    """``session.refused``: a browser brought a cookie whose session is over."""
+    audit_trail.record("session.refused", actor_label="anonymous", object_type="session",
+                       after={"reason": refused_reason(session_id), "path": path},
+                       remote_addr=remote_addr)
 
 
 def expiry_reason(row: UserSession, timeouts: Timeouts, now: dt.datetime) -> str | None:
@@ -76,6 +99,21 @@ def expiry_reason(row: UserSession, timeouts: Timeouts, now: dt.datetime) -> str
     if now - row.last_seen_at > timeouts.idle:
         return ENDED_IDLE
     return None
+
+
+def keep_alive(row: UserSession, timeouts: Timeouts, *, remote_addr: str | None,
+               now: dt.datetime | None = None) -> str | None:
+    """Mark the session used, or end it if it has run out (recorded as ``session.expired``);
+    returns the reason it ended, or None while it lives on."""
+    now = now or utcnow()
+    reason = expiry_reason(row, timeouts, now)
+    if reason is None:
+        touch(row, now)
+        return None
+    end(row, reason)
+    audit_trail.record("session.expired", actor=row.user, object_type="session",
+                       object_id=row.id, after={"reason": reason}, remote_addr=remote_addr)
+    return reason
 
 
 def touch(row: UserSession, now: dt.datetime | None = None) -> None:
@@ -130,14 +168,9 @@ def disable_user(
         User.update(is_active=False).where(User.id == user.id).execute()
         ended = end_all(user, ENDED_DISABLED)
         audit_trail.record(
-            "user.disabled",
-            actor=actor,
-            actor_label=actor_label,
-            object_type="user",
-            object_id=user.id,
-            before={"is_active": bool(user.is_active)},
-            after={"is_active": False, "sessions_ended": ended},
-            remote_addr=remote_addr,
+            "user.disabled", actor=actor, actor_label=actor_label, object_type="user",
+            object_id=user.id, before={"is_active": bool(user.is_active)},
+            after={"is_active": False, "sessions_ended": ended}, remote_addr=remote_addr,
         )
     user.is_active = False
     return ended

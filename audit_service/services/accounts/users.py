@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from audit_service.domain.vocabulary import Role
+from audit_service.services.accounts.views import UserView
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import ApiToken, Staff, User, utcnow
@@ -73,10 +74,7 @@ def create_user(
             staff=staff,
         )
         audit_trail.record(
-            "user.created",
-            actor=actor,
-            actor_label=actor_label,
-            object_type="user",
+            "user.created", actor=actor, actor_label=actor_label, object_type="user",
             object_id=user.id,
             after={"username": username, "role": role.value,
                    "staff_id": staff.id if staff else None},
@@ -93,6 +91,13 @@ def authenticate(username: str, password: str) -> User | None:
     if not check_password(user, password) or not user.is_active:
         return None
     return user
+
+
+def list_users() -> list[UserView]:
+    """Every account, by role and then username, for the administrators' list."""
+    query = User.select().order_by(User.role, User.username)
+    return [UserView(u.username, u.display_name, u.role, bool(u.is_active), u.last_login_at)
+            for u in query]
 
 
 def _digest(token: str) -> str:

@@ -12,35 +12,21 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
-from audit_service.domain.months import Month
+from audit_service.domain.months import Month, MonthError
 from audit_service.services.audits.access import blinded_ids
+from audit_service.services.audits.rows import case_view, person
+from audit_service.services.audits.views import JudgementRow
+from audit_service.services.errors import NotFound
 from audit_service.storage.models import Audit, Case, Team, User, practice_audit
 
 
 def window(first: str | None, last: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
     """The days from the first of month ``first`` to the end of month ``last`` ("YYYY-MM",
-    1900 to 2100), by default the twelve months to this one. Raises ``ValueError``."""
+    1900 to 2100), by default the twelve months to this one. Raises ``MonthError``."""
     this_month = Month.of(today)
     start = Month.parse(first) if first else this_month.plus(-11)
     end = Month.parse(last) if last else this_month
     return start.first_day, end.last_day
-
-
-@dataclass(frozen=True)
-class JudgementRow:
-    audit: Audit
-    case: Case
-    team: str
-    auditor: str
-
-    @property
-    def direction(self) -> str:
-        """"above" or "below" the calculated grade."""
-        order = ("inadequate", "requires_improvement", "good", "outstanding")
-        judged, calculated = self.audit.overall_grade, self.audit.calculated_grade
-        if judged in order and calculated in order:
-            return "above" if order.index(judged) > order.index(calculated) else "below"
-        return "different"
 
 
 def judgements(user: User, since: dt.date, until: dt.date, *, limit: int = 500
@@ -59,5 +45,27 @@ def judgements(user: User, since: dt.date, until: dt.date, *, limit: int = 500
                     & ~Audit.id.in_(blinded_ids(user)))
              .order_by(Audit.submitted_at.desc(), Audit.id.desc())
              .limit(limit))
-    return [JudgementRow(audit, audit.case, audit.team.name if audit.team_id else "No team",
-                         audit.auditor.display_name) for audit in query]
+    return [JudgementRow(audit.public_id, case_view(audit.case, None),
+                         audit.team.name if audit.team_id else "No team", person(audit.auditor),
+                         audit.submitted_at, audit.calculated_grade, audit.overall_grade,
+                         audit.judgement_reason or "") for audit in query]
+
+
+@dataclass(frozen=True)
+class JudgementList:
+    """The judgements of the months asked for (the first and last day shown)."""
+
+    first: dt.date
+    last: dt.date
+    rows: tuple[JudgementRow, ...]
+
+
+def judgement_list(user: User, first: str | None, last: str | None, today: dt.date
+                   ) -> JudgementList:
+    """The judgements from month ``first`` to month ``last`` ("YYYY-MM"; by default the
+    twelve months to this one); a month that is no month is not found."""
+    try:
+        since, until = window(first, last, today)
+    except MonthError as exc:
+        raise NotFound(str(exc)) from exc
+    return JudgementList(since, until, tuple(judgements(user, since, until)))

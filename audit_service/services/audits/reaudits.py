@@ -11,72 +11,46 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from peewee import JOIN
 
-from audit_service.domain.rubrics import DEFAULT_SCALE
 from audit_service.domain.sampling import reaudit_state
 from audit_service.domain.sampling.population import DUE, WAITING
 from audit_service.domain.vocabulary import AuditStatus, Role
+from audit_service.services.audits.access import can_read
+from audit_service.services.audits.rows import action_view, case_view
+from audit_service.services.audits.views import (
+    AwaitingReaudit,
+    PreviousAuditView,
+    ReauditView,
+)
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling.population import load_population
 from audit_service.storage.models import Audit, AuditAction, Case, Team, User
 
 REAUDITS_LINK = "/reaudits"
-CHANGES = {1: "improved", 0: "unchanged", -1: "worse"}
 
 
-@dataclass(frozen=True)
-class PreviousAudit:
-    audit: Audit
-    actions: list[AuditAction]
-
-
-@dataclass(frozen=True)
-class ReauditView:
-    """What a re-audit shows beside its own grade: the audit it follows up and the change."""
-
-    previous: PreviousAudit
-    grade: str | None
-
-    @property
-    def change(self) -> str | None:
-        """"improved", "unchanged" or "worse" once both grades are known."""
-        before, now = self.previous.audit.effective_grade, self.grade
-        if not before or not now:
-            return None
-        step = DEFAULT_SCALE.level(now).score - DEFAULT_SCALE.level(before).score
-        return CHANGES[(step > 0) - (step < 0)]
-
-
-def reaudit_view(audit: Audit) -> ReauditView | None:
-    """The re-audit view of ``audit``, or None when it re-audits nothing."""
+def reaudit_view(user: User, audit: Audit) -> ReauditView | None:
+    """What ``audit`` shows as a re-audit, to ``user``; None when it re-audits nothing."""
     if audit.reaudit_of_id is None:
         return None
     previous = Audit.get_or_none(Audit.id == audit.reaudit_of_id)
     if previous is None:
         return None
-    actions = list(AuditAction.select().where(AuditAction.audit == previous.id)
-                   .order_by(AuditAction.due_on, AuditAction.id))
+    actions = (AuditAction.select(AuditAction, User)
+               .join(User, on=(AuditAction.owner == User.id))
+               .where(AuditAction.audit == previous.id)
+               .order_by(AuditAction.due_on, AuditAction.id))
     grade = audit.effective_grade if audit.status == AuditStatus.SUBMITTED else None
-    return ReauditView(PreviousAudit(previous, actions), grade)
+    return ReauditView(PreviousAuditView(
+        previous.public_id, previous.submitted_at, previous.effective_grade,
+        tuple(action_view(a, previous.public_id, a.owner) for a in actions),
+        can_read(user, previous)), grade)
 
 
-@dataclass(frozen=True)
-class AwaitingRow:
-    """A case whose last grade brings it back for a re-audit."""
-
-    case: Case
-    team: str
-    last_grade: str | None
-    graded_on: dt.date | None
-    due: bool
-    closed: bool
-
-
-def awaiting(today: dt.date, case_ids: Sequence[int] | None = None) -> list[AwaitingRow]:
+def awaiting(today: dt.date, case_ids: Sequence[int] | None = None) -> list[AwaitingReaudit]:
     """Every case (of ``case_ids``, when given) a re-audit is pending for, open or closed
     since, under its team's policy: the quality lead's list, and what the closed-case alert
     counts."""
@@ -98,8 +72,10 @@ def awaiting(today: dt.date, case_ids: Sequence[int] | None = None) -> list[Awai
     found = []
     for case, due in rows:
         stored = cases[int(case.key)]
-        found.append(AwaitingRow(stored, stored.team.name if stored.team_id else "No team",
-                                 case.last_grade, case.last_graded_on, due, not case.is_open))
+        team = stored.team.name if stored.team_id else None
+        found.append(AwaitingReaudit(case_view(stored, team), team or "No team",
+                                     case.last_grade, case.last_graded_on, due,
+                                     not case.is_open))
     return sorted(found, key=lambda r: (not r.closed, r.team.casefold(),
                                         r.graded_on or dt.date.min))
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from audit_service.domain.case_records import CaseRecord, SourceRef
+from audit_service.domain.imports.case_records import CaseRecord, SourceRef
 from audit_service.domain.vocabulary import (
     AgeBand,
     CaseType,

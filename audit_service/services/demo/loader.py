@@ -13,7 +13,7 @@ from typing import Any
 
 # The importer's own fingerprint: a later import of the same facts finds the cases unchanged.
 from audit_service.domain.calendar import WorkingCalendar
-from audit_service.domain.case_reconcile import facts_hash
+from audit_service.domain.imports.case_reconcile import facts_hash
 from audit_service.domain.names import name_key
 from audit_service.domain.sampling import SamplingPolicySettings, SamplingStrategy
 from audit_service.domain.vocabulary import CaseStatus, StaffRole

@@ -19,17 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
-from peewee import Model
+from peewee import JOIN, Model
 from psycopg2.extras import execute_batch
 
-from audit_service.domain.case_reconcile import Reconciled, facts_hash, reconcile, status_of
-from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.domain.imports.case_reconcile import Reconciled, facts_hash, reconcile, status_of
+from audit_service.domain.imports.case_records import CaseRecord, RowError
 from audit_service.domain.names import clean_text, name_key
-from audit_service.domain.vocabulary import CaseStatus, ImportStatus
-from audit_service.importers.base import CaseImporter, importer_for
+from audit_service.domain.vocabulary import CaseStatus, CaseType, ImportStatus
+from audit_service.importers.base import CaseImporter
+from audit_service.plugins.installed import importer_for
 from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
-from audit_service.services.errors import Invalid
+from audit_service.services.errors import Conflict, Invalid, NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
@@ -62,6 +63,11 @@ class ImportFailed(Invalid):
 
 @dataclass
 class _Counts:
+    """What the writes did to the cases, counted as they go.
+
+    The batch keeps the totals; ``closed_ids`` go on to the re-audit alerts.
+    """
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -79,14 +85,20 @@ def import_file(
     as_of: dt.date,
     importers: Mapping[str, type[CaseImporter]],
     actor_label: str | None = None,
+    closure_limit: float | None,
 ) -> ImportBatch:
     """Import one file and return its completed batch.
 
     Counts on the batch: ``rows_read`` rows the importer reported on;
     ``created``/``updated``/``unchanged`` cases (a child on several lists is one
-    case); ``closed`` open cases missing from a full caseload file, which are
-    closed, never deleted; ``rejected`` problems reported, one ``RejectedRow``
-    each. Raises ``ImportFailed`` when the file cannot be read at all.
+    case); ``closed`` open cases the import closed (closed in the file, or missing from
+    a full caseload file: closed, never deleted); ``rejected`` problems reported, one
+    ``RejectedRow`` each. Raises ``ImportFailed`` when the file cannot be read at all.
+
+    ``closure_limit`` is the share of open cases (0.1 for 10%) an import may close
+    without a person confirming; above it nothing is written, the file waits in a batch
+    "awaiting confirmation" and ``ConfirmationNeeded`` says what it would do. None: the
+    caller has confirmed.
     """
     data = stream.read()
     source_name = PurePath(filename).name or filename
@@ -98,8 +110,53 @@ def import_file(
         uploaded_by=uploaded_by,
         started_at=utcnow(),
     )
+    return _import(batch, data, as_of=as_of, importers=importers, actor=uploaded_by,
+                   actor_label=actor_label, closure_limit=closure_limit)
+
+
+def confirm_pending(public_id: str, *, actor: User | None,
+                    importers: Mapping[str, type[CaseImporter]],
+                    actor_label: str | None = None) -> ImportBatch:
+    """Go ahead with an import that was waiting for a person to confirm its closures: the
+    file is read again against the caseload as it is now."""
+    batch = _pending(public_id)
+    as_of = dt.date.fromisoformat(batch.preview["as_of"])
+    return _import(batch, bytes(batch.pending_file), as_of=as_of, importers=importers,
+                   actor=actor, actor_label=actor_label, closure_limit=None)
+
+
+def cancel_pending(public_id: str, *, actor: User | None) -> ImportBatch:
+    """Drop an import that was waiting for confirmation: nothing was or will be changed."""
+    batch = _pending(public_id)
+    with database.atomic():
+        claimed = (ImportBatch.update(status=ImportStatus.CANCELLED, pending_file=None,
+                                      finished_at=utcnow())
+                   .where((ImportBatch.id == batch.id)
+                          & (ImportBatch.status == ImportStatus.AWAITING_CONFIRMATION))
+                   .execute())
+        if not claimed:
+            raise Conflict("This import has already been confirmed or cancelled.")
+        audit_trail.record("cases.import_cancelled", actor=actor, object_type="import_batch",
+                           object_id=batch.public_id, after={"would_close": batch.closed_count})
+    return ImportBatch.get_by_id(batch.id)
+
+
+def _pending(public_id: str) -> ImportBatch:
+    batch = ImportBatch.get_or_none(ImportBatch.public_id == public_id)
+    if batch is None:
+        raise NotFound("There is no import with that id.")
+    if batch.status != ImportStatus.AWAITING_CONFIRMATION:
+        raise Conflict("This import is not waiting for confirmation: it has already been "
+                       "confirmed or cancelled.")
+    return batch
+
+
+def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
+            importers: Mapping[str, type[CaseImporter]], actor: User | None,
+            actor_label: str | None, closure_limit: float | None) -> ImportBatch:
+    source_name = batch.source_name
     try:
-        importer = importer_for(importers, source_name, importer_id)()
+        importer = importer_for(importers, source_name, batch.importer or None)()
     except UnknownPlugin as exc:
         raise _failed(batch, str(exc)) from None
     batch.importer = importer.id
@@ -117,27 +174,127 @@ def import_file(
             + _problems_listed(len(result.errors)),
             result.errors,
         )
+    plan = _plan(result.cases, _closable(importer, result))
+    if closure_limit is not None and plan.closures > closure_limit * plan.open_now:
+        raise _hold(batch, data, plan, result, as_of=as_of, limit=closure_limit, actor=actor,
+                    actor_label=actor_label)
+    pending = batch.id is not None
     try:
         with database.atomic():
+            if pending and not (
+                ImportBatch.update(status=ImportStatus.RUNNING)
+                .where((ImportBatch.id == batch.id)
+                       & (ImportBatch.status == ImportStatus.AWAITING_CONFIRMATION))
+                .execute()
+            ):
+                raise Conflict("This import has already been confirmed or cancelled.")
+            batch.status = ImportStatus.RUNNING
             batch.save()
-            counts = _write_cases(batch, result.cases, as_of, full=importer.full_caseload)
+            if pending:  # rejected rows were kept for the preview; the import writes its own
+                RejectedRow.delete().where(RejectedRow.batch == batch.id).execute()
+            counts = _write_cases(batch, plan, result.cases, as_of)
             reaudits.alert_closed_awaiting(counts.closed_ids, today=as_of,
                                            batch_public_id=batch.public_id)
             _save_rejected(batch, result.errors)
             _finish(batch, result, counts)
-            audit_trail.record(
-                "cases.imported",
-                actor=uploaded_by,
-                actor_label=actor_label,
-                object_type="import_batch",
-                object_id=batch.public_id,
-                after=_summary(batch),
-            )
+            audit_trail.record("cases.imported", actor=actor, actor_label=actor_label,
+                               object_type="import_batch", object_id=batch.public_id,
+                               after={**_summary(batch), "confirmed": pending})
+    except Conflict:
+        raise
     except Exception as exc:
-        batch.id = None  # rolled back with the cases: the failure is recorded afresh
-        _failed(batch, f"the import stopped and nothing was changed: {exc}")
+        if not pending:
+            batch.id = None  # rolled back with the cases: the failure is recorded afresh
+            _failed(batch, f"the import stopped and nothing was changed: {exc}")
         raise
     return batch
+
+
+class ConfirmationNeeded(Conflict):
+    """A full import would close more open cases than the council allows without a person
+    confirming. Nothing was changed; the file waits in ``batch``."""
+
+    def __init__(self, batch: ImportBatch, preview: dict):
+        share = round(100 * preview["closures"] / preview["open_now"])
+        super().__init__(
+            f"This import would close {preview['closures']:,} of the {preview['open_now']:,} "
+            f"open cases ({share}%), more than the {preview['limit_percent']}% that may close "
+            "without a person confirming. Nothing has been changed: check what it would do "
+            "and confirm it, or cancel it."
+        )
+        self.batch = batch
+        self.preview = preview
+
+    def details(self) -> dict[str, object]:
+        return {"import": self.batch.public_id, "would_close": self.preview["closures"],
+                "open_cases": self.preview["open_now"]}
+
+
+def _hold(batch: ImportBatch, data: bytes, plan: _Plan, result: Reconciled, *,
+          as_of: dt.date, limit: float, actor: User | None,
+          actor_label: str | None) -> ConfirmationNeeded:
+    """Keep the file and what it would do, change nothing else, and say so."""
+    preview = {
+        "as_of": as_of.isoformat(),
+        "open_now": plan.open_now,
+        "closures": plan.closures,
+        "limit_percent": round(limit * 100),
+        "rows": _preview_rows(plan),
+    }
+    with database.atomic():
+        batch.status = ImportStatus.AWAITING_CONFIRMATION
+        batch.pending_file = data
+        batch.preview = preview
+        batch.rows_read = result.rows_read
+        batch.created_count = len(plan.new)
+        batch.updated_count = len(plan.changed)
+        batch.unchanged_count = plan.unchanged
+        batch.closed_count = len(plan.missing)
+        batch.rejected_count = len(result.errors)
+        batch.lists_read = _lists(result)
+        batch.save()
+        _save_rejected(batch, result.errors)
+        audit_trail.record("cases.import_held", actor=actor, actor_label=actor_label,
+                           object_type="import_batch", object_id=batch.public_id,
+                           after={**_summary(batch), "open_cases": plan.open_now})
+    return ConfirmationNeeded(batch, preview)
+
+
+def _preview_rows(plan: _Plan) -> list[list[object]]:
+    """[team, case type, created, updated, closed] by team and case type, by name."""
+    table: dict[tuple[str, str], list[int]] = {}
+
+    def add(team: str | None, case_type: str, column: int) -> None:
+        table.setdefault((team or "No team", case_type), [0, 0, 0])[column] += 1
+
+    for record in plan.new:
+        add(clean_text(record.team_name) if record.team_name else None, record.case_type.value, 0)
+    for record, _ in plan.changed:
+        add(clean_text(record.team_name) if record.team_name else None, record.case_type.value, 1)
+    closing = plan.closing + plan.missing
+    for chunk in _chunks(closing):
+        query = (Case.select(Team.name, Case.case_type)
+                 .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
+                 .where(Case.id.in_(list(chunk))))
+        for team, case_type in query.tuples():
+            add(team, case_type, 2)
+    return [[team, case_type, *counts] for (team, case_type), counts in sorted(table.items())]
+
+
+def _lists(result: Reconciled) -> list[dict[str, str]]:
+    return [{"sheet": read.sheet, "case_type": read.case_type.value} for read in result.lists_read]
+
+
+def _closable(importer: CaseImporter, result: Reconciled) -> frozenset[CaseType]:
+    """The case types whose open cases this import may close when the file no longer holds
+    them: none for a partial file; for a full one, the types of the lists it read in full
+    (a list absent, unrecognised or unreadable closes nothing), or every type when the
+    importer does not say which lists it read."""
+    if not importer.full_caseload:
+        return frozenset()
+    if importer.reports_lists:
+        return result.covered
+    return frozenset(CaseType)
 
 
 def _problems_listed(count: int) -> str:
@@ -166,6 +323,8 @@ def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.unchanged_count = counts.unchanged
     batch.closed_count = counts.closed
     batch.rejected_count = len(result.errors)
+    batch.lists_read = _lists(result)
+    batch.pending_file = None
     batch.status = ImportStatus.COMPLETED
     batch.finished_at = utcnow()
     batch.save()
@@ -182,6 +341,7 @@ def _summary(batch: ImportBatch) -> dict[str, object]:
         "unchanged": batch.unchanged_count,
         "closed": batch.closed_count,
         "rejected": batch.rejected_count,
+        "lists_read": [read["sheet"] for read in batch.lists_read or ()],
     }
 
 
@@ -270,57 +430,77 @@ def _facts(
     )
 
 
-_HASH = _FACT_FIELDS.index("facts_hash")
-_STATUS = _FACT_FIELDS.index("status")
+@dataclass
+class _Plan:
+    """What an import will do, worked out before anything is written."""
+
+    new: list[CaseRecord]
+    #: Records whose facts or status changed, with the id of the stored case.
+    changed: list[tuple[CaseRecord, int]]
+    unchanged: int
+    #: Open cases the file itself closes (an ended plan, a child no longer looked after).
+    closing: list[int]
+    #: Open cases of the kinds of case the file speaks for that it no longer holds.
+    missing: list[int]
+    #: Open cases before the import.
+    open_now: int
+
+    @property
+    def closures(self) -> int:
+        return len(self.closing) + len(self.missing)
 
 
-def _write_cases(
-    batch: ImportBatch, cases: Sequence[CaseRecord], as_of: dt.date, *, full: bool
-) -> _Counts:
-    counts = _Counts()
-    teams = _teams(cases)
-    staff = _staff(cases, teams)
+def _plan(cases: Sequence[CaseRecord], closable: frozenset[CaseType]) -> _Plan:
     existing = {
-        child_id: (case_id, stored_hash, status)
-        for case_id, child_id, stored_hash, status in Case.select(
-            Case.id, Case.child_id, Case.facts_hash, Case.status
+        child_id: (case_id, stored_hash, status, case_type)
+        for case_id, child_id, stored_hash, status, case_type in Case.select(
+            Case.id, Case.child_id, Case.facts_hash, Case.status, Case.case_type
         ).tuples()
     }
-    now = utcnow()
-    inserts: list[tuple[object, ...]] = []
-    updates: list[tuple[object, ...]] = []
+    plan = _Plan([], [], 0, [], [], sum(
+        1 for _, _, status, _ in existing.values() if status == CaseStatus.OPEN.value))
     for case in cases:
-        facts = _facts(case, teams, staff, batch, now)
         stored = existing.get(case.child_id)
         if stored is None:
-            inserts.append((case.child_id, new_public_id(), now, *facts))
-        elif stored[1] == facts[_HASH] and stored[2] == facts[_STATUS]:
-            counts.unchanged += 1
-        else:
-            updates.append((*facts, stored[0]))
-            if stored[2] == CaseStatus.OPEN.value and facts[_STATUS] == CaseStatus.CLOSED.value:
-                counts.closed_ids.append(stored[0])
-    _insert(Case, _NEW_FIELDS, inserts)
-    counts.created = len(inserts)
-    _update_by_id(Case, _FACT_FIELDS, updates)
-    counts.updated = len(updates)
-    if full:
+            plan.new.append(case)
+            continue
+        status = status_of(case).value
+        if stored[1] == facts_hash(case) and stored[2] == status:
+            plan.unchanged += 1
+            continue
+        plan.changed.append((case, stored[0]))
+        if stored[2] == CaseStatus.OPEN.value and status == CaseStatus.CLOSED.value:
+            plan.closing.append(stored[0])
+    if closable:
         in_file = {case.child_id for case in cases}
-        missing = [
-            case_id for child_id, (case_id, _, status) in existing.items()
-            if status == CaseStatus.OPEN.value and child_id not in in_file
+        types = {case_type.value for case_type in closable}
+        plan.missing = [
+            case_id for child_id, (case_id, _, status, case_type) in existing.items()
+            if status == CaseStatus.OPEN.value and case_type in types and child_id not in in_file
         ]
-        for chunk in _chunks(missing):
-            Case.update(
-                status=CaseStatus.CLOSED.value,
-                closed_on=as_of,
-                closure_reason=MISSING_REASON,
-                last_batch=batch.id,
-                updated_at=now,
-            ).where(Case.id.in_(list(chunk))).execute()
-        counts.closed = len(missing)
-        counts.closed_ids += missing
-    return counts
+    return plan
+
+
+def _write_cases(batch: ImportBatch, plan: _Plan, cases: Sequence[CaseRecord],
+                 as_of: dt.date) -> _Counts:
+    teams = _teams(cases)
+    staff = _staff(cases, teams)
+    now = utcnow()
+    _insert(Case, _NEW_FIELDS, [(case.child_id, new_public_id(), now,
+                                 *_facts(case, teams, staff, batch, now))
+                                for case in plan.new])
+    _update_by_id(Case, _FACT_FIELDS, [(*_facts(case, teams, staff, batch, now), case_id)
+                                       for case, case_id in plan.changed])
+    for chunk in _chunks(plan.missing):
+        Case.update(
+            status=CaseStatus.CLOSED.value,
+            closed_on=as_of,
+            closure_reason=MISSING_REASON,
+            last_batch=batch.id,
+            updated_at=now,
+        ).where(Case.id.in_(list(chunk))).execute()
+    return _Counts(created=len(plan.new), updated=len(plan.changed), unchanged=plan.unchanged,
+                   closed=len(plan.missing), closed_ids=plan.closing + plan.missing)
 
 
 # peewee builds a query tree per value, which costs seconds for 20,000 cases;

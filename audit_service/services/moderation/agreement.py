@@ -11,49 +11,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
-from audit_service.domain.agreement import AgreementSummary, AuditorFlag, auditor_flag, summarise
-from audit_service.domain.audits import CriterionKey, FieldError
+from audit_service.domain.audits import CriterionKey
+from audit_service.domain.moderation.agreement import AgreementSummary, auditor_flag, summarise
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import AuditStatus
 from audit_service.services.audits.lifecycle import AuditState, load_state
-from audit_service.services.moderation.workflow import InvalidModeration, period_bounds
+from audit_service.services.moderation.periods import span_bounds
+from audit_service.services.moderation.views import AuditorRow, Statistics, StatRow
 from audit_service.storage.models import Audit, Moderation, Team, User
 
 FLAG_THRESHOLD = 0.25  # overall score points (the scale runs 1 to 4)
 
 Pair = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class StatRow:
-    label: str
-    summary: AgreementSummary
-    left_out: int = 0
-
-
-@dataclass(frozen=True)
-class AuditorRow:
-    label: str
-    username: str
-    summary: AgreementSummary | None
-    flag: AuditorFlag
-    left_out: int = 0
-
-
-@dataclass
-class Statistics:
-    period_from: str
-    period_to: str
-    moderations: int = 0
-    criteria: list[StatRow] = field(default_factory=list)
-    auditors: list[AuditorRow] = field(default_factory=list)
-    teams: list[StatRow] = field(default_factory=list)
-
-    @property
-    def flagged(self) -> list[AuditorRow]:
-        return [row for row in self.auditors if row.flag.flagged]
 
 
 def _ratings(state: AuditState, types: Mapping[str, CriterionType]
@@ -83,12 +53,7 @@ def _pooled(pairs: list[tuple[Pair, tuple[str, ...]]]) -> tuple[AgreementSummary
 def statistics(period_from: str, period_to: str,
                types: Mapping[str, CriterionType]) -> Statistics:
     """Every table of the statistics page for moderations of audits submitted in the period."""
-    period_bounds(period_from)
-    period_bounds(period_to)
-    if period_from > period_to:
-        raise InvalidModeration([FieldError(
-            "period_from", "The first month must be the same as or before the last month")])
-    report = Statistics(period_from, period_to)
+    span_bounds(period_from, period_to)
     Second = Audit.alias()
     rows = (
         Moderation.select(Moderation, Audit, Second)
@@ -99,6 +64,7 @@ def statistics(period_from: str, period_to: str,
                & (Moderation.period <= period_to))
         .order_by(Moderation.id)
     )
+    moderations = 0
     by_criterion: dict[CriterionKey, list[Pair]] = defaultdict(list)
     scales: dict[CriterionKey, tuple[str, ...]] = {}
     labels: dict[CriterionKey, str] = {}
@@ -107,7 +73,7 @@ def statistics(period_from: str, period_to: str,
     differences: dict[int, list[float]] = defaultdict(list)
     for moderation in rows:
         first, second = moderation.first_row, moderation.second_row
-        report.moderations += 1
+        moderations += 1
         one, two = load_state(first, types), load_state(second, types)
         for pinned in one.pinned:
             for number, criterion in enumerate(pinned.rubric.criteria, start=1):
@@ -126,24 +92,37 @@ def statistics(period_from: str, period_to: str,
             differences[first.auditor_id].append(
                 float(first.overall_score) - float(second.overall_score))
         by_auditor.setdefault(first.auditor_id, [])
-    for key in sorted(by_criterion, key=lambda k: labels.get(k, "")):
-        report.criteria.append(StatRow(labels.get(key, f"{key.rubric_id}/{key.criterion_id}"),
-                                       summarise(by_criterion[key], scales[key])))
+    criteria = [StatRow(labels.get(key, f"{key.rubric_id}/{key.criterion_id}"),
+                        summarise(by_criterion[key], scales[key]))
+                for key in sorted(by_criterion, key=lambda k: labels.get(k, ""))]
+    return Statistics(period_from, period_to, moderations, criteria,
+                      _auditor_rows(by_auditor, differences), _team_rows(by_team))
+
+
+def _auditor_rows(by_auditor: Mapping[int, list[tuple[Pair, tuple[str, ...]]]],
+                  differences: Mapping[int, list[float]]) -> list[AuditorRow]:
+    """Each auditor's pooled agreement and flag, the flagged first."""
     users = {u.id: u for u in User.select().where(User.id.in_(list(by_auditor)))} \
         if by_auditor else {}
+    auditors = []
     for auditor_id, pairs in by_auditor.items():
         summary, left_out = _pooled(pairs)
         user = users[auditor_id]
-        report.auditors.append(AuditorRow(
+        auditors.append(AuditorRow(
             user.display_name, user.username, summary,
             auditor_flag(differences.get(auditor_id, []), FLAG_THRESHOLD), left_out))
-    report.auditors.sort(key=lambda row: (not row.flag.flagged, row.label))
+    return sorted(auditors, key=lambda row: (not row.flag.flagged, row.label))
+
+
+def _team_rows(by_team: Mapping[int | None, list[tuple[Pair, tuple[str, ...]]]]
+               ) -> list[StatRow]:
+    """Each team's pooled agreement, by name; teams with no comparable pairs left out."""
     team_ids = [t for t in by_team if t is not None]
-    teams = {t.id: t.name for t in Team.select().where(Team.id.in_(team_ids))} \
+    names = {t.id: t.name for t in Team.select().where(Team.id.in_(team_ids))} \
         if team_ids else {}
+    teams = []
     for team_id, pairs in by_team.items():
         summary, left_out = _pooled(pairs)
         if summary is not None:
-            report.teams.append(StatRow(teams.get(team_id, "No team"), summary, left_out))
-    report.teams.sort(key=lambda row: row.label)
-    return report
+            teams.append(StatRow(names.get(team_id, "No team"), summary, left_out))
+    return sorted(teams, key=lambda row: row.label)

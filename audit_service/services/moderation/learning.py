@@ -9,18 +9,30 @@ any link to the case.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from peewee import fn
 
-from audit_service.domain.audits import FieldError
-from audit_service.domain.exemplars import candidate_tokens, identifier_problems
+from audit_service.domain.audits import CriterionKey, FieldError
+from audit_service.domain.moderation.exemplars import candidate_tokens, identifier_problems
 from audit_service.domain.months import Month, months_between
 from audit_service.domain.names import clean_text, name_key
+from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import AuditStatus
 from audit_service.services.audits.access import BLIND_MESSAGE, MODERATION, blinded_ids
-from audit_service.services.errors import NotAllowed, NotFound
-from audit_service.services.moderation.workflow import InvalidModeration, period_bounds
+from audit_service.services.audits.lifecycle import load_state
+from audit_service.services.errors import Blinded, NotFound
+from audit_service.services.moderation.periods import span_bounds
+from audit_service.services.moderation.rules import InvalidModeration, manages
+from audit_service.services.moderation.views import (
+    AuditToTag,
+    ExemplarView,
+    LearningPage,
+    TaggingPage,
+    ThemeCount,
+    ThemeCounts,
+    ThemeView,
+)
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import (
@@ -37,11 +49,17 @@ MAX_THEME = 80
 MAX_TITLE = 150
 
 
-def themes(include_retired: bool = False) -> list[PracticeTheme]:
+def _theme(theme: PracticeTheme) -> ThemeView:
+    return ThemeView(theme.id, theme.name, theme.description, theme.controlled,
+                     theme.retired_at is not None)
+
+
+def themes(include_retired: bool = False) -> list[ThemeView]:
+    """The theme list, the quality lead's own themes before the free ones."""
     query = PracticeTheme.select().order_by(PracticeTheme.controlled.desc(), PracticeTheme.name)
     if not include_retired:
         query = query.where(PracticeTheme.retired_at.is_null())
-    return list(query)
+    return [_theme(theme) for theme in query]
 
 
 def _theme_name(raw: str | None, field: str) -> str:
@@ -55,7 +73,7 @@ def _theme_name(raw: str | None, field: str) -> str:
 
 
 def add_theme(user: User, raw_name: str | None, description: str | None = "",
-              *, controlled: bool = True, remote_addr: str | None = None) -> PracticeTheme:
+              *, controlled: bool = True, remote_addr: str | None = None) -> ThemeView:
     """Add a theme to the list (or bring a retired one back); names are unique ignoring case."""
     name = _theme_name(raw_name, "name")
     key = name_key(name)
@@ -65,16 +83,16 @@ def add_theme(user: User, raw_name: str | None, description: str | None = "",
             raise InvalidModeration([FieldError("name", f"There is already a theme “{name}”")])
         PracticeTheme.update(retired_at=None, controlled=existing.controlled or controlled) \
             .where(PracticeTheme.id == existing.id).execute()
-        return PracticeTheme.get_by_id(existing.id)
+        return _theme(PracticeTheme.get_by_id(existing.id))
     theme = PracticeTheme.create(name=name, name_key=key, description=(description or "").strip(),
                                  controlled=controlled, created_by=user.username)
     audit_trail.record("theme.added", actor=user, object_type="practice_theme",
                        object_id=theme.id, after={"name": name, "controlled": controlled},
                        remote_addr=remote_addr)
-    return theme
+    return _theme(theme)
 
 
-def retire_theme(user: User, theme_id: int, *, remote_addr: str | None = None) -> None:
+def retire_theme(user: User, theme_id: int, *, remote_addr: str | None = None) -> ThemeView:
     """Take a theme off the list; audits already tagged keep it, so history stays."""
     theme = PracticeTheme.get_or_none(PracticeTheme.id == theme_id)
     if theme is None:
@@ -82,6 +100,7 @@ def retire_theme(user: User, theme_id: int, *, remote_addr: str | None = None) -
     PracticeTheme.update(retired_at=utcnow()).where(PracticeTheme.id == theme.id).execute()
     audit_trail.record("theme.retired", actor=user, object_type="practice_theme",
                        object_id=theme.id, after={"name": theme.name}, remote_addr=remote_addr)
+    return _theme(PracticeTheme.get_by_id(theme.id))
 
 
 def taggable_audit(user: User, public_id: str) -> Audit:
@@ -92,24 +111,27 @@ def taggable_audit(user: User, public_id: str) -> Audit:
     if audit is None or audit.status != AuditStatus.SUBMITTED or audit.kind == MODERATION:
         raise NotFound("There is no submitted audit at this address.")
     if audit.blinded:
-        raise NotAllowed(BLIND_MESSAGE)
+        raise Blinded(BLIND_MESSAGE)
     return audit
 
 
-def themes_of(audit: Audit) -> list[PracticeTheme]:
-    return list(PracticeTheme.select().join(AuditTheme)
-                .where(AuditTheme.audit == audit.id).order_by(PracticeTheme.name))
+def themes_of(audit: Audit) -> list[ThemeView]:
+    return [_theme(theme) for theme in PracticeTheme.select().join(AuditTheme)
+            .where(AuditTheme.audit == audit.id).order_by(PracticeTheme.name)]
 
 
 def set_themes(user: User, audit: Audit, theme_ids: list[int], free_themes: list[str],
-               *, remote_addr: str | None = None) -> list[PracticeTheme]:
-    """Make the audit's themes exactly these (list themes by id, plus free themes by name)."""
+               *, remote_addr: str | None = None) -> list[ThemeView]:
+    """Make the audit's themes exactly these (list themes by id, plus free themes by name).
+
+    For a caller that already holds an audit it may tag; a reader goes through
+    ``tag_audit``, which checks that first."""
     known = {t.id: t for t in PracticeTheme.select().where(PracticeTheme.id.in_(theme_ids))} \
         if theme_ids else {}
     unknown = [i for i in theme_ids if i not in known]
     if unknown:
         raise InvalidModeration([FieldError("themes", "Select themes from the list")])
-    chosen = dict(known)
+    chosen = {theme_id: theme.name for theme_id, theme in known.items()}
     with database.atomic():
         for raw in free_themes:
             if not clean_text(raw or ""):
@@ -118,13 +140,13 @@ def set_themes(user: User, audit: Audit, theme_ids: list[int], free_themes: list
             theme = PracticeTheme.get_or_none(PracticeTheme.name_key == name_key(name))
             if theme is None:
                 theme = add_theme(user, name, controlled=False, remote_addr=remote_addr)
-            chosen[theme.id] = theme
+            chosen[theme.id] = theme.name
         before = sorted(t.name for t in themes_of(audit))
         AuditTheme.delete().where(AuditTheme.audit == audit.id).execute()
         if chosen:
             AuditTheme.insert_many([{"audit": audit.id, "theme": t, "tagged_by": user.id,
                                      "tagged_at": utcnow()} for t in chosen]).execute()
-        after = sorted(t.name for t in chosen.values())
+        after = sorted(chosen.values())
         if before != after:
             audit_trail.record("audit.themes_set", actor=user, object_type="audit",
                                object_id=audit.public_id, before={"themes": before},
@@ -132,19 +154,33 @@ def set_themes(user: User, audit: Audit, theme_ids: list[int], free_themes: list
     return themes_of(audit)
 
 
-@dataclass(frozen=True)
-class ThemeCounts:
-    months: list[str]
-    rows: list[tuple[str, list[int], int]]  # theme, count per month, total
+def tag_audit(user: User, public_id: str, theme_ids: list[int], free_themes: list[str],
+              *, remote_addr: str | None = None) -> list[ThemeView]:
+    """Make a submitted audit's themes exactly these, unless ``user`` may not tag it."""
+    return set_themes(user, taggable_audit(user, public_id), theme_ids, free_themes,
+                      remote_addr=remote_addr)
+
+
+def tagging_page(user: User, public_id: str,
+                 types: Mapping[str, CriterionType]) -> TaggingPage:
+    """A submitted audit to tag and quote from, with the evidence it records."""
+    audit = taggable_audit(user, public_id)
+    state = load_state(audit, types)
+    evidence = []
+    for pinned in state.pinned:
+        for number, criterion in enumerate(pinned.rubric.criteria, start=1):
+            answer = state.answers.get(CriterionKey(pinned.rubric.id, criterion.id))
+            if answer and answer.evidence:
+                evidence.append((f"{pinned.rubric.title} {number}: {criterion.prompt}",
+                                 answer.evidence))
+    case = Case.get_by_id(audit.case_id)
+    return TaggingPage(audit.public_id, case.case_type, audit.submitted_at, themes(),
+                       themes_of(audit), evidence)
 
 
 def theme_counts(period_from: str, period_to: str) -> ThemeCounts:
     """Tagged audits per theme per month of submission (one query)."""
-    start, _ = period_bounds(period_from)
-    _, end = period_bounds(period_to)
-    if start >= end:
-        raise InvalidModeration([FieldError(
-            "period_from", "The first month must be the same as or before the last month")])
+    start, end = span_bounds(period_from, period_to)
     months = [str(m) for m in months_between(Month.of(start), Month.of(end).previous())]
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     query = (AuditTheme.select(PracticeTheme.name, Audit.submitted_at)
@@ -154,9 +190,9 @@ def theme_counts(period_from: str, period_to: str) -> ThemeCounts:
         name, submitted_at = row
         month = str(Month.of(submitted_at))
         counts[name][month] = counts[name].get(month, 0) + 1
-    rows = [(name, [per_month.get(m, 0) for m in months], sum(per_month.values()))
+    rows = [ThemeCount(name, {m: per_month.get(m, 0) for m in months}, sum(per_month.values()))
             for name, per_month in counts.items()]
-    rows.sort(key=lambda r: (-r[2], r[0]))
+    rows.sort(key=lambda r: (-r.total, r.theme))
     return ThemeCounts(months, rows)
 
 
@@ -172,9 +208,17 @@ def excerpt_problems(audit: Audit, excerpt: str) -> list[str]:
     return [p.message for p in identifier_problems(excerpt, case.child_id, known)]
 
 
+def _exemplar(exemplar: Exemplar) -> ExemplarView:
+    return ExemplarView(exemplar.public_id, exemplar.title, exemplar.criterion,
+                        exemplar.excerpt, exemplar.shared_at)
+
+
 def share_exemplar(user: User, audit: Audit, title: str | None, criterion: str | None,
                    excerpt: str | None, *, remote_addr: str | None = None) -> Exemplar:
-    """Share an excerpt of good practice after checking it carries no child identifiers."""
+    """Share an excerpt of good practice after checking it carries no child identifiers.
+
+    For a caller that already holds an audit it may quote; a reader goes through
+    ``share_excerpt``, which checks that first."""
     errors = []
     clean_title = clean_text(title or "")
     if not clean_title:
@@ -186,7 +230,7 @@ def share_exemplar(user: User, audit: Audit, title: str | None, criterion: str |
     errors += [FieldError("title", message) for message in excerpt_problems(audit, clean_title)
                if clean_title and "Enter" not in message]
     if errors:
-        raise InvalidModeration(errors)
+        raise InvalidModeration(errors, "the exemplar cannot be shared")
     exemplar = Exemplar.create(audit=audit, title=clean_title,
                                criterion=clean_text(criterion or "")[:200], excerpt=text,
                                shared_by=user)
@@ -195,6 +239,13 @@ def share_exemplar(user: User, audit: Audit, title: str | None, criterion: str |
                        after={"audit": audit.public_id, "title": clean_title},
                        remote_addr=remote_addr)
     return exemplar
+
+
+def share_excerpt(user: User, public_id: str, title: str | None, criterion: str | None,
+                  excerpt: str | None, *, remote_addr: str | None = None) -> ExemplarView:
+    """Share an excerpt of a submitted audit, unless ``user`` may not quote it."""
+    return _exemplar(share_exemplar(user, taggable_audit(user, public_id), title, criterion,
+                                    excerpt, remote_addr=remote_addr))
 
 
 def withdraw_exemplar(user: User, public_id: str, *, remote_addr: str | None = None) -> None:
@@ -206,13 +257,12 @@ def withdraw_exemplar(user: User, public_id: str, *, remote_addr: str | None = N
                        object_id=exemplar.public_id, remote_addr=remote_addr)
 
 
-def exemplars_for(user: User, limit: int = 100) -> list[Exemplar]:
+def exemplars_for(user: User, limit: int = 100) -> list[ExemplarView]:
     """Shared exemplars, newest first; none from an audit the reader is moderating blind."""
-    return list(Exemplar.select()
-                .where(Exemplar.withdrawn_at.is_null()
-                       & ~Exemplar.audit.in_(blinded_ids(user)))
-                .order_by(Exemplar.shared_at.desc(), Exemplar.id.desc())
-                .limit(limit))
+    return [_exemplar(exemplar) for exemplar in Exemplar.select()
+            .where(Exemplar.withdrawn_at.is_null() & ~Exemplar.audit.in_(blinded_ids(user)))
+            .order_by(Exemplar.shared_at.desc(), Exemplar.id.desc())
+            .limit(limit)]
 
 
 def recent_submitted(limit: int = 25) -> list[Audit]:
@@ -228,3 +278,15 @@ def tag_counts(audit_ids: list[int]) -> dict[int, int]:
             .where(AuditTheme.audit.in_(audit_ids)).group_by(AuditTheme.audit))
     return {r.audit_id: r.n for r in rows}
 
+
+def learning_page(user: User) -> LearningPage:
+    """The exemplars ``user`` may read; for a manager, the theme list and the newest
+    submitted audits to tag, with how many themes each has."""
+    exemplars = exemplars_for(user)
+    if not manages(user):
+        return LearningPage(False, exemplars, [], [])
+    recent = recent_submitted()
+    tagged = tag_counts([audit.id for audit in recent])
+    return LearningPage(True, exemplars, themes(), [
+        AuditToTag(audit.public_id, audit.case.child_id, audit.case.case_type,
+                   audit.submitted_at, tagged.get(audit.id, 0)) for audit in recent])

@@ -10,18 +10,16 @@ submits, ``audit_access`` hides the first audit from them everywhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from peewee import JOIN, IntegrityError
 
 from audit_service.domain.audits import CriterionKey, FieldError
-from audit_service.domain.months import Month, MonthError
-from audit_service.domain.rubrics import DEFAULT_GRADE_BANDS, DEFAULT_SCALE, CriterionType, Rubric
+from audit_service.domain.months import Month
+from audit_service.domain.rubrics import DEFAULT_GRADE_BANDS, DEFAULT_SCALE, CriterionType
 from audit_service.domain.rubrics.scoring import reads_as
 from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.services.audits.access import MODERATION, blinded_ids, is_blinded
@@ -32,7 +30,27 @@ from audit_service.services.audits.lifecycle import (
     escalate_inadequate,
     load_state,
 )
-from audit_service.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from audit_service.services.errors import NotFound
+from audit_service.services.moderation.periods import period_bounds
+from audit_service.services.moderation.rules import (
+    InvalidModeration,
+    ModerationConflict,
+    manages,
+)
+from audit_service.services.moderation.views import (
+    STATES,
+    Comparison,
+    CriterionComparison,
+    ModerationIndex,
+    ModerationPage,
+    ModerationView,
+    MyModeration,
+    Person,
+    QueueRow,
+    SampleReport,
+    ShareSetting,
+    TeamChoice,
+)
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.storage.database import database
 from audit_service.storage.models import (
@@ -52,36 +70,6 @@ CHOSEN = "chosen"
 RANDOM = "random"
 MAX_NOTE = 5_000
 
-# Where a moderation has got to, in order; the list filter uses the same names.
-STATES = {
-    "not_picked": "Not picked",
-    "awaiting_moderator": "Waiting for a moderator",
-    "in_moderation": "Being moderated",
-    "ready": "Ready to adjudicate",
-    "adjudicated": "Adjudicated",
-}
-
-
-class InvalidModeration(Invalid):
-    """Input that cannot be saved; ``errors`` name each field."""
-
-    def __init__(self, errors: list[FieldError]):
-        super().__init__("; ".join(e.message for e in errors), errors)
-
-
-class ModerationConflict(Conflict):
-    """The moderation moved on since the page was read (already assigned, adjudicated...)."""
-
-
-def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
-    """The first instant of the month and of the next (naive UTC, as stored)."""
-    try:
-        return Month.parse(period).bounds()
-    except MonthError:
-        raise InvalidModeration([FieldError(
-            "period", f"Enter the month as a year and month, like 2026-03, not “{period}”")]
-        ) from None
-
 
 def state_of(moderation: Moderation | None, moderation_audit: Audit | None = None) -> str:
     if moderation is None:
@@ -94,32 +82,21 @@ def state_of(moderation: Moderation | None, moderation_audit: Audit | None = Non
     return "ready" if audit.status == AuditStatus.SUBMITTED else "in_moderation"
 
 
+def _joined(row):
+    """A LEFT OUTER joined row, or None where the join found nothing."""
+    return row if row is not None and row.id is not None else None
+
+
+def _person(user: User) -> Person:
+    return Person(user.id, user.username, user.display_name, user.role)
+
+
 # --- the list quality leads pick from ------------------------------------------------------
-
-
-@dataclass
-class Row:
-    audit: Audit
-    case: Case
-    team: Team | None
-    auditor: User
-    moderation: Moderation | None
-    moderation_audit: Audit | None
-    blinded: bool
-
-    @property
-    def state(self) -> str:
-        return state_of(self.moderation, self.moderation_audit)
-
-    @property
-    def grade(self) -> str | None:
-        """The first auditor's grade, unless the reader is moderating it blind."""
-        return None if self.blinded else self.audit.overall_grade
 
 
 def submitted_audits(user: User, *, period: str | None = None, team_id: int | None = None,
                      auditor_id: int | None = None, state: str | None = None,
-                     limit: int = 200) -> list[Row]:
+                     limit: int = 200) -> list[QueueRow]:
     """Submitted first audits with their moderation, newest first (one query)."""
     Moderator = Audit.alias()
     query = (
@@ -152,26 +129,56 @@ def submitted_audits(user: User, *, period: str | None = None, team_id: int | No
     elif state == "adjudicated":
         query = query.where(Moderation.adjudicated_at.is_null(False))
     audits = list(query.limit(limit))
-    moderations = {}
-    for audit in audits:
-        row = getattr(audit, "moderation_row", None)
-        if row is not None and row.id is not None:
-            moderations[audit.id] = row
-    second_ids = [m.moderation_audit_id for m in moderations.values() if m.moderation_audit_id]
+    moderations = {audit.id: _joined(getattr(audit, "moderation_row", None))
+                   for audit in audits}
+    second_ids = [m.moderation_audit_id for m in moderations.values()
+                  if m is not None and m.moderation_audit_id]
     seconds = {a.id: a for a in Audit.select().where(Audit.id.in_(second_ids))} \
         if second_ids else {}
     hidden = {row.moderates_id for row in blinded_ids(user)}
     rows = []
     for audit in audits:
-        moderation = moderations.get(audit.id)
+        moderation = moderations[audit.id]
         second = seconds.get(moderation.moderation_audit_id) if moderation else None
-        team = getattr(audit, "team_row", None)
-        rows.append(Row(audit, audit.case_row, team if team and team.id else None,
-                        audit.auditor_row, moderation, second, audit.id in hidden))
+        team = _joined(getattr(audit, "team_row", None))
+        blinded = audit.id in hidden
+        rows.append(QueueRow(
+            audit.public_id, audit.case_row.child_id, audit.case_row.case_type,
+            team.name if team else None, audit.auditor_row.display_name, audit.submitted_at,
+            None if blinded else audit.overall_grade, blinded, state_of(moderation, second),
+            moderation.public_id if moderation else None))
     return rows
 
 
-def my_moderations(user: User) -> list[tuple[Moderation, Audit, Case]]:
+def _whole_number(raw: str | None) -> int | None:
+    """A filter's id as typed in the address, or None (no filter) if it is no id."""
+    text = (raw or "").strip()
+    return int(text) if text.isdecimal() and len(text) < 10 else None
+
+
+def moderation_index(user: User, *, period: str | None = None, team: str | None = None,
+                     auditor: str | None = None, state: str | None = None) -> ModerationIndex:
+    """The moderation page for ``user``, its list filtered as typed in the address; a
+    month that cannot be read is reported in ``ignored`` and the list shown unfiltered."""
+    mine, setting = my_moderations(user), share_setting()
+    if not manages(user):
+        return ModerationIndex(False, mine, setting)
+    ignored: list[FieldError] = []
+    if period:
+        try:
+            period_bounds(period)
+        except InvalidModeration as exc:
+            ignored, period = exc.errors, None
+    rows = submitted_audits(user, period=period or None, team_id=_whole_number(team),
+                            auditor_id=_whole_number(auditor),
+                            state=state if state in STATES else None)
+    teams = [TeamChoice(t.id, t.name) for t in Team.select().order_by(Team.name)]
+    auditors = [_person(u) for u in User.select().where(User.role == Role.SUPERVISOR.value)
+                .order_by(User.display_name)]
+    return ModerationIndex(True, mine, setting, rows, teams, auditors, ignored)
+
+
+def my_moderations(user: User) -> list[MyModeration]:
     """The moderations ``user`` has been asked to carry out, open ones first."""
     rows = (
         Moderation.select(Moderation, Audit, Case)
@@ -180,7 +187,9 @@ def my_moderations(user: User) -> list[tuple[Moderation, Audit, Case]]:
         .where(Moderation.moderator == user.id)
         .order_by(Audit.status, Moderation.assigned_at.desc())
     )
-    return [(m, m.moderation_audit, m.moderation_audit.case) for m in rows]
+    return [MyModeration(m.moderation_audit.public_id, m.moderation_audit.case.child_id,
+                         m.moderation_audit.case.case_type,
+                         m.moderation_audit.status == AuditStatus.SUBMITTED) for m in rows]
 
 
 def get(public_id: str) -> Moderation:
@@ -188,6 +197,88 @@ def get(public_id: str) -> Moderation:
     if found is None:
         raise NotFound("There is no moderation at this address.")
     return found
+
+
+# --- one moderation, as pages and the API show it ----------------------------------------------
+
+
+def _view(reader: User, moderation: Moderation, first: Audit, case: Case, auditor: User,
+          second: Audit | None, moderator: User | None, *, blinded: bool,
+          comparison: Comparison | None = None) -> ModerationView:
+    return ModerationView(
+        id=moderation.public_id, audit=first.public_id, period=moderation.period,
+        source=moderation.source, reason=moderation.reason, state=state_of(moderation, second),
+        first_grade=None if blinded else first.overall_grade, blinded=blinded,
+        child_id=case.child_id, case_type=case.case_type, first_auditor=auditor.display_name,
+        moderator=moderator.username if moderator else None,
+        moderator_name=moderator.display_name if moderator else None,
+        moderation_audit=second.public_id if second else None,
+        moderation_grade=second.overall_grade if second else None,
+        moderating=(second is not None and second.auditor_id == reader.id
+                    and second.status != AuditStatus.SUBMITTED),
+        agreed_grade=moderation.agreed_grade, agreed_domains=moderation.agreed_domains,
+        note=moderation.note, adjudicated_at=moderation.adjudicated_at, comparison=comparison)
+
+
+def _load(reader: User, moderation: Moderation,
+          types: Mapping[str, CriterionType] | None) -> tuple[ModerationView, Audit]:
+    """The view of one moderation, and its first audit (a page offers moderators for it)."""
+    first = Audit.get_by_id(moderation.audit_id)
+    case = Case.get_by_id(first.case_id)
+    second = (Audit.get_by_id(moderation.moderation_audit_id)
+              if moderation.moderation_audit_id else None)
+    moderator = User.get_by_id(moderation.moderator_id) if moderation.moderator_id else None
+    comparison = None
+    if types is not None and second is not None and second.status == AuditStatus.SUBMITTED:
+        comparison = _compare(first, second, types)
+    view = _view(reader, moderation, first, case, User.get_by_id(first.auditor_id), second,
+                 moderator, blinded=is_blinded(reader, first), comparison=comparison)
+    return view, first
+
+
+def moderation_view(reader: User, public_id: str,
+                    types: Mapping[str, CriterionType] | None = None) -> ModerationView:
+    """One moderation; given the criterion ``types``, with both audits compared once the
+    moderator has submitted."""
+    view, _first = _load(reader, get(public_id), types)
+    return view
+
+
+def moderation_page(reader: User, public_id: str,
+                    types: Mapping[str, CriterionType]) -> ModerationPage:
+    """One moderation, compared when it can be, with whom it may still be assigned to."""
+    view, first = _load(reader, get(public_id), types)
+    moderators = [] if view.moderation_audit else [_person(u) for u in moderator_choices(first)]
+    return ModerationPage(view, moderators)
+
+
+def moderation_list(reader: User, *, period: str | None = None, state: str | None = None,
+                    limit: int = 500) -> list[ModerationView]:
+    """Picked audits, newest pick first, of one month and in one state if asked (one query
+    for the moderations, one for what the reader moderates blind)."""
+    First, Second, Moderator = Audit.alias(), Audit.alias(), User.alias()
+    query = (
+        Moderation.select(Moderation, First, Case, User, Second, Moderator)
+        .join(First, on=(Moderation.audit == First.id), attr="first_row")
+        .join(Case, on=(First.case == Case.id), attr="case_row")
+        .switch(First).join(User, on=(First.auditor == User.id), attr="auditor_row")
+        .switch(Moderation).join(Second, JOIN.LEFT_OUTER,
+                                 on=(Moderation.moderation_audit == Second.id), attr="second_row")
+        .switch(Moderation).join(Moderator, JOIN.LEFT_OUTER,
+                                 on=(Moderation.moderator == Moderator.id), attr="moderator_row")
+        .order_by(Moderation.picked_at.desc(), Moderation.id.desc())
+    )
+    if period:
+        query = query.where(Moderation.period == period)
+    hidden = {row.moderates_id for row in blinded_ids(reader)}
+    views = []
+    for moderation in query.limit(limit):
+        first = moderation.first_row
+        views.append(_view(reader, moderation, first, first.case_row, first.auditor_row,
+                           _joined(getattr(moderation, "second_row", None)),
+                           _joined(getattr(moderation, "moderator_row", None)),
+                           blinded=first.id in hidden))
+    return [view for view in views if state is None or view.state == state]
 
 
 # --- picking ---------------------------------------------------------------------------
@@ -205,7 +296,7 @@ def _first_audit(public_id: str) -> Audit:
     return audit
 
 
-def pick(user: User, audit_public_id: str, *, remote_addr: str | None = None) -> Moderation:
+def pick(user: User, audit_public_id: str, *, remote_addr: str | None = None) -> ModerationView:
     """A quality lead chooses this audit for moderation (once: a second pick conflicts)."""
     audit = _first_audit(audit_public_id)
     try:
@@ -219,46 +310,40 @@ def pick(user: User, audit_public_id: str, *, remote_addr: str | None = None) ->
                                remote_addr=remote_addr)
     except IntegrityError:
         raise ModerationConflict("This audit has already been picked for moderation.") from None
-    return moderation
+    return _load(user, moderation, None)[0]
 
 
-def current_setting() -> ModerationSetting | None:
-    return ModerationSetting.select().order_by(ModerationSetting.id.desc()).first()
+def _setting(row: ModerationSetting | None) -> ShareSetting:
+    if row is None:
+        return ShareSetting()
+    return ShareSetting(row.share_percent, row.seed, row.created_at, row.created_by)
 
 
-def set_share(user: User, raw: object, *, remote_addr: str | None = None) -> ModerationSetting:
+def share_setting() -> ShareSetting:
+    """The share in force: the newest version, or none (0%) before any was set."""
+    return _setting(ModerationSetting.select().order_by(ModerationSetting.id.desc()).first())
+
+
+def set_share(user: User, raw: object, *, remote_addr: str | None = None) -> ShareSetting:
     """A new version of the random share (0 turns the draw off). The seed is new each time."""
     text = str(raw if raw is not None else "").strip().rstrip("%").strip()
     if not text.isdigit() or not 0 <= int(text) <= 100:
         raise InvalidModeration([FieldError(
             "share", "Enter the share as a whole number of percent from 0 to 100")])
-    previous = current_setting()
+    previous = share_setting()
     setting = ModerationSetting.create(share_percent=int(text), seed=secrets.token_hex(8),
                                        created_by=user.username)
     audit_trail.record("moderation.share_set", actor=user, object_type="moderation_setting",
                        object_id=setting.id,
-                       before={"share_percent": previous.share_percent} if previous else None,
+                       before={"share_percent": previous.share_percent}
+                       if previous.is_set else None,
                        after={"share_percent": setting.share_percent, "seed": setting.seed},
                        remote_addr=remote_addr)
-    return setting
+    return _setting(setting)
 
 
 def _draw_key(seed: str, period: str, audit: Audit) -> str:
     return hashlib.sha256(f"{seed}:{period}:{audit.public_id}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class SampleReport:
-    period: str
-    share_percent: int
-    eligible: int
-    target: int
-    picked: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        return (f"{len(self.picked)} picked for moderation from {self.eligible} audits "
-                f"submitted in {self.period} (share {self.share_percent}%, target "
-                f"{self.target})")
 
 
 def pick_moderation_sample(period: str, *, actor: User | None = None,
@@ -269,9 +354,9 @@ def pick_moderation_sample(period: str, *, actor: User | None = None,
     re-run and checked; running it again only tops the random picks up to the
     target (audits chosen by hand do not count towards it) and never unpicks.
     """
-    setting = current_setting()
+    setting = share_setting()
     start, end = period_bounds(period)
-    if setting is None or setting.share_percent == 0:
+    if setting.share_percent == 0:
         return SampleReport(period, 0, 0, 0)
     eligible = list(Audit.select().where(
         (Audit.status == AuditStatus.SUBMITTED) & (Audit.kind != MODERATION)
@@ -316,9 +401,10 @@ def moderator_choices(audit: Audit) -> list[User]:
     return list(query)
 
 
-def assign(user: User, moderation: Moderation, moderator_key: str | int | None,
-           *, remote_addr: str | None = None) -> Audit:
+def assign(user: User, public_id: str, moderator_key: str | int | None,
+           *, remote_addr: str | None = None) -> ModerationView:
     """Create the moderator's blind draft, pinned to the first audit's rubric versions."""
+    moderation = get(public_id)
     first = Audit.get_by_id(moderation.audit_id)
     choices = moderator_choices(first)
     key = str(moderator_key or "").strip()
@@ -358,45 +444,10 @@ def assign(user: User, moderation: Moderation, moderator_key: str | int | None,
                        f"{user.display_name} has asked you to moderate an audit. Audit the "
                        f"case blind (the first audit is hidden until you submit): {link}",
                        None, link)
-    moderation.moderation_audit = second
-    moderation.moderator = moderator
-    return second
+    return _load(user, get(public_id), None)[0]
 
 
 # --- comparing and adjudicating --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CriterionComparison:
-    key: CriterionKey
-    rubric_title: str
-    number: int
-    prompt: str
-    first: str | None
-    second: str | None
-    first_label: str
-    second_label: str
-    first_evidence: str
-    second_evidence: str
-
-    @property
-    def differs(self) -> bool:
-        return self.first != self.second
-
-
-@dataclass(frozen=True)
-class Comparison:
-    first: Audit
-    second: Audit
-    rubrics: list[Rubric]
-    criteria: list[CriterionComparison]
-    grades: list[tuple[str, str]]  # (id, label), best first
-    first_domains: dict[str, str | None]
-    second_domains: dict[str, str | None]
-
-    @property
-    def differences(self) -> int:
-        return sum(1 for c in self.criteria if c.differs)
 
 
 def _label(state: AuditState, key: CriterionKey, types: Mapping[str, CriterionType]) -> str:
@@ -426,14 +477,8 @@ def grades_of(state: AuditState) -> list[tuple[str, str]]:
     return [(level.id, level.label) for level in state.pinned[0].rubric.scale.levels]
 
 
-def compare(moderation: Moderation, types: Mapping[str, CriterionType]) -> Comparison:
-    """Both audits side by side per criterion. Only once the moderation is submitted."""
-    if moderation.moderation_audit_id is None:
-        raise ModerationConflict("No moderator has been assigned yet.")
-    second = Audit.get_by_id(moderation.moderation_audit_id)
-    if second.status != AuditStatus.SUBMITTED:
-        raise ModerationConflict("The moderator has not submitted their audit yet.")
-    first = Audit.get_by_id(moderation.audit_id)
+def _compare(first: Audit, second: Audit, types: Mapping[str, CriterionType]) -> Comparison:
+    """Both audits side by side per criterion (the moderator's is submitted)."""
     one, two = load_state(first, types), load_state(second, types)
     criteria = []
     for pinned in one.pinned:
@@ -445,16 +490,29 @@ def compare(moderation: Moderation, types: Mapping[str, CriterionType]) -> Compa
                 _label(one, key, types), _label(two, key, types),
                 one.answers[key].evidence if key in one.answers else "",
                 two.answers[key].evidence if key in two.answers else ""))
-    return Comparison(first, second, [p.rubric for p in one.pinned], criteria, grades_of(one),
+    return Comparison([p.rubric for p in one.pinned], criteria, grades_of(one),
                       {p.rubric.id: p.audit_rubric.grade for p in one.pinned},
                       {p.rubric.id: p.audit_rubric.grade for p in two.pinned})
 
 
-def adjudicate(user: User, moderation: Moderation, agreed_grade: str | None,
+def _submitted_pair(moderation: Moderation) -> tuple[Audit, Audit]:
+    """The first audit and the moderator's, which must be submitted to be compared."""
+    if moderation.moderation_audit_id is None:
+        raise ModerationConflict("No moderator has been assigned yet.")
+    second = Audit.get_by_id(moderation.moderation_audit_id)
+    if second.status != AuditStatus.SUBMITTED:
+        raise ModerationConflict("The moderator has not submitted their audit yet.")
+    return Audit.get_by_id(moderation.audit_id), second
+
+
+def adjudicate(user: User, public_id: str, agreed_grade: str | None,
                agreed_domains: Mapping[str, str | None], note: str | None,
-               types: Mapping[str, CriterionType], *, remote_addr: str | None = None) -> Moderation:
+               types: Mapping[str, CriterionType], *,
+               remote_addr: str | None = None) -> ModerationView:
     """Record the agreed grade (overall and, if given, per domain) with the reasons."""
-    comparison = compare(moderation, types)
+    moderation = get(public_id)
+    first, second = _submitted_pair(moderation)
+    comparison = _compare(first, second, types)
     grade_ids = [g for g, _ in comparison.grades]
     rubric_ids = [r.id for r in comparison.rubrics]
     errors = []
@@ -479,7 +537,6 @@ def adjudicate(user: User, moderation: Moderation, agreed_grade: str | None,
         errors.append(FieldError("note", f"The note must be {MAX_NOTE:,} characters or fewer"))
     if errors:
         raise InvalidModeration(errors)
-    first = comparison.first
     with database.atomic():
         changed = (Moderation.update(agreed_grade=grade, agreed_domains=domains or None,
                                      note=text, adjudicated_by=user, adjudicated_at=utcnow())
@@ -489,22 +546,22 @@ def adjudicate(user: User, moderation: Moderation, agreed_grade: str | None,
         if changed != 1:
             raise ModerationConflict("This moderation has already been adjudicated.")
         before_grade = first.effective_grade
-        _make_effective(comparison, grade, domains)
+        _make_effective(comparison, first, second, grade, domains)
         audit_trail.record(
             "moderation.adjudicated", actor=user, object_type="moderation",
             object_id=moderation.public_id,
             after={"agreed_grade": grade, "agreed_domains": domains, "note": text,
                    "first_grade": first.overall_grade,
-                   "moderation_grade": comparison.second.overall_grade,
+                   "moderation_grade": second.overall_grade,
                    "effective_grade": {"before": before_grade, "after": grade},
                    "criteria_differing": comparison.differences},
             remote_addr=remote_addr)
         if grade == INADEQUATE and before_grade != INADEQUATE:
             escalate_inadequate(user, Audit.get_by_id(first.id), agreed=True)
-    return Moderation.get_by_id(moderation.id)
+    return _load(user, get(public_id), types)[0]
 
 
-def _make_effective(comparison: Comparison, grade: str,
+def _make_effective(comparison: Comparison, first: Audit, second: Audit, grade: str,
                     domains: Mapping[str, str]) -> None:
     """Moderation decides: the agreed grades become the first audit's effective grades.
 
@@ -512,7 +569,6 @@ def _make_effective(comparison: Comparison, grade: str,
     first auditor's, else the moderator's); otherwise no score is shown, never a number
     that contradicts the grade.
     """
-    first, second = comparison.first, comparison.second
     score = next((s for s in (first.overall_score, second.overall_score)
                   if reads_as(s, grade, DEFAULT_GRADE_BANDS, DEFAULT_SCALE)), None)
     Audit.update(effective_grade=grade, effective_score=score).where(
@@ -532,13 +588,3 @@ def _make_effective(comparison: Comparison, grade: str,
                      if reads_as(s, domain_grade, rubric.grade_bands, rubric.scale)), None)
         AuditRubric.update(effective_grade=domain_grade, effective_score=kept).where(
             AuditRubric.id == mine.id).execute()
-
-
-def may_see_first(user: User, moderation: Moderation) -> bool:
-    """False while ``user`` moderates this audit blind."""
-    return not is_blinded(user, Audit.get_by_id(moderation.audit_id))
-
-
-def require_writer(user: User) -> None:
-    if user.role not in (Role.QUALITY_LEAD.value, Role.ADMIN.value):
-        raise NotAllowed("Only quality leads and administrators manage moderation.")

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from audit_service.storage.models import Event, User
+from audit_service.storage.models import Event
+
+
+class Actor(Protocol):
+    """Whoever acted: a login row, or an account view of one (the trail keeps its id and
+    the username it had then)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
 
 
 def record(
     action: str,
     *,
-    actor: User | None = None,
+    actor: Actor | None = None,
     actor_label: str | None = None,
     object_type: str | None = None,
     object_id: str | int | None = None,
@@ -23,7 +34,7 @@ def record(
     ``actor_label`` names a non-user actor ("system", "cli:root") when ``actor`` is None.
     """
     return Event.create(
-        actor=actor,
+        actor=actor.id if actor is not None else None,
         actor_label=actor.username if actor is not None else (actor_label or "system"),
         action=action,
         object_type=object_type,

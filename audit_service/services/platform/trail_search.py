@@ -2,7 +2,8 @@
 
 Reading only: the trail is append-only and nothing in the service updates or
 deletes an ``Event`` (a test greps the package for it, and on PostgreSQL a
-trigger refuses both).
+trigger refuses both). Reading it is itself recorded (``audit_trail.searched``,
+``audit_trail.exported``), since the trail says who looked at what.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from dataclasses import asdict, dataclass
 
 from peewee import ModelSelect
 
+from audit_service.services.platform import audit_trail
+from audit_service.services.platform.audit_trail import Actor
+from audit_service.services.platform.paging import Page, page_of
+from audit_service.storage.database import database
 from audit_service.storage.models import Event
 
 CSV_COLUMNS = (
@@ -54,6 +59,31 @@ class TrailFilter:
         return {k: str(v) for k, v in asdict(self).items() if v not in (None, "")}
 
 
+@dataclass(frozen=True)
+class EventView:
+    """One event as the page and the API show it."""
+
+    id: int
+    occurred_at: dt.datetime
+    actor_label: str
+    action: str
+    object_type: str | None
+    object_id: str | None
+    remote_addr: str | None
+    before: object
+    after: object
+
+    @classmethod
+    def of(cls, event: Event) -> EventView:
+        return cls(event.id, event.occurred_at, event.actor_label, event.action,
+                   event.object_type, event.object_id, event.remote_addr, event.before,
+                   event.after)
+
+    @property
+    def occurred_at_utc(self) -> str:
+        return utc_text(self.occurred_at)
+
+
 def search(filters: TrailFilter) -> ModelSelect:
     """Matching events, newest first."""
     query = Event.select()
@@ -75,6 +105,40 @@ def search(filters: TrailFilter) -> ModelSelect:
         end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time())
         query = query.where(Event.occurred_at < end)
     return query.order_by(Event.occurred_at.desc(), Event.id.desc())
+
+
+def search_page(filters: TrailFilter, number: int, size: int, *, actor: Actor,
+                remote_addr: str | None, via: str | None = None,
+                empty_past_the_end: bool = False) -> Page[EventView]:
+    """Page ``number`` of the matching events, newest first; the search is recorded."""
+    page = page_of(search(filters), number, size, EventView.of,
+                   empty_past_the_end=empty_past_the_end)
+    after: dict[str, object] = {"filters": filters.as_dict(), "page": number,
+                                "matches": page.total}
+    if via is not None:
+        after["via"] = via
+    audit_trail.record("audit_trail.searched", actor=actor, object_type="audit_trail",
+                       after=after, remote_addr=remote_addr)
+    return page
+
+
+def export(filters: TrailFilter, *, actor: Actor, remote_addr: str | None) -> Iterator[str]:
+    """Every matching event as CSV lines, read while they are sent; recorded at once."""
+    query = search(filters)
+    audit_trail.record("audit_trail.exported", actor=actor, object_type="audit_trail",
+                       after={"filters": filters.as_dict(), "matches": query.count()},
+                       remote_addr=remote_addr)
+    return csv_lines(_read_while_sent(query))
+
+
+def _read_while_sent(query: ModelSelect) -> Iterator[Event]:
+    """The rows, on a connection of their own: the request's has closed by the time a
+    streamed response is read."""
+    database.connect(reuse_if_open=True)
+    try:
+        yield from query.iterator()
+    finally:
+        database.close()
 
 
 def known_actions() -> list[str]:

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from peewee import JOIN
+
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.vocabulary import CaseType
 from audit_service.services.errors import Invalid
 from audit_service.services.platform import audit_trail
+from audit_service.services.rubrics import versions as rubric_versions
 from audit_service.services.rubrics.versions import latest_in_use, rubric_of
+from audit_service.services.rubrics.views import AssignmentChoices, AssignmentView
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Case,
@@ -30,22 +34,48 @@ from audit_service.storage.models import (
 class AssignmentError(Invalid):
     """An assignment that cannot be saved; ``errors`` name each field."""
 
-    def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(errors.values()), errors)
+    def __init__(self, errors: Mapping[str, str], message: str | None = None):
+        super().__init__(message or "; ".join(errors.values()), errors)
 
 
-def list_assignments() -> list[RubricAssignment]:
-    return list(
-        RubricAssignment.select(RubricAssignment, RubricDefinition)
+def list_assignments() -> list[AssignmentView]:
+    return [AssignmentView.of(row) for row in (
+        RubricAssignment.select(RubricAssignment, RubricDefinition, Service)
         .join(RubricDefinition)
-        .order_by(RubricDefinition.rubric_id, RubricAssignment.id)
-    )
+        .switch(RubricAssignment)
+        .join(Service, JOIN.LEFT_OUTER)
+        .order_by(RubricDefinition.rubric_id, RubricAssignment.id))]
 
 
-def assign(rubric_id: str, service: Service | None, case_types: Iterable[str], *,
-           actor: User) -> RubricAssignment:
-    """Use the rubric for these case types (in one service, or all). Replaces the rubric's
-    earlier assignment for the same service."""
+def choices() -> AssignmentChoices:
+    """What a rubric can be assigned as: any rubric in use, in any service (or all)."""
+    return AssignmentChoices(
+        rubrics=tuple(r for r in rubric_versions.list_rubrics() if not r.retired),
+        services=tuple(Service.select(Service.id, Service.name).order_by(Service.name).tuples()))
+
+
+def _service(service_id: int | None, service_name: str | None) -> Service | None:
+    """The service an assignment is for, as a page names it (its id, chosen from a list) or
+    the API does (its name); None for all services."""
+    if service_id is not None:
+        found = Service.get_or_none(Service.id == service_id)
+        if found is None:
+            raise AssignmentError({"service": "Choose a service from the list"})
+        return found
+    if service_name is not None:
+        found = Service.get_or_none(Service.name == service_name)
+        if found is None:
+            raise AssignmentError({"service": "no such service"},
+                                  "there is no service with that name")
+        return found
+    return None
+
+
+def assign(rubric_id: str, case_types: Iterable[str], *, actor: User,
+           service_id: int | None = None, service_name: str | None = None) -> AssignmentView:
+    """Use the rubric for these case types, in one service (by id or name) or all. Replaces
+    the rubric's earlier assignment for the same service."""
+    service = _service(service_id, service_name)
     case_types = list(dict.fromkeys(case_types))
     errors = {}
     definition = RubricDefinition.get_or_none(RubricDefinition.rubric_id == rubric_id)
@@ -73,10 +103,13 @@ def assign(rubric_id: str, service: Service | None, case_types: Iterable[str], *
             "rubric.assigned", actor=actor, object_type="rubric", object_id=rubric_id,
             before={"assignments": [a.case_types for a in earlier]} if earlier else None,
             after={"service": service.name if service else None, "case_types": case_types})
-    return row
+    return AssignmentView(id=row.id, rubric_id=rubric_id, rubric_title=definition.title,
+                          service=service.name if service else None,
+                          case_types=tuple(case_types))
 
 
 def unassign(assignment_id: int, *, actor: User) -> None:
+    """Stop using the assignment; one already removed is left as it is."""
     row = RubricAssignment.get_or_none(RubricAssignment.id == assignment_id)
     if row is None:
         return

@@ -16,6 +16,7 @@ from audit_service.domain.rubrics import CriterionType, Rubric, parse_rubric_doc
 from audit_service.plugins.installed import RubricSource
 from audit_service.services.errors import NotFound
 from audit_service.services.platform import audit_trail
+from audit_service.services.rubrics.views import RubricSummary, VersionView
 from audit_service.storage.database import database
 from audit_service.storage.models import RubricDefinition, RubricVersion, User, utcnow
 
@@ -141,6 +142,11 @@ def list_definitions() -> list[tuple[RubricDefinition, int]]:
     return [(row, row.latest) for row in query]
 
 
+def list_rubrics() -> list[RubricSummary]:
+    """Every rubric, retired ones included, as the editor and the API list them."""
+    return [RubricSummary.of(definition, latest) for definition, latest in list_definitions()]
+
+
 def get_version(rubric_id: str, number: int) -> RubricVersion:
     version = (
         RubricVersion.select(RubricVersion, RubricDefinition)
@@ -153,7 +159,13 @@ def get_version(rubric_id: str, number: int) -> RubricVersion:
     return version
 
 
+def read_version(rubric_id: str, number: int) -> VersionView:
+    """One published version as pages and the API show it; ``UnknownRubric`` if none."""
+    return VersionView.of(get_version(rubric_id, number))
+
+
 def versions_of(rubric_id: str) -> list[RubricVersion]:
+    """Every version of the rubric, oldest first (none for a rubric that does not exist)."""
     return list(
         RubricVersion.select(RubricVersion, RubricDefinition)
         .join(RubricDefinition)
@@ -195,17 +207,24 @@ def rubric_of(version: RubricVersion, criterion_types: Mapping[str, CriterionTyp
     return rubric
 
 
-def retire(rubric_id: str, *, actor: User | None = None, actor_label: str | None = None) -> None:
-    """Stop offering a rubric for new audits. Its versions stay readable and scoreable."""
+def retire(rubric_id: str, *, actor: User | None = None,
+           actor_label: str | None = None) -> RubricSummary:
+    """Stop offering a rubric for new audits. Its versions stay readable and scoreable.
+
+    Retiring a retired rubric changes nothing. Returns the rubric as it now is.
+    """
     with database.atomic():
         definition = RubricDefinition.get_or_none(RubricDefinition.rubric_id == rubric_id)
         if definition is None:
             raise UnknownRubric(f"no rubric {rubric_id!r}")
-        if definition.retired_at is not None:
-            return
-        now = utcnow()
-        (RubricDefinition.update(retired_at=now)
-         .where(RubricDefinition.id == definition.id).execute())
-        audit_trail.record("rubric.retired", actor=actor, actor_label=actor_label,
-                           object_type="rubric", object_id=rubric_id,
-                           before={"retired_at": None}, after={"retired_at": now.isoformat()})
+        if definition.retired_at is None:
+            definition.retired_at = utcnow()
+            (RubricDefinition.update(retired_at=definition.retired_at)
+             .where(RubricDefinition.id == definition.id).execute())
+            audit_trail.record("rubric.retired", actor=actor, actor_label=actor_label,
+                               object_type="rubric", object_id=rubric_id,
+                               before={"retired_at": None},
+                               after={"retired_at": definition.retired_at.isoformat()})
+    latest = (RubricVersion.select(fn.MAX(RubricVersion.number))
+              .where(RubricVersion.rubric == definition.id).scalar())
+    return RubricSummary.of(definition, latest or 0)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import PopulationCase
 from audit_service.domain.vocabulary import CaseStatus
 from audit_service.storage.models import (

@@ -1,20 +1,22 @@
-"""Sampling rounds: open each supervisor's monthly sample exactly once, draw, replace, explain.
+"""Sampling rounds: open each supervisor's monthly sample exactly once, and the draw itself.
 
 Exactly once rests on the database, not on timing: a round is unique per
 (supervisor, period), each supervisor's round is written in its own
 transaction, and a unique-index clash means another process opened it first.
 So any number of schedulers or ``open-rounds`` commands may run at once.
+
+What comes after opening lives beside this module: ``round_draws`` (a team
+manager draws or replaces) and ``round_reads`` (a round as pages and the API show it).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from peewee import JOIN, IntegrityError, fn
+from peewee import JOIN, IntegrityError
 
 from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
 from audit_service.domain.months import Month, MonthError
@@ -35,8 +37,9 @@ from audit_service.domain.sampling import (
     eligible_population as filter_eligible,
 )
 from audit_service.domain.sampling.population import previous_month
-from audit_service.domain.vocabulary import CaseStatus, Pool, RoundStatus, StaffRole
+from audit_service.domain.vocabulary import RoundStatus, StaffRole
 from audit_service.plugins.registries import Registry, UnknownPlugin
+from audit_service.services.errors import Conflict, Invalid, NotAllowed
 from audit_service.services.platform import audit_trail, outbox
 from audit_service.services.sampling import policies as sampling_policies
 from audit_service.services.sampling.population import (
@@ -46,8 +49,6 @@ from audit_service.services.sampling.population import (
 )
 from audit_service.storage.database import database
 from audit_service.storage.models import (
-    Audit,
-    Case,
     RoundCase,
     SamplingPolicy,
     SamplingRound,
@@ -58,16 +59,16 @@ from audit_service.storage.models import (
 )
 
 
-class RoundError(ValueError):
-    """A round action cannot be done; the message says why in plain words.
+class RoundNotYours(NotAllowed):
+    """Only the round's own team manager draws its sample and replaces its cases."""
 
-    ``kind`` is "forbidden" (not this user's round), "conflict" (the round's state
-    does not allow it) or "invalid" (bad input such as a missing reason).
-    """
 
-    def __init__(self, message: str, kind: str = "conflict"):
-        super().__init__(message)
-        self.kind = kind
+class RoundConflict(Conflict):
+    """The round has moved on (drawn, replaced, audited), or what it draws from has gone."""
+
+
+class InvalidRound(Invalid):
+    """A month that is not one, or a replacement without its reason."""
 
 
 def parse_period(period: str) -> Month:
@@ -75,7 +76,7 @@ def parse_period(period: str) -> Month:
     try:
         return Month.parse(period)
     except MonthError as exc:
-        raise RoundError(f"period {exc}", "invalid") from None
+        raise InvalidRound(f"period {exc}") from None
 
 
 def period_label(period: str) -> str:
@@ -138,7 +139,7 @@ class _Sup:
 
 
 @dataclass(frozen=True)
-class _ServiceManager:
+class ServiceManager:
     """A service manager as the unallocated pool sees them: the teams their team managers
     lead, and the service those teams are in (None when they span several)."""
 
@@ -147,7 +148,7 @@ class _ServiceManager:
     service_id: int | None
 
 
-def current_service_managers() -> list[_ServiceManager]:
+def current_service_managers() -> list[ServiceManager]:
     """Service managers in post, each with the teams of the people who report to them."""
     managers = list(Staff.select().where(Staff.staff_role == StaffRole.SERVICE_MANAGER.value,
                                          Staff.left_on.is_null()).order_by(Staff.id))
@@ -163,7 +164,7 @@ def current_service_managers() -> list[_ServiceManager]:
     for manager in managers:
         team_ids = teams[manager.id] | ({manager.team_id} if manager.team_id else set())
         services = {service_of.get(t) for t in team_ids}
-        found.append(_ServiceManager(manager, frozenset(team_ids),
+        found.append(ServiceManager(manager, frozenset(team_ids),
                                      services.pop() if len(services) == 1 else None))
     return found
 
@@ -189,11 +190,13 @@ def _strategy_context(settings: SamplingPolicySettings, registry: Registry[Sampl
                        strategies=registry)
 
 
-def _draw(
+def draw_for(
     sup: Supervisor, settings: SamplingPolicySettings, seed: str,
     candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
     registry: Registry[SamplingStrategy],
 ) -> tuple[int, list[Drawn]]:
+    """A team manager's seeded draw from ``candidates``: (how many were eligible, the picks).
+    The scheduler and the team manager's own draw both make it, so either can be checked."""
     eligible = filter_eligible(candidates, settings, sup, today, drawn_elsewhere, period=period)
     strategy = registry.lookup(settings.strategy)
     picks = draw_sample(strategy, eligible.reaudits, eligible.others,
@@ -203,11 +206,13 @@ def _draw(
     return eligible.count, picks
 
 
-def _draw_unallocated(
-    manager: _ServiceManager, settings: SamplingPolicySettings, seed: str,
+def draw_unallocated_for(
+    manager: ServiceManager, settings: SamplingPolicySettings, seed: str,
     candidates: Sequence[PopulationCase], drawn_elsewhere: set[str], *, today: dt.date, period: str,
     registry: Registry[SamplingStrategy], n: int | None = None,
 ) -> tuple[int, list[Drawn]]:
+    """A service manager's seeded draw of unallocated cases in their teams (``n`` of them for a
+    replacement, else the policy's number)."""
     pool = unallocated_population(candidates, settings, manager.team_ids, today, drawn_elsewhere)
     picks = draw_unallocated(registry.lookup(settings.strategy), pool,
                              settings.unallocated_cases if n is None else n, seed,
@@ -215,7 +220,7 @@ def _draw_unallocated(
     return len(pool), picks
 
 
-def _insert_cases(round_: SamplingRound, picks: Sequence[Drawn]) -> None:
+def insert_cases(round_: SamplingRound, picks: Sequence[Drawn]) -> None:
     if picks:
         RoundCase.insert_many(
             [(round_.id, case_id_of(d.case_key), position, d.reason, d.pool,
@@ -284,7 +289,7 @@ def open_rounds(
             else:
                 candidates = population
             try:
-                eligible_count, picks = _draw(sup.key, settings, seed, candidates, drawn,
+                eligible_count, picks = draw_for(sup.key, settings, seed, candidates, drawn,
                                               today=today, period=period, registry=registry)
             except (StrategyError, UnknownPlugin) as exc:
                 report.skipped.append((sup.staff.name, str(exc)))
@@ -322,7 +327,7 @@ def _create_round(
                 drawn_at=None if supervisor_draws else utcnow(),
                 due_on=due_date(period, settings, calendar),
             )
-            _insert_cases(round_, picks)
+            insert_cases(round_, picks)
             audit_trail.record(
                 "round.opened", actor_label=actor_label, object_type="round",
                 object_id=round_.public_id,
@@ -365,7 +370,7 @@ def _open_unallocated_rounds(
             continue
         seed = seed_for(policy.scope, policy.version, manager.staff.id, period)
         try:
-            count, picks = _draw_unallocated(manager, settings, seed, population, drawn,
+            count, picks = draw_unallocated_for(manager, settings, seed, population, drawn,
                                              today=today, period=period, registry=registry)
         except (StrategyError, UnknownPlugin) as exc:
             report.skipped.append((manager.staff.name, str(exc)))
@@ -414,24 +419,24 @@ def _escape(text: str) -> str:
             .replace('"', "&quot;"))
 
 
-# --- after opening: draw, replace, explain -------------------------------------------
+# --- shared by drawing and reading after opening ------------------------------------------
 
 
-def _supervisor_of(round_: SamplingRound) -> Supervisor:
+def supervisor_of(round_: SamplingRound) -> Supervisor:
     team = Team.get_or_none(Team.id == round_.team_id) if round_.team_id else None
     if team is None:
-        raise RoundError("the round's team no longer exists, so its cases cannot be drawn")
+        raise RoundConflict("the round's team no longer exists, so its cases cannot be drawn")
     return Supervisor(round_.supervisor_id, team.id, team.service_id)
 
 
-def _service_manager_of(round_: SamplingRound) -> _ServiceManager | None:
+def service_manager_of(round_: SamplingRound) -> ServiceManager | None:
     """The service manager whose unallocated pool a round without a team draws from."""
     return next((m for m in current_service_managers()
                  if m.staff.id == round_.supervisor_id), None)
 
 
-def _candidates(sup: Supervisor, settings: SamplingPolicySettings,
-                period: str) -> list[PopulationCase]:
+def candidates_for(sup: Supervisor, settings: SamplingPolicySettings,
+                   period: str) -> list[PopulationCase]:
     closed_since = parse_period(period).previous().first_day if settings.closed_cases else None
     if settings.independence == "own_team":
         return load_population([sup.team_id], closed_since=closed_since)
@@ -442,235 +447,6 @@ def _candidates(sup: Supervisor, settings: SamplingPolicySettings,
     return load_population(closed_since=closed_since)
 
 
-def _check_owner(round_: SamplingRound, user: User, action: str) -> None:
-    if user.staff_id is None or user.staff_id != round_.supervisor_id:
-        raise RoundError(f"only the round's team manager can {action}", "forbidden")
-
-
-def draw_round(round_: SamplingRound, user: User, *, today: dt.date,
-               registry: Registry[SamplingStrategy]) -> SamplingRound:
-    """The supervisor's "Draw my sample": the same seeded draw the scheduler would make."""
-    _check_owner(round_, user, "draw its sample")
-    if round_.status != RoundStatus.AWAITING_DRAW:
-        raise RoundError("this round's sample has already been drawn")
-    settings = sampling_policies.settings_of(round_.policy)
-    sup = _supervisor_of(round_)
-    drawn = drawn_in_period(round_.period, excluding_round=round_.id)
-    try:
-        count, picks = _draw(sup, settings, round_.seed,
-                             _candidates(sup, settings, round_.period), drawn,
-                             today=today, period=round_.period, registry=registry)
-    except (StrategyError, UnknownPlugin) as exc:
-        raise RoundError(f"the sample cannot be drawn: {exc}") from None
-    if not picks:
-        raise RoundError("no case is eligible under the round's policy, so nothing can be drawn")
-    with database.atomic():
-        changed = (SamplingRound.update(status=RoundStatus.OPEN, drawn_at=utcnow(),
-                                        eligible_count=count)
-                   .where(SamplingRound.id == round_.id,
-                          SamplingRound.status == RoundStatus.AWAITING_DRAW)
-                   .execute())
-        if not changed:
-            raise RoundError("this round's sample has already been drawn")
-        _insert_cases(round_, picks)
-        audit_trail.record(
-            "round.drawn", actor=user, object_type="round", object_id=round_.public_id,
-            after={"seed": round_.seed, "eligible_count": count,
-                   "cases": [case_id_of(d.case_key) for d in picks]},
-        )
-    return SamplingRound.get_by_id(round_.id)
-
-
-def current_cases(round_: SamplingRound) -> list[RoundCase]:
-    """The cases to audit now (replaced ones left out), by position, with their Case."""
-    return list(RoundCase.select(RoundCase, Case).join(Case)
-                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null())
-                .order_by(RoundCase.position, RoundCase.id))
-
-
-def current_case_counts(rounds_: Sequence[SamplingRound]) -> dict[int, int]:
-    """How many cases each round has to audit now, for a list of rounds in one query."""
-    counts = dict.fromkeys((r.id for r in rounds_), 0)
-    if counts:
-        counts.update(RoundCase.select(RoundCase.round, fn.COUNT(RoundCase.id))
-                      .where(RoundCase.round.in_(list(counts)), RoundCase.replaced_at.is_null())
-                      .group_by(RoundCase.round).tuples())
-    return counts
-
-
-def cases_by_round(rounds_: Sequence[SamplingRound]
-                   ) -> dict[int, tuple[list[RoundCase], list[RoundCase]]]:
-    """Each round's (current, replaced) cases, ordered as ``current_cases`` and
-    ``replaced_cases`` order them, for a whole list of rounds in one query."""
-    out: dict[int, tuple[list[RoundCase], list[RoundCase]]] = {r.id: ([], []) for r in rounds_}
-    if not out:
-        return out
-    query = (RoundCase.select(RoundCase, Case).join(Case)
-             .where(RoundCase.round.in_(list(out)))
-             .order_by(RoundCase.position, RoundCase.id))
-    for round_case in query:
-        current, replaced = out[round_case.round_id]
-        (current if round_case.replaced_at is None else replaced).append(round_case)
-    for _current, replaced in out.values():
-        replaced.sort(key=lambda rc: (rc.replaced_at, rc.id))
-    return out
-
-
-def replaced_cases(round_: SamplingRound) -> list[RoundCase]:
-    return list(RoundCase.select(RoundCase, Case).join(Case)
-                .where(RoundCase.round == round_.id, RoundCase.replaced_at.is_null(False))
-                .order_by(RoundCase.replaced_at, RoundCase.id))
-
-
-def replace_case(round_case: RoundCase, reason: str, user: User, *,
-                 today: dt.date,
-                 registry: Registry[SamplingStrategy]) -> RoundCase:
-    """Swap a drawn case for another drawn by the same strategy, recording why.
-
-    The reason is required ("closed since the draw", "conflict of interest"); the
-    replaced case stays in the round's history.
-    """
-    round_ = SamplingRound.get_by_id(round_case.round_id)
-    _check_owner(round_, user, "replace its cases")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise RoundError("give a reason for replacing the case, such as \"closed since the "
-                         "draw\" or \"conflict of interest\"", "invalid")
-    if round_case.replaced_at is not None:
-        raise RoundError("this case has already been replaced")
-    if Audit.select().where(Audit.round_case == round_case.id).exists():
-        raise RoundError("an audit of this case has been started, so it cannot be replaced")
-    case = Case.get_by_id(round_case.case_id)
-    if case.status == CaseStatus.CLOSED.value and round_case.pool != Pool.CLOSED:
-        raise RoundError(
-            f"this case closed on {case.closed_on:%d/%m/%Y} since it was drawn: audit it as a "
-            "closure (was the decision to close right, and was it recorded with a rationale?) "
-            "rather than replace it" if case.closed_on else
-            "this case has closed since it was drawn: audit it as a closure rather than "
-            "replace it")
-    settings = sampling_policies.settings_of(round_.policy)
-    in_round = {str(c) for (c,) in RoundCase.select(RoundCase.case)
-                .where(RoundCase.round == round_.id).tuples()}
-    replaced_so_far = (RoundCase.select().where(RoundCase.round == round_.id,
-                                                RoundCase.replaced_at.is_null(False)).count())
-    excluded = drawn_in_period(round_.period, excluding_round=round_.id) | in_round
-    seed = f"{round_.seed}|replacement-{replaced_so_far + 1}"
-    try:
-        picks = _replacement(round_, round_case, settings, seed, excluded, today, registry)
-    except (StrategyError, UnknownPlugin) as exc:
-        raise RoundError(f"no replacement can be drawn: {exc}") from None
-    if not picks:
-        raise RoundError("no other eligible case is left to draw, so the case stays in the "
-                         "sample")
-    (pick,) = picks
-    with database.atomic():
-        changed = (RoundCase.update(replaced_at=utcnow(), replacement_reason=reason)
-                   .where(RoundCase.id == round_case.id, RoundCase.replaced_at.is_null())
-                   .execute())
-        if not changed:
-            raise RoundError("this case has already been replaced")
-        new = RoundCase.create(round=round_.id, case=case_id_of(pick.case_key),
-                               position=round_case.position, pool=pick.pool,
-                               reaudit_of=case_id_of(pick.reaudit_of) if pick.reaudit_of
-                               else None,
-                               reason=f"replacement ({reason}): {pick.reason}")
-        RoundCase.update(replaced_by=new.id).where(RoundCase.id == round_case.id).execute()
-        audit_trail.record(
-            "round.case_replaced", actor=user, object_type="round", object_id=round_.public_id,
-            before={"case_id": round_case.case_id, "position": round_case.position},
-            after={"case_id": new.case_id, "reason": reason, "seed": seed},
-        )
-    return new
-
-
-def _replacement(round_: SamplingRound, round_case: RoundCase,
-                 settings: SamplingPolicySettings, seed: str, excluded: set[str],
-                 today: dt.date, registry: Registry[SamplingStrategy]) -> list[Drawn]:
-    """One case drawn by the same strategy from the pool the replaced case came from."""
-    if round_.team_id is None:
-        manager = _service_manager_of(round_)
-        if manager is None:
-            raise RoundError("the round's service manager is no longer in post, so no "
-                             "replacement can be drawn")
-        return _draw_unallocated(manager, settings, seed, load_population(), excluded,
-                                 today=today, period=round_.period, registry=registry, n=1)[1]
-    sup = _supervisor_of(round_)
-    one = dataclasses.replace(
-        settings, cases_per_supervisor=0 if round_case.pool == Pool.CLOSED else 1,
-        closed_cases=1 if round_case.pool == Pool.CLOSED else 0)
-    return _draw(sup, one, seed, _candidates(sup, one, round_.period), excluded, today=today,
-                 period=round_.period, registry=registry)[1]
-
-
-@dataclass(frozen=True)
-class PopulationRow:
-    """One eligible case for the quality lead's view, with the pool it is (or would be)
-    drawn from."""
-
-    case: Case
-    pool: str
-    in_round: bool
-
-    @property
-    def reaudit(self) -> bool:
-        return self.pool == Pool.REAUDIT
-
-    @property
-    def pool_label(self) -> str:
-        return Pool(self.pool).label
-
-
-def eligible_population(round_: SamplingRound, *, today: dt.date
-                        ) -> list[PopulationRow]:
-    """The cases the round's policy makes eligible for its team manager (or, for a round
-    of unallocated cases, its service manager) today.
-
-    Cases drawn into this round are shown (marked, with the pool they were drawn from);
-    cases drawn for anyone else this month are not.
-    """
-    settings = sampling_policies.settings_of(round_.policy)
-    drawn_here = {str(rc.case_id): rc.pool for rc in RoundCase.select(
-        RoundCase.case, RoundCase.pool).where(
-        RoundCase.round == round_.id, RoundCase.replaced_at.is_null())}
-    drawn = drawn_in_period(round_.period, excluding_round=round_.id)
-    pools: dict[str, str] = dict(drawn_here)
-    if round_.team_id is None:
-        manager = _service_manager_of(round_)
-        if manager is not None:
-            population = [c for c in load_population() if c.key not in drawn_here]
-            pools |= {c.key: Pool.UNALLOCATED for c in unallocated_population(
-                population, settings, manager.team_ids, today, drawn)}
-    else:
-        sup = _supervisor_of(round_)
-        population = [c for c in _candidates(sup, settings, round_.period)
-                      if c.key not in drawn_here]
-        eligible = filter_eligible(population, settings, sup, today, drawn,
-                                   period=round_.period)
-        pools |= {c.key: Pool.REAUDIT for c in eligible.reaudits}
-        pools |= {c.key: Pool.OPEN for c in eligible.others}
-        pools |= {c.key: Pool.CLOSED for c in eligible.closed}
-    cases = {str(c.id): c for c in Case.select().where(Case.id.in_([int(k) for k in pools]))}
-    return [PopulationRow(cases[k], pool, k in drawn_here) for k, pool in pools.items()
-            if k in cases]
-
-
-def rounds_for(period: str, user: User) -> list[SamplingRound]:
-    """A month's rounds this user may see: a supervisor only their own, others all."""
-    parse_period(period)
-    query = (SamplingRound.select(SamplingRound, Staff, Team, SamplingPolicy)
-             .join(Staff, on=(SamplingRound.supervisor == Staff.id))
-             .switch(SamplingRound)
-             .join(Team, join_type=JOIN.LEFT_OUTER, on=(SamplingRound.team == Team.id))
-             .switch(SamplingRound)
-             .join(SamplingPolicy, join_type=JOIN.LEFT_OUTER,
-                   on=(SamplingRound.policy == SamplingPolicy.id))
-             .where(SamplingRound.period == period)
-             .order_by(Staff.name, SamplingRound.id))
-    if not may_see_all(user):
-        query = query.where(SamplingRound.supervisor == (user.staff_id or 0))
-    return list(query)
-
-
 def may_see_all(user: User) -> bool:
     return user.role in ("quality_lead", "admin", "senior_leader")
 
@@ -678,4 +454,15 @@ def may_see_all(user: User) -> bool:
 def may_see(round_: SamplingRound, user: User) -> bool:
     if may_see_all(user):
         return True
+    return user.role == "supervisor" and user.staff_id == round_.supervisor_id
+
+
+def may_see_population(user: User) -> bool:
+    """Quality leads and administrators oversee sampling: they see what a policy makes
+    eligible, cases drawn for others included."""
+    return user.role in ("quality_lead", "admin")
+
+
+def is_owner(round_: SamplingRound, user: User) -> bool:
+    """The round is the user's own sample: they are its team manager, signed in as one."""
     return user.role == "supervisor" and user.staff_id == round_.supervisor_id

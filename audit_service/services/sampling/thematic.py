@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from peewee import JOIN, IntegrityError
 
-from audit_service.domain.evidence import CaseFacts
+from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import DrawContext, PopulationCase, SamplingStrategy
 from audit_service.domain.sampling.strategy import check_drawn
-from audit_service.domain.thematic import MAX_SAMPLE, CohortFilters, cohort
+from audit_service.domain.sampling.thematic import MAX_SAMPLE, CohortError, CohortFilters, cohort
 from audit_service.domain.vocabulary import (
     AgeBand,
     AuditStatus,
@@ -28,9 +29,20 @@ from audit_service.domain.vocabulary import (
     ThematicStatus,
 )
 from audit_service.plugins.registries import Registry, UnknownPlugin
-from audit_service.services.errors import Invalid
+from audit_service.services.errors import Invalid, NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
+from audit_service.services.sampling.views import (
+    AssignedAudit,
+    AuditorChoice,
+    CaseRef,
+    CohortPreview,
+    Organisation,
+    RubricRef,
+    ThematicCaseView,
+    ThematicView,
+    ThematicWorkspace,
+)
 from audit_service.storage.database import database
 from audit_service.storage.models import (
     Audit,
@@ -38,6 +50,7 @@ from audit_service.storage.models import (
     Case,
     RubricDefinition,
     RubricVersion,
+    Service,
     Team,
     ThematicAudit,
     ThematicCase,
@@ -52,23 +65,34 @@ AUDITOR_ROLES = (Role.SUPERVISOR.value, Role.QUALITY_LEAD.value)
 class ThematicError(Invalid):
     """A refusal; ``errors`` name each form field, in words written for the quality lead."""
 
-    def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(errors.values()), errors)
+    def __init__(self, errors: Mapping[str, str], message: str | None = None):
+        super().__init__(message or "; ".join(errors.values()), errors)
 
 
-def get(public_id: str) -> ThematicAudit | None:
-    return ThematicAudit.get_or_none(ThematicAudit.public_id == public_id)
+class InvalidCohort(Invalid):
+    """Filters no cohort can have; ``errors`` name each filter."""
 
 
-def list_all() -> list[ThematicAudit]:
-    return list(ThematicAudit.select().order_by(ThematicAudit.created_at.desc()))
+def cohort_filters(data: Mapping[str, Any]) -> CohortFilters:
+    """The filters a form or a request gives, checked."""
+    try:
+        return CohortFilters.from_mapping(data)
+    except CohortError as exc:
+        raise InvalidCohort(str(exc), exc.errors) from None
+
+
+def _found(public_id: str) -> ThematicAudit:
+    found = ThematicAudit.get_or_none(ThematicAudit.public_id == public_id)
+    if found is None:
+        raise NotFound("there is no thematic audit with that id")
+    return found
 
 
 def filters_of(thematic: ThematicAudit) -> CohortFilters:
     return CohortFilters.from_mapping(thematic.filters)
 
 
-def define(title: str, filters: CohortFilters, *, actor: User) -> ThematicAudit:
+def define(title: str, filters: CohortFilters, *, actor: User) -> ThematicView:
     title = (title or "").strip()
     if not title:
         raise ThematicError({"title": "Enter a title for the thematic audit"})
@@ -79,7 +103,84 @@ def define(title: str, filters: CohortFilters, *, actor: User) -> ThematicAudit:
         audit_trail.record("thematic.defined", actor=actor, object_type="thematic_audit",
                            object_id=thematic.public_id,
                            after={"title": title, "filters": filters.as_dict()})
-    return thematic
+    return _view(thematic, _names())
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def names() -> Organisation:
+    return Organisation(tuple(Team.select(Team.id, Team.name).order_by(Team.name).tuples()),
+                        tuple(Service.select(Service.id, Service.name).order_by(Service.name)
+                              .tuples()))
+
+
+def _names() -> tuple[dict[int, str], dict[int, str]]:
+    """Team and service names, so that filters say "Team North" rather than an id."""
+    found = names()
+    return dict(found.teams), dict(found.services)
+
+
+def find(public_id: str) -> ThematicView:
+    return _view(_found(public_id), _names())
+
+
+def list_all() -> list[ThematicView]:
+    """Every thematic audit, newest first."""
+    names = _names()
+    return [_view(row, names) for row in
+            ThematicAudit.select().order_by(ThematicAudit.created_at.desc())]
+
+
+def _view(thematic: ThematicAudit, names: tuple[dict[int, str], dict[int, str]]
+          ) -> ThematicView:
+    audits = audits_of(thematic)
+    return ThematicView(
+        public_id=thematic.public_id, title=thematic.title, status=thematic.status,
+        filters=thematic.filters, filters_text=tuple(filters_of(thematic).describe(*names)),
+        cohort_size=thematic.cohort_size, sample_size=thematic.sample_size,
+        strategy=thematic.strategy, seed=thematic.seed, created_at=thematic.created_at,
+        drawn_at=thematic.drawn_at,
+        rubrics=tuple(map(_rubric_ref, pinned_versions(thematic))),
+        cases=tuple(_case_view(tc, audits.get(tc.id)) for tc in cases_of(thematic)),
+        started=_started(audits),
+    )
+
+
+def _case_view(tc: ThematicCase, audit: Audit | None) -> ThematicCaseView:
+    return ThematicCaseView(
+        id=tc.id, position=tc.position, reason=tc.reason, case=CaseRef.of(tc.case),
+        auditor=tc.auditor.username if tc.auditor_id else None,
+        audit_id=audit.public_id if audit else None, audit_status=audit.status if audit else None)
+
+
+def _rubric_ref(version: RubricVersion) -> RubricRef:
+    return RubricRef(version.rubric.rubric_id, version.rubric.title, version.number)
+
+
+def workspace(public_id: str, *, today: dt.date) -> ThematicWorkspace:
+    """The thematic audit's page: the audit, its cohort's size, the rubrics it may pin and the
+    people who may audit its cases."""
+    thematic = _found(public_id)
+    size = (cohort_size(filters_of(thematic), today) if thematic.status == ThematicStatus.DEFINED
+            else thematic.cohort_size)
+    return ThematicWorkspace(
+        _view(thematic, _names()), size,
+        tuple(map(_rubric_ref, rubric_versions.latest_in_use())),
+        tuple(AuditorChoice(u.username, u.display_name, u.role) for u in auditor_choices()))
+
+
+def preview(filters: CohortFilters, today: dt.date) -> CohortPreview:
+    """How many cases the filters select today, and the filters in words (saves nothing)."""
+    return CohortPreview(cohort_size(filters, today), tuple(filters.describe(*_names())))
+
+
+def assigned_to(user: User) -> list[AssignedAudit]:
+    """The thematic audits ``user`` carries out, unfinished first (for their home page)."""
+    return [AssignedAudit(a.public_id, a.case.child_id, a.status) for a in
+            Audit.select(Audit, Case).join(Case)
+            .where((Audit.auditor == user.id) & (Audit.kind == THEMATIC))
+            .order_by(Audit.status == AuditStatus.SUBMITTED, Audit.created_at)]
 
 
 # --- the cohort -----------------------------------------------------------------------------
@@ -141,10 +242,11 @@ def cohort_size(filters: CohortFilters, today: dt.date) -> int:
 # --- drawing ------------------------------------------------------------------------------
 
 
-def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: User,
+def draw(public_id: str, sample_size: int, strategy_id: str, *, actor: User,
          registry: Registry[SamplingStrategy], today: dt.date,
-         seed: str | None = None) -> list[ThematicCase]:
+         seed: str | None = None) -> ThematicView:
     """Draw the sample once. The same cohort, strategy and seed always give the same cases."""
+    thematic = _found(public_id)
     errors = {}
     if thematic.status != ThematicStatus.DEFINED:
         errors["sample_size"] = "The sample has already been drawn"
@@ -187,13 +289,16 @@ def draw(thematic: ThematicAudit, sample_size: int, strategy_id: str, *, actor: 
                            after={"seed": seed, "strategy": strategy_id,
                                   "sample_size": sample_size, "cohort_size": len(population),
                                   "cases": [d.case_key for d in picked]})
-    return cases_of(thematic)
+    return find(public_id)
 
 
 def cases_of(thematic: ThematicAudit) -> list[ThematicCase]:
+    """The cases drawn, by position, with each case and its auditor."""
     return list(
-        ThematicCase.select(ThematicCase, Case)
+        ThematicCase.select(ThematicCase, Case, User)
         .join(Case)
+        .switch(ThematicCase)
+        .join(User, JOIN.LEFT_OUTER, on=(ThematicCase.auditor == User.id))
         .where(ThematicCase.thematic == thematic.id)
         .order_by(ThematicCase.position)
     )
@@ -202,13 +307,13 @@ def cases_of(thematic: ThematicAudit) -> list[ThematicCase]:
 # --- rubrics and auditors -----------------------------------------------------------------
 
 
-def choose_rubrics(thematic: ThematicAudit, rubric_ids: Sequence[str], *,
-                   actor: User) -> list[RubricVersion]:
+def choose_rubrics(public_id: str, rubric_ids: Sequence[str], *, actor: User) -> ThematicView:
     """Pin the latest version of each chosen rubric (before any audit has started)."""
+    thematic = _found(public_id)
     rubric_ids = list(dict.fromkeys(rubric_ids))
     if not rubric_ids:
         raise ThematicError({"rubrics": "Choose at least one rubric"})
-    if started(thematic):
+    if _started(audits_of(thematic)):
         raise ThematicError({"rubrics": "Audits have started: the rubrics can no longer change"})
     versions = []
     for rubric_id in rubric_ids:
@@ -223,8 +328,7 @@ def choose_rubrics(thematic: ThematicAudit, rubric_ids: Sequence[str], *,
                            object_id=thematic.public_id,
                            after={"rubrics": [f"{v.rubric.rubric_id}/{v.number}"
                                               for v in versions]})
-    thematic.rubric_versions = [v.id for v in versions]
-    return versions
+    return find(public_id)
 
 
 def pinned_versions(thematic: ThematicAudit) -> list[RubricVersion]:
@@ -234,9 +338,9 @@ def pinned_versions(thematic: ThematicAudit) -> list[RubricVersion]:
     return [found[i] for i in ids if i in found]
 
 
-def started(thematic: ThematicAudit) -> bool:
-    return (Audit.select().join(ThematicCase, on=(Audit.thematic_case == ThematicCase.id))
-            .where((ThematicCase.thematic == thematic.id) & (Audit.version > 1)).exists())
+def _started(audits: Mapping[int, Audit]) -> bool:
+    """An auditor has saved one of the audits, so the rubrics can no longer change."""
+    return any(audit.version > 1 for audit in audits.values())
 
 
 def auditor_choices() -> list[User]:
@@ -244,13 +348,29 @@ def auditor_choices() -> list[User]:
                 .order_by(User.display_name))
 
 
-def assign(thematic: ThematicAudit, choices: Mapping[int, str], *,
-           actor: User) -> dict[int, Audit]:
+def assign(public_id: str, choices: Mapping[int, str], *, actor: User) -> ThematicView:
     """Give each thematic case (by id) to an auditor (by username) and open its audit.
 
     An audit not yet touched (version 1) may move to another auditor; one the
-    auditor has saved or submitted stays theirs. Returns audits by thematic case id.
+    auditor has saved or submitted stays theirs. A blank username leaves the case as it is.
     """
+    _assign(_found(public_id), choices, actor)
+    return find(public_id)
+
+
+def assign_by_case(public_id: str, choices: Mapping[str, str], *, actor: User) -> ThematicView:
+    """As ``assign``, with each case named by its public id, as the API names cases."""
+    thematic = _found(public_id)
+    by_case = {tc.case.public_id: tc.id for tc in cases_of(thematic)}
+    for case in choices:
+        if case not in by_case:
+            raise ThematicError({"assignments": "unknown case"},
+                                f"case {case} is not in this thematic audit")
+    _assign(thematic, {by_case[case]: username for case, username in choices.items()}, actor)
+    return find(public_id)
+
+
+def _assign(thematic: ThematicAudit, choices: Mapping[int, str], actor: User) -> None:
     if thematic.status != ThematicStatus.DRAWN:
         raise ThematicError({"auditors": "Draw the sample before assigning auditors"})
     versions = pinned_versions(thematic)
@@ -266,14 +386,10 @@ def assign(thematic: ThematicAudit, choices: Mapping[int, str], *,
             errors[f"auditor-{case_id}"] = "Choose a team manager or quality lead"
     if errors:
         raise ThematicError(errors)
-    result: dict[int, Audit] = {}
     with database.atomic():
         for case_id, username in choices.items():
-            if not username:
-                continue
-            tc, auditor = cases[case_id], auditors[username]
-            result[case_id] = _open_audit(thematic, tc, auditor, versions, actor)
-    return result
+            if username:
+                _open_audit(thematic, cases[case_id], auditors[username], versions, actor)
 
 
 def _open_audit(thematic: ThematicAudit, tc: ThematicCase, auditor: User,
@@ -314,11 +430,3 @@ def audits_of(thematic: ThematicAudit) -> dict[int, Audit]:
             .where(ThematicCase.thematic == thematic.id))
     return {a.thematic_case_id: a for a in rows}
 
-
-def assigned_to(user: User) -> list[Audit]:
-    """The thematic audits ``user`` carries out, unfinished first (for their home page)."""
-    return list(
-        Audit.select(Audit, Case).join(Case)
-        .where((Audit.auditor == user.id) & (Audit.kind == THEMATIC))
-        .order_by(Audit.status == AuditStatus.SUBMITTED, Audit.created_at)
-    )

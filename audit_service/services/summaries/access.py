@@ -17,10 +17,11 @@ from typing import Any
 
 from audit_service.domain.summaries.suppression import DEFAULT_THRESHOLD
 from audit_service.domain.vocabulary import Role
+from audit_service.services.accounts.views import Account
 from audit_service.services.errors import NotAllowed
 from audit_service.services.platform import audit_trail
 from audit_service.services.summaries.figures import Scope
-from audit_service.storage.models import Staff, User
+from audit_service.storage.models import Staff
 
 SUMMARY_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR)
 COVERAGE_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN)
@@ -49,15 +50,15 @@ def configured_threshold(config: Mapping[str, Any], environ: Mapping[str, str] |
     return value
 
 
-def threshold_for(user: User, configured: int) -> int | None:
+def threshold_for(user: Account, configured: int) -> int | None:
     return configured if Role(user.role) in SUPPRESSED_ROLES else None
 
 
-def may_list_cases(user: User) -> bool:
+def may_list_cases(user: Account) -> bool:
     return Role(user.role) in CASE_LIST_ROLES
 
 
-def scope_for(user: User, requested: Scope) -> Scope:
+def scope_for(user: Account, requested: Scope) -> Scope:
     """The scope the user may read: a supervisor is held to their own team."""
     if Role(user.role) is not Role.SUPERVISOR:
         return requested
@@ -67,7 +68,13 @@ def scope_for(user: User, requested: Scope) -> Scope:
     return Scope(team_id=team_id)
 
 
-def record(user: User, action: str, what: str, filters: Mapping[str, Any], *, via: str,
+def held_scope(user: Account) -> Scope | None:
+    """The scope the user is held to whatever they ask for (a supervisor's team), or None."""
+    held = scope_for(user, Scope())
+    return held if held != Scope() else None
+
+
+def record(user: Account, action: str, what: str, filters: Mapping[str, Any], *, via: str,
            remote_addr: str | None = None) -> None:
     audit_trail.record(action, actor=user, object_type="summary", object_id=what,
                        after={"filters": dict(filters), "via": via, "role": user.role},

@@ -38,6 +38,11 @@ class CoverageRow:
 
 @dataclass(frozen=True)
 class HighRiskCase:
+    """An open case raising a risk flag that was never audited, with the flags it raises.
+
+    It names a case, so only readers who may list cases are given it.
+    """
+
     public_id: str
     team: str
     case_type: str

@@ -64,13 +64,18 @@ GOOD_OR_BETTER: tuple[str, ...] = ("outstanding", "good")
 
 
 class Level(StrEnum):
+    """What a summary's rows are: one per service, per team or per practitioner.
+
+    Trends are drawn per service or team; practitioners appear in the tables only.
+    """
+
     SERVICE = "service"
     TEAM = "team"
     PRACTITIONER = "practitioner"
 
     @property
     def label(self) -> str:
-        return {"service": "Service", "team": "Team", "practitioner": "Practitioner"}[self.value]
+        return self.value.capitalize()
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,22 @@ class Scope:
 
     service_id: int | None = None
     team_id: int | None = None
+
+    @classmethod
+    def parse(cls, key: str | None) -> Scope:
+        """``service:<id>`` or ``team:<id>`` (the filter's value); anything else: the council."""
+        kind, _, number = (key or "").partition(":")
+        if kind == "service" and number.isdigit():
+            return cls(service_id=int(number))
+        if kind == "team" and number.isdigit():
+            return cls(team_id=int(number))
+        return cls()
+
+    @property
+    def key(self) -> str:
+        if self.team_id is not None:
+            return f"team:{self.team_id}"
+        return f"service:{self.service_id}" if self.service_id is not None else ""
 
 
 @dataclass

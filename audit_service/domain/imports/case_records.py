@@ -1,4 +1,5 @@
-"""What an importer yields: one clean case record per readable row, or a row error.
+"""What an importer yields: one clean case record per readable row, a row error, or word
+that a list was read.
 
 These are plain values so that reading a file (importers), reconciling
 records (this module's users) and writing them (services) stay separate.
@@ -55,3 +56,16 @@ class RowError:
             f"{self.sheet}, row {self.row}, column {self.column!r}: "
             f"{self.reason} (value {self.value!r})"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ListRead:
+    """A list whose header was found and whose rows were all read.
+
+    A full caseload import closes an open case missing from the file only when the file
+    held a list of that case's type: a list that is absent, unrecognised or unreadable
+    must never close the cases it would have carried.
+    """
+
+    sheet: str
+    case_type: CaseType

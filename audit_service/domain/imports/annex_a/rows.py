@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from audit_service.domain.annex_a.headers import Column, Need, column_letter, match_headers
-from audit_service.domain.annex_a.lists import ListSpec
-from audit_service.domain.annex_a.values import CellProblem, display, is_missing
-from audit_service.domain.case_records import CaseRecord, RowError, SourceRef
+from audit_service.domain.imports.annex_a.headers import Column, Need, column_letter, match_headers
+from audit_service.domain.imports.annex_a.lists import ListSpec
+from audit_service.domain.imports.annex_a.values import CellProblem, display, is_missing
+from audit_service.domain.imports.case_records import CaseRecord, RowError, SourceRef
 from audit_service.domain.vocabulary import CaseType, age_band
 
 NOT_IMPORTED = "the row was not imported"
@@ -147,7 +147,8 @@ class SheetReader:
         start_key = self.spec.start_field
         started = values.get(start_key) if start_key else None
         limit = self.spec.pre_birth_limit
-        if born and started and limit is not None and started < born - limit:
+        # As a difference of dates: ``born - limit`` overflows for a birth date in year 1.
+        if born and started and limit is not None and born - started > limit:
             column = self.columns[start_key]
             if limit:
                 reason = (f"{_fmt(started)} is more than {limit.days // 7} weeks before the "

@@ -208,6 +208,20 @@ def parse_text(value: object) -> str | None:
     return _fits(clean_text(display(value))) or None
 
 
+#: What councils type where nobody is allocated: no team or worker of that name exists.
+UNALLOCATED = frozenset({"unallocated", "not allocated", "none allocated", "no worker",
+                         "no team", "not applicable", "n/a", "none", "-"})
+
+
+def parse_allocation(value: object) -> str | None:
+    """A team or worker name; ``Unallocated``, ``Not allocated`` and the like mean nobody
+    (the case is unallocated), never a team or person called that."""
+    text = parse_text(value)
+    if text is None or text.casefold().strip(" .") in UNALLOCATED:
+        return None
+    return text
+
+
 def parse_coded_text(value: object) -> str | None:
     """Free text that may carry an Annex A letter: ``'k) E47: SGO'`` -> ``'E47: SGO'``."""
     text = parse_text(value)

@@ -5,10 +5,10 @@ tests) share one set of rules: ``SheetReader`` turns a list's rows into
 ``CaseRecord`` values and ``RowError`` reports.
 """
 
-from audit_service.domain.annex_a.headers import header_key, match_headers
-from audit_service.domain.annex_a.lists import CASELOAD_LISTS, LISTS, ListSpec, list_number
-from audit_service.domain.annex_a.rows import SheetReader
-from audit_service.domain.annex_a.values import (
+from audit_service.domain.imports.annex_a.headers import header_key, match_headers
+from audit_service.domain.imports.annex_a.lists import CASELOAD_LISTS, LISTS, ListSpec, list_number
+from audit_service.domain.imports.annex_a.rows import SheetReader
+from audit_service.domain.imports.annex_a.values import (
     CellProblem,
     SpreadsheetError,
     UncalculatedFormula,

@@ -14,14 +14,14 @@ import functools
 import re
 from dataclasses import dataclass
 
-from audit_service.domain.annex_a.headers import Field, Need
-from audit_service.domain.annex_a.values import (
+from audit_service.domain.imports.annex_a.headers import Field, Need
+from audit_service.domain.imports.annex_a.values import (
     CASE_STATUS,
+    parse_allocation,
     parse_child_id,
     parse_coded_text,
     parse_count,
     parse_date,
-    parse_text,
     parse_yes_no,
 )
 from audit_service.domain.vocabulary import CaseType
@@ -40,12 +40,13 @@ CHILD_ID = Field(
 )
 DATE_OF_BIRTH = Field("date_of_birth", "Date of Birth", parse_date, ("DOB", "Birth Date"))
 TEAM = Field(
-    "team_name", "Allocated Team", parse_text, ("Team", "Allocated Team Name", "Team Allocated")
+    "team_name", "Allocated Team", parse_allocation,
+    ("Team", "Allocated Team Name", "Team Allocated")
 )
 WORKER = Field(
     "worker_name",
     "Allocated Worker",
-    parse_text,
+    parse_allocation,
     ("Allocated Social Worker", "Social Worker", "Worker", "Allocated Worker Name",
      "Worker Allocated", "Allocated Case Worker"),
 )
@@ -236,7 +237,7 @@ LIST_9 = ListSpec(
         Field(
             "personal_adviser",
             "Allocated Personal Advisor",
-            parse_text,
+            parse_allocation,
             ("Allocated Personal Adviser", "Personal Advisor", "Personal Adviser"),
             Need.OPTIONAL,
         ),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from audit_service.domain.annex_a.values import printable
+from audit_service.domain.imports.annex_a.values import printable
 from audit_service.domain.names import clean_text
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})

@@ -14,10 +14,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from audit_service.domain.annex_a.lists import LISTS, list_number
-from audit_service.domain.case_records import CaseRecord, RowError
+from audit_service.domain.imports.annex_a.lists import LISTS, list_number
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 from audit_service.domain.names import name_key
-from audit_service.domain.vocabulary import CASE_TYPE_PRECEDENCE, CaseStatus
+from audit_service.domain.vocabulary import CASE_TYPE_PRECEDENCE, CaseStatus, CaseType
 
 _RANK = {case_type: rank for rank, case_type in enumerate(CASE_TYPE_PRECEDENCE)}
 
@@ -30,6 +30,14 @@ class Reconciled:
     errors: list[RowError]
     #: Distinct (sheet, row) pairs that produced a record or an error.
     rows_read: int
+    #: The lists read in full, in file order: only their case types may be closed.
+    lists_read: tuple[ListRead, ...] = ()
+
+    @property
+    def covered(self) -> frozenset[CaseType]:
+        """The case types this file speaks for: a full import may close missing cases of
+        these types, and of no other."""
+        return frozenset(read.case_type for read in self.lists_read)
 
 
 def _list_of(sheet: str) -> object:
@@ -45,13 +53,17 @@ def _creates_case(record: CaseRecord) -> bool:
     return spec is None or spec.creates_cases
 
 
-def reconcile(items: Iterable[CaseRecord | RowError]) -> Reconciled:
+def reconcile(items: Iterable[CaseRecord | RowError | ListRead]) -> Reconciled:
     """Group records by child, refuse repeated rows within one list, merge the rest."""
     by_child: dict[str, list[CaseRecord]] = {}
     first_row: dict[tuple[str, object], CaseRecord] = {}
     errors: list[RowError] = []
     rows: set[tuple[str, int]] = set()
+    lists_read: list[ListRead] = []
     for item in items:
+        if isinstance(item, ListRead):
+            lists_read.append(item)
+            continue
         if isinstance(item, RowError):
             errors.append(item)
             rows.add((item.sheet, item.row))
@@ -81,7 +93,7 @@ def reconcile(items: Iterable[CaseRecord | RowError]) -> Reconciled:
         for records in by_child.values()
         if any(_creates_case(r) for r in records)
     ]
-    return Reconciled(cases, errors, len(rows))
+    return Reconciled(cases, errors, len(rows), tuple(lists_read))
 
 
 def merge(records: list[CaseRecord]) -> CaseRecord:

@@ -1,0 +1,1 @@
+"""A caseload as the case system describes it: one record per child, merged from its lists."""

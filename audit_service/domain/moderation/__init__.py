@@ -1,0 +1,1 @@
+"""Moderation rules: agreement between auditors and the exemplars a council learns from."""

@@ -1,0 +1,86 @@
+"""Signing in and out: the password check, throttling, the new session and the audit trail.
+
+Too many failed sign-ins for one username are refused for a while. The audit
+trail already records every failed sign-in, so the count comes from there
+rather than from a second store that could disagree with it.
+
+The browser's own session (its cookie) is the web layer's business; everything
+that is stored happens here, in one transaction on success.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from audit_service.services.accounts import sessions, users
+from audit_service.services.accounts.views import Account
+from audit_service.services.platform import audit_trail
+from audit_service.storage.database import database
+from audit_service.storage.models import Event, User, utcnow
+
+LOGIN_FAILED = "login.failed"
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """How many failures for one username within ``window`` stop it signing in."""
+
+    limit: int = 5
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What an attempt came to: ``account`` and its new ``session_id`` when it succeeded,
+    ``throttled`` when it was not even tried; neither for wrong credentials."""
+
+    account: Account | None = None
+    session_id: str | None = None
+    throttled: bool = False
+
+
+def recent_failures(username: str, window: dt.timedelta) -> int:
+    return (
+        Event.select()
+        .where(
+            (Event.action == LOGIN_FAILED)
+            & (Event.object_type == "login")
+            & (Event.object_id == username)
+            & (Event.occurred_at >= utcnow() - window)
+        )
+        .count()
+    )
+
+
+def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str | None,
+            remote_addr: str | None, user_agent: str | None) -> SignIn:
+    """Check the password and open a new session, ending ``replaces`` (the one the browser
+    brought with it, never reused). Every outcome is written to the audit trail."""
+    username = username.strip().lower()
+    if recent_failures(username, throttle.window) >= throttle.limit:
+        _record("login.throttled", None, username, remote_addr)
+        return SignIn(throttled=True)
+    user = users.authenticate(username, password)
+    if user is None:
+        _record(LOGIN_FAILED, None, username, remote_addr)
+        return SignIn()
+    with database.atomic():
+        sessions.end_by_id(replaces, sessions.ENDED_REPLACED)
+        session_id = sessions.start(user, remote_addr=remote_addr, user_agent=user_agent)
+        User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+        _record("login.succeeded", user, username, remote_addr)
+    return SignIn(account=user, session_id=session_id)
+
+
+def sign_out(account: Account | None, session_id: str | None, *,
+             remote_addr: str | None) -> None:
+    """End this browser's session for good; a signed-in account's sign-out is recorded."""
+    if account is not None:
+        _record("logout", account, account.username, remote_addr)
+    sessions.end_by_id(session_id, sessions.ENDED_LOGOUT)
+
+
+def _record(action: str, actor: Account | None, username: str, remote_addr: str | None) -> None:
+    audit_trail.record(action, actor=actor, actor_label=None if actor else "anonymous",
+                       object_type="login", object_id=username, remote_addr=remote_addr)
