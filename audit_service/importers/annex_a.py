@@ -10,8 +10,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -31,6 +33,7 @@ from audit_service.domain.imports.annex_a import (
     UncalculatedFormula,
     header_key,
     is_missing,
+    list_from_headings,
     list_number,
 )
 from audit_service.domain.imports.annex_a.values import display
@@ -83,19 +86,16 @@ class AnnexAWorkbookImporter(CaseImporter):
         except SyntaxError as exc:  # the XML parsers' errors: a part's XML is damaged
             raise _damaged(exc) from exc
         try:
-            sheets = [
-                (sheet, LISTS[number])
-                for sheet in workbook.worksheets
-                if (number := list_number(sheet.title)) in LISTS
-            ]
-            if not any(spec.number in CASELOAD_LISTS for _, spec in sheets):
+            sheets = [found for sheet in workbook.worksheets
+                      if (found := _find_list(sheet.title, _SheetRows(workbook, sheet)))]
+            if not any(list_.spec.number in CASELOAD_LISTS for list_ in sheets):
                 titles = ", ".join(repr(s.title) for s in workbook.worksheets) or "none"
                 raise UnreadableFile(
                     f"the workbook has no {_caseload_names()} sheet, so it holds no caseload "
                     f"(its sheets are: {titles})"
                 )
-            for sheet, spec in sheets:
-                yield from _read_sheet(sheet.title, spec, _SheetRows(workbook, sheet), as_of)
+            for list_ in sheets:
+                yield from _read_sheet(list_, as_of)
         except SyntaxError as exc:
             raise _damaged(exc) from exc
         finally:
@@ -141,20 +141,19 @@ class AnnexACsvImporter(CaseImporter):
             text.detach()
 
     def _read_rows(self, rows: Iterator[list[str]], name: str, as_of: dt.date) -> Iterator[Item]:
-        header: list[str] | None = None
-        header_row = 0
+        numbered = enumerate(rows, start=1)
+        leading = _leading_rows(numbered)
+        if not leading:
+            raise UnreadableFile(f"{name} is empty: there is no header row")
+        # The header is the first row naming a child id column (a title row may stand above
+        # it, as in Ofsted's template), else the first row, whose problems are then reported.
+        at = next((i for i, (_, cells) in enumerate(leading) if _has_child_id(cells)), 0)
+        header_row, header = leading[at]
+        list_column = _list_column(header)
+        fixed_list = (_list_from_name(name) or list_from_headings(header) or 6
+                      if list_column is None else None)
         readers: dict[int, SheetReader] = {}
-        list_column: int | None = None
-        fixed_list: int | None = None
-        for number, cells in enumerate(rows, start=1):
-            if header is None:
-                if all(is_missing(c) for c in cells):
-                    continue
-                header, header_row = cells, number
-                list_column = _list_column(header)
-                if list_column is None:
-                    fixed_list = _list_from_name(name) or _list_from_headings(header) or 6
-                continue
+        for number, cells in itertools.chain(leading[at + 1:], numbered):
             if all(is_missing(c) for c in cells):
                 continue
             if list_column is not None:
@@ -177,11 +176,24 @@ class AnnexACsvImporter(CaseImporter):
                 readers[which] = reader
                 yield from reader.header_errors
             yield from reader.read(number, cells)
-        if header is None:
-            raise UnreadableFile(f"{name} is empty: there is no header row")
         for which, reader in readers.items():
             if reader.readable and LISTS[which].creates_cases:
                 yield ListRead(reader.sheet, LISTS[which].case_type)
+
+
+def _leading_rows(numbered: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The first ``HEADER_SEARCH`` non-blank rows, where a header row may be."""
+    leading: list[tuple[int, list[str]]] = []
+    for number, cells in numbered:
+        if not all(is_missing(c) for c in cells):
+            leading.append((number, cells))
+            if len(leading) >= HEADER_SEARCH:
+                break
+    return leading
+
+
+def _has_child_id(cells: Sequence[object]) -> bool:
+    return SheetReader("", LISTS[6], cells, as_of=dt.date.min).readable
 
 
 _LIST_HEADINGS = {
@@ -198,18 +210,6 @@ def _list_from_name(name: str) -> int | None:
     return found if found in LISTS else None
 
 
-def _list_from_headings(header: list[str]) -> int | None:
-    """The list whose own columns (beyond id, birth date, team, worker) the header has most of."""
-    keys = {header_key(h) for h in header}
-    common = {"child_id", "date_of_birth", "team_name", "worker_name"}
-    scores = {
-        number: sum(1 for f in spec.fields if f.key not in common and f.keys & keys)
-        for number, spec in LISTS.items()
-    }
-    best = max(scores, key=lambda n: (scores[n], n in CASELOAD_LISTS, -n))
-    return best if scores[best] else None
-
-
 def _sniff_encoding(stream: BinaryIO) -> str:
     """UTF-8 (BOM or not) unless the bytes say otherwise; Excel's "CSV" is Windows-1252."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -224,23 +224,59 @@ def _sniff_encoding(stream: BinaryIO) -> str:
     return encoding
 
 
-def _read_sheet(
-    title: str, spec: ListSpec, rows: _SheetRows, as_of: dt.date
-) -> Iterator[Item]:
-    reader: SheetReader | None = None
-    for number, cells in rows:
-        if reader is None:
-            if all(is_missing(c) for c in cells):
-                continue
-            reader = SheetReader(title, spec, cells, as_of=as_of, header_row=number)
-            yield from reader.header_errors
-            if not reader.readable:
-                return
-            rows.wanted = {column.index + 1 for column in reader.columns.values()}
+#: How many non-blank rows may stand above a list's header (Ofsted's template puts a title
+#: row there; councils add notes and blank rows).
+HEADER_SEARCH = 10
+
+
+@dataclass
+class _FoundList:
+    """A sheet holding an Annex A list we read, and where its header row is."""
+
+    title: str
+    spec: ListSpec
+    rows: _SheetRows
+    #: (row number, cells) of the header, or of the first non-blank row when no row holds
+    #: the list's child id column (the reader then reports what is missing).
+    header: tuple[int, list[object]] | None
+
+
+def _find_list(title: str, rows: _SheetRows) -> _FoundList | None:
+    """The list a sheet holds, by its name (``List 6``, ``CIN``, ``6. Children in need``) or,
+    failing that, by the headings of a header row near its top; None for any other sheet."""
+    number = list_number(title)
+    if number is not None and number not in LISTS:
+        return None  # a list of Annex A that holds no caseload facts
+    leading: list[tuple[int, list[object]]] = []
+    for row in rows:
+        if all(is_missing(c) for c in row[1]):
             continue
-        yield from reader.read(number, cells)
-    if reader is not None and spec.creates_cases:
-        yield ListRead(title, spec.case_type)
+        leading.append(row)
+        found = number if number is not None else list_from_headings(row[1])
+        if found is not None and SheetReader(title, LISTS[found], row[1],
+                                             as_of=dt.date.min).readable:
+            return _FoundList(title, LISTS[found], rows, row)
+        if len(leading) >= HEADER_SEARCH:
+            break
+    if number is None:
+        return None
+    return _FoundList(title, LISTS[number], rows, leading[0] if leading else None)
+
+
+def _read_sheet(found: _FoundList, as_of: dt.date) -> Iterator[Item]:
+    if found.header is None:
+        return  # an empty sheet: nothing read, so nothing of its kind closes
+    header_row, cells = found.header
+    reader = SheetReader(found.title, found.spec, cells, as_of=as_of, header_row=header_row)
+    yield from reader.header_errors
+    if not reader.readable:
+        return
+    found.rows.wanted = {column.index + 1 for column in reader.columns.values()}
+    for number, row in found.rows:
+        if number > header_row:
+            yield from reader.read(number, row)
+    if found.spec.creates_cases:
+        yield ListRead(found.title, found.spec.case_type)
 
 
 class _SavedResultParser(WorkSheetParser):

@@ -126,3 +126,13 @@ def test_a_birth_date_in_year_one_is_read_without_overflowing():
             b"7,02/01/0001,01/01/0001\n")
     records = [item for item in read(data, "annex_a_list_7.csv") if isinstance(item, CaseRecord)]
     assert [r.child_id for r in records] == ["7"]
+
+
+def test_a_title_row_above_the_header_is_skipped():
+    data = (b"List 7: Child Protection\r\n\r\n"
+            b"Child Unique ID,Date of Birth,Child Protection Plan Start Date\r\n"
+            b"77,01/05/2015,01/09/2023\r\n")
+    items = read_all(data, "ofsted_template.csv")
+    assert [(i.child_id, i.source.row, i.case_type) for i in items
+            if isinstance(i, CaseRecord)] == [("77", 4, CaseType.CHILD_PROTECTION)]
+    assert [i.sheet for i in items if isinstance(i, ListRead)] == ["List 7"]

@@ -9,7 +9,16 @@ import pytest
 from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError, SourceRef
 from audit_service.domain.vocabulary import AgeBand, CaseType
 from audit_service.importers.annex_a import AnnexAWorkbookImporter, UnreadableFile
-from tests.importers.builders import LIST_3, LIST_6, LIST_7, d, stream, workbook_bytes
+from tests.importers.builders import (
+    LIST_3,
+    LIST_6,
+    LIST_7,
+    LIST_8,
+    LIST_9,
+    d,
+    stream,
+    workbook_bytes,
+)
 from tests.support.samples import ANNEX_A_2024, sample
 
 AS_OF = dt.date(2024, 1, 31)
@@ -225,8 +234,31 @@ def test_only_lists_whose_header_was_read_are_reported_as_read():
     items = read_all({
         "List 6": [LIST_6],  # no children in need left: read, and it speaks for them
         "List 7": [["Reference", *LIST_7[1:]], [1]],  # no id column: not read
-        "CP": [LIST_7, [2]],  # not a sheet name the importer knows
+        "Notes": [["Remarks"], ["Exported from the case system"]],  # not a list at all
         "List 3": [LIST_3, [3]],  # adds facts only: closes nothing
     })
     assert [(i.sheet, i.case_type) for i in items if isinstance(i, ListRead)] == [
         ("List 6", CaseType.CHILD_IN_NEED)]
+
+
+def test_lists_are_found_by_council_names_and_below_title_rows():
+    """Ofsted's template puts a title row above the header; councils rename sheets."""
+    items = read_all({
+        "CIN": [["List 6: Children in Need"], [], LIST_6,
+                [1, "a) Male", d(1, 5, 2015), d(1, 1, 2023), d(3, 1, 2024), None, None,
+                 "c)", "Locality 1", "Ann Smith"]],
+        "L7": [LIST_7, [2, d(1, 5, 2015), d(1, 9, 2023), d(20, 1, 2024), "a) Yes", None, 0,
+                        "Locality 1", "Ann Smith"]],
+        "8. Children in care": [["Children looked after"], LIST_8],
+        "Data": [["Extract for Ofsted"], LIST_9, [9, d(1, 5, 2005), "Leaving Care", "Pat PA",
+                                                  None, d(1, 1, 2024)]],
+    })
+    records = {i.child_id: (i.source.sheet, i.source.row, i.case_type)
+               for i in items if isinstance(i, CaseRecord)}
+    assert records == {"1": ("CIN", 4, CaseType.CHILD_IN_NEED),
+                       "2": ("L7", 2, CaseType.CHILD_PROTECTION),
+                       "9": ("Data", 3, CaseType.CARE_LEAVER)}
+    assert [(i.sheet, i.case_type) for i in items if isinstance(i, ListRead)] == [
+        ("CIN", CaseType.CHILD_IN_NEED), ("L7", CaseType.CHILD_PROTECTION),
+        ("8. Children in care", CaseType.LOOKED_AFTER), ("Data", CaseType.CARE_LEAVER)]
+    assert not [i for i in items if isinstance(i, RowError)]

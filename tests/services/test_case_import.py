@@ -253,9 +253,10 @@ JANUARY_OPEN = {"child_in_need": 2, "child_protection": 2, "looked_after": 2}
 
 
 @pytest.mark.parametrize(("variant", "sheets"), [
-    ("List 7 renamed", {"List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
-                        "CP": [LIST_7, cp(11)],
-                        "List 8": [LIST_8, cla(21), cla(22)]}),
+    ("List 7 below a dozen rows of notes", {
+        "List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
+        "List 7": [*([f"note {n}"] for n in range(12)), LIST_7, cp(11)],
+        "List 8": [LIST_8, cla(21), cla(22)]}),
     ("no id column on List 7", {
         "List 6": [LIST_6, cin(1, d(3, 2, 2024)), cin(2, d(4, 2, 2024))],
         "List 7": [["Reference", *LIST_7[1:]], cp(11)],
@@ -313,6 +314,8 @@ def test_the_report_says_which_kinds_of_case_an_import_could_close(db, registry)
                 as_of=dt.date(2024, 2, 29))
     view = view_of(ImportBatch.get_by_id(batch.id))
     assert view.list_names == ["List 6"]
+    assert view.lists_not_read == ["List 7 (child protection)", "List 8 (children in care)",
+                                   "List 9 (care leavers)"]
     assert view.closure_scope == (
         "Open cases of the kinds it read that are missing from the file were closed (child "
         "in need); other kinds of case were left as they were")
@@ -382,3 +385,18 @@ def test_unallocated_is_nobody_not_a_team_or_worker_of_that_name(db, registry, n
         (True, None), (False, None)]
     assert [t.name for t in Team.select()] == ["Locality 1"]
     assert Staff.select().count() == 0
+
+
+def test_a_renamed_list_under_a_title_row_is_read_and_reconciled(db, registry):
+    _council(registry)
+    batch = run(registry, workbook_bytes({
+        "CIN": [["List 6: Children in Need"], LIST_6, cin(1, d(3, 2, 2024)),
+                cin(2, d(4, 2, 2024))],
+        "CP": [["List 7: Child Protection"], LIST_7, cp(11)],
+        "CLA": [LIST_8, cla(21), cla(22)],
+    }), as_of=dt.date(2024, 2, 29))
+    assert [read["sheet"] for read in ImportBatch.get_by_id(batch.id).lists_read] == [
+        "CIN", "CP", "CLA"]
+    assert (batch.closed_count, batch.rejected_count) == (1, 0)
+    assert Case.get(Case.child_id == "12").status == "closed"
+    assert _open_by_type() == {**JANUARY_OPEN, "child_protection": 1}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from audit_service.domain.imports.annex_a import CASELOAD_LISTS, LISTS
 from audit_service.domain.vocabulary import CaseType
 
 
@@ -58,6 +59,16 @@ class ImportView:
     @property
     def list_names(self) -> list[str] | None:
         return None if self.lists_read is None else [sheet for sheet, _ in self.lists_read]
+
+    @property
+    def lists_not_read(self) -> list[str]:
+        """The caseload lists (6 to 9) a file reporting its lists did not hold in a form it
+        could read: their cases were left as they were."""
+        if self.lists_read is None:
+            return []
+        read = {case_type for _, case_type in self.lists_read}
+        return [f"{LISTS[n].sheet_name} ({LISTS[n].title.lower()})" for n in CASELOAD_LISTS
+                if LISTS[n].case_type.value not in read]
 
     @property
     def closure_scope(self) -> str:

@@ -6,7 +6,13 @@ tests) share one set of rules: ``SheetReader`` turns a list's rows into
 """
 
 from audit_service.domain.imports.annex_a.headers import header_key, match_headers
-from audit_service.domain.imports.annex_a.lists import CASELOAD_LISTS, LISTS, ListSpec, list_number
+from audit_service.domain.imports.annex_a.lists import (
+    CASELOAD_LISTS,
+    LISTS,
+    ListSpec,
+    list_from_headings,
+    list_number,
+)
 from audit_service.domain.imports.annex_a.rows import SheetReader
 from audit_service.domain.imports.annex_a.values import (
     CellProblem,
@@ -26,6 +32,7 @@ __all__ = [
     "UncalculatedFormula",
     "header_key",
     "is_missing",
+    "list_from_headings",
     "list_number",
     "match_headers",
     "parse_date",

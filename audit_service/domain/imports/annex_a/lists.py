@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from audit_service.domain.imports.annex_a.headers import Field, Need
+from audit_service.domain.imports.annex_a.headers import Field, Need, header_key
 from audit_service.domain.imports.annex_a.values import (
     CASE_STATUS,
     parse_allocation,
@@ -255,6 +256,25 @@ LISTS: dict[int, ListSpec] = {s.number: s for s in (LIST_3, LIST_4, LIST_6, LIST
 CASELOAD_LISTS = (6, 7, 8, 9)
 
 _LIST_NAME = re.compile(r"\blist\s*[_-]?\s*(\d{1,2})\b")
+#: ``L6``, ``6. Children in need``, ``6 - CIN``: a list's number at the start of the name.
+_NUMBERED = re.compile(r"^(?:l\s*)?(\d{1,2})(?:\s*[.:)\-]\s*|\s+)\D|^l\s*(\d{1,2})$")
+#: Names councils give a sheet instead of its number (ILACS Annex A titles and their
+#: abbreviations), checked after the number forms.
+_LIST_WORDS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern), number) for pattern, number in (
+        (r"\bcontacts?\b", 1),
+        (r"\bearly help\b", 2),
+        (r"\breferrals?\b", 3),
+        (r"\bassessments?\b", 4),
+        (r"\bsection 47\b|\bs47\b", 5),
+        (r"\bcin\b|\bchildren in need\b|\bchild in need\b", 6),
+        (r"\bcpp?\b|\bchild protection\b", 7),
+        (r"\bcla\b|\blac\b|\bchildren in care\b|\blooked after\b", 8),
+        (r"\bcare leavers?\b|\bleaving care\b", 9),
+        (r"\badoptions?\b", 10),
+        (r"\badopters?\b", 11),
+    )
+)
 
 
 @functools.lru_cache(maxsize=256)
@@ -266,5 +286,24 @@ def list_number(name: str) -> int | None:
     text = re.sub(r"\s+", " ", str(name).replace("\xa0", " ")).strip().casefold()
     if re.fullmatch(r"\d{1,2}(\.0)?", text):
         return int(float(text))
-    found = _LIST_NAME.findall(text.replace("_", " "))
-    return int(found[0]) if found else None
+    text = text.replace("_", " ")
+    found = _LIST_NAME.findall(text)
+    if found:
+        return int(found[0])
+    numbered = _NUMBERED.match(text)
+    if numbered:
+        return int(numbered.group(1) or numbered.group(2))
+    return next((number for words, number in _LIST_WORDS if words.search(text)), None)
+
+
+def list_from_headings(header: Sequence[object]) -> int | None:
+    """The list whose own columns (beyond id, birth date, team, worker) a header row has
+    most of, for a sheet or file whose name does not say; None when it has none of any."""
+    keys = {header_key(h) for h in header if h is not None}
+    common = {f.key for f in COMMON}
+    scores = {
+        number: sum(1 for f in spec.fields if f.key not in common and f.keys & keys)
+        for number, spec in LISTS.items()
+    }
+    best = max(scores, key=lambda n: (scores[n], n in CASELOAD_LISTS, -n))
+    return best if scores[best] else None
