@@ -49,6 +49,33 @@ class UnreadableFile(ValueError):
     """The whole file cannot be read (wrong format, no Annex A lists); nothing was imported."""
 
 
+#: A workbook is a zip of XML. A real Annex A return of 20,000 children expands to tens of
+#: megabytes at ratios of 5 to 30; a file built to exhaust the server expands hundreds of
+#: times. Both limits are checked from the zip's directory, before anything is parsed.
+MAX_EXPANDED_BYTES = 300 * 1024 * 1024
+MAX_RATIO = 100
+
+
+def _check_expansion(stream: BinaryIO) -> None:
+    """Refuse a workbook that would expand out of bounds, reading only its zip directory."""
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip: openpyxl says so in its own words
+    finally:
+        stream.seek(0)
+    expanded = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if expanded > MAX_EXPANDED_BYTES or expanded / packed > MAX_RATIO:
+        raise UnreadableFile(
+            f"the workbook expands to {expanded / 1024 / 1024:,.0f} MB "
+            f"({expanded / packed:,.0f} times its packed size), more than an Annex A return "
+            f"can hold (at most {MAX_EXPANDED_BYTES // 1024 // 1024} MB and {MAX_RATIO} times); "
+            "it was not read"
+        )
+
+
 def _damaged(exc: SyntaxError) -> UnreadableFile:
     return UnreadableFile(
         f"the workbook is damaged and cannot be read ({exc}); open it in Excel, save it "
@@ -76,6 +103,9 @@ class AnnexAWorkbookImporter(CaseImporter):
     reports_lists = True
 
     def read(self, stream: BinaryIO, *, as_of: dt.date) -> Iterator[Item]:
+        if not stream.seekable():
+            stream = io.BytesIO(stream.read())
+        _check_expansion(stream)
         try:
             workbook = load_workbook(stream, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:

@@ -400,3 +400,42 @@ def test_a_renamed_list_under_a_title_row_is_read_and_reconciled(db, registry):
     assert (batch.closed_count, batch.rejected_count) == (1, 0)
     assert Case.get(Case.child_id == "12").status == "closed"
     assert _open_by_type() == {**JANUARY_OPEN, "child_protection": 1}
+
+
+# --- bounded work --------------------------------------------------------------------------------
+
+
+def test_a_workbook_that_would_expand_out_of_bounds_is_refused_unread(db, registry):
+    import zipfile
+
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", "<sst>" + "a" * 20_000_000 + "</sst>")
+    with pytest.raises(ImportFailed) as caught:
+        run(registry, packed.getvalue())
+    assert "the workbook expands to 19 MB" in str(caught.value)
+    assert "it was not read" in str(caught.value)
+    assert Case.select().count() == 0
+
+
+def test_only_the_first_problems_are_stored_but_all_are_counted(db, registry, monkeypatch):
+    from audit_service.services.imports import case_import
+
+    monkeypatch.setattr(case_import, "MAX_PROBLEMS_LISTED", 3)
+    rows = [cin(n, d(3, 1, 2024)) for n in range(1, 6)]
+    for row in rows:
+        row[2] = "not a date"
+    batch = run(registry, workbook_bytes({"List 6": [LIST_6, *rows]}))
+    assert (batch.rejected_count, RejectedRow.select().count(), batch.created_count) == (5, 3, 5)
+
+
+def test_a_file_past_the_row_limit_is_refused_whole(db, registry, monkeypatch):
+    from audit_service.services.imports import case_import
+
+    monkeypatch.setattr(case_import, "MAX_ITEMS", 4)
+    with pytest.raises(ImportFailed) as caught:
+        run(registry, workbook_bytes({"List 6": [LIST_6, *(cin(n, d(3, 1, 2024))
+                                                            for n in range(1, 8))]}))
+    assert "holds more than 4 rows and problems" in str(caught.value)
+    assert Case.select().count() == 0

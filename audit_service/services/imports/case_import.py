@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from peewee import JOIN, Model
 from psycopg2.extras import execute_batch
 
 from audit_service.domain.imports.case_reconcile import Reconciled, facts_hash, reconcile, status_of
-from audit_service.domain.imports.case_records import CaseRecord, RowError
+from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 from audit_service.domain.names import clean_text, name_key
 from audit_service.domain.vocabulary import CaseStatus, CaseType, ImportStatus
 from audit_service.importers.base import CaseImporter
@@ -46,6 +47,11 @@ from audit_service.storage.models import (
 
 #: Rows per INSERT/UPDATE: well under SQLite's and PostgreSQL's parameter limits.
 CHUNK = 400
+#: More records and problems than the largest council's return holds (about 60,000 rows
+#: across the lists): a file past it is refused rather than read into memory.
+MAX_ITEMS = 1_000_000
+#: Problems stored for the report; beyond this the count is kept and the report says so.
+MAX_PROBLEMS_LISTED = 10_000
 MISSING_REASON = "not in the full caseload import"
 
 
@@ -164,7 +170,7 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
     buffer = io.BytesIO(data)
     buffer.name = source_name
     try:
-        result = reconcile(importer.read(buffer, as_of=as_of))
+        result = reconcile(_bounded(importer.read(buffer, as_of=as_of), source_name))
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise _failed(batch, f"could not read {source_name}: {exc}") from exc
     if not result.cases:
@@ -297,6 +303,15 @@ def _closable(importer: CaseImporter, result: Reconciled) -> frozenset[CaseType]
     return frozenset(CaseType)
 
 
+def _bounded(items: Iterable[CaseRecord | RowError | ListRead],
+             source_name: str) -> Iterator[CaseRecord | RowError | ListRead]:
+    for count, item in enumerate(items, start=1):
+        if count > MAX_ITEMS:
+            raise ValueError(f"{source_name} holds more than {MAX_ITEMS:,} rows and problems, "
+                             "more than any council's caseload; it was not imported")
+        yield item
+
+
 def _problems_listed(count: int) -> str:
     if count == 0:
         return ""
@@ -351,10 +366,11 @@ def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 
 
 def _save_rejected(batch: ImportBatch, errors: Iterable[RowError]) -> None:
+    """The first ``MAX_PROBLEMS_LISTED`` problems; the batch counts them all."""
     rows = [
         {"batch": batch.id, "sheet": e.sheet, "row": e.row, "column": e.column,
          "value": e.value, "reason": e.reason}
-        for e in errors
+        for e in itertools.islice(errors, MAX_PROBLEMS_LISTED)
     ]
     for chunk in _chunks(rows):
         RejectedRow.insert_many(chunk).execute()
