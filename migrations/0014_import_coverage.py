@@ -6,6 +6,9 @@
 - ``import_batch.pending_file`` and ``preview``: a full import that would close more
   than the council's share of open cases keeps its file and what it would do until a
   person confirms or cancels it.
+- ``import_batch.rows_refused`` and ``warning_count``: rows not imported, and values dropped
+  from rows imported without them, counted apart (``rejected_count`` lists both). Earlier
+  batches keep 0: they did not count them apart.
 """
 
 from peewee import *
@@ -16,11 +19,15 @@ def up(migrator, db):
         migrator.add_column('import_batch', 'lists_read', TextField(null=True)),
         migrator.add_column('import_batch', 'pending_file', BlobField(null=True)),
         migrator.add_column('import_batch', 'preview', TextField(null=True)),
+        migrator.add_column('import_batch', 'rows_refused', IntegerField(default=0)),
+        migrator.add_column('import_batch', 'warning_count', IntegerField(default=0)),
     )
 
 
 def down(migrator, db):
     migrator.migrate(
+        migrator.drop_column('import_batch', 'warning_count'),
+        migrator.drop_column('import_batch', 'rows_refused'),
         migrator.drop_column('import_batch', 'preview'),
         migrator.drop_column('import_batch', 'pending_file'),
         migrator.drop_column('import_batch', 'lists_read'),

@@ -82,7 +82,12 @@ class ImportBatchSchema(StrictSchema):
     updated = ma.fields.Integer(attribute="updated_count", required=True)
     unchanged = ma.fields.Integer(attribute="unchanged_count", required=True)
     closed = ma.fields.Integer(attribute="closed_count", required=True)
-    rejected = ma.fields.Integer(attribute="rejected_count", required=True)
+    rejected = ma.fields.Integer(attribute="rejected_count", required=True, metadata={
+        "description": "Problems listed in rejected_rows: refusals and warnings"})
+    rows_refused = ma.fields.Integer(required=True, metadata={
+        "description": "Rows not imported; rows_read = rows imported + rows_refused"})
+    warnings = ma.fields.Integer(attribute="warning_count", required=True, metadata={
+        "description": "Values dropped from rows imported without them"})
     error = ma.fields.String(allow_none=True)
     lists_read = ma.fields.List(
         ma.fields.String(), attribute="list_names", allow_none=True,

@@ -74,6 +74,10 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
             f"{batch.updated_count} updated, {batch.unchanged_count} unchanged, "
             f"{batch.closed_count} closed, {batch.rejected_count} rejected."
         )
+        click.echo(
+            f"Rows: {batch.rows_read - batch.rows_refused} imported, {batch.rows_refused} "
+            f"refused; {batch.warning_count} values dropped from imported rows."
+        )
         if batch.lists_read is not None:
             names = ", ".join(read["sheet"] for read in batch.lists_read) or "none"
             click.echo(f"Lists read in full: {names}. Only their kinds of case can be closed.")

@@ -123,6 +123,10 @@ class ImportBatch(BaseModel):
     unchanged_count = IntegerField(default=0)
     closed_count = IntegerField(default=0)
     rejected_count = IntegerField(default=0)
+    #: Rows not imported (rows_read = rows imported + rows_refused).
+    rows_refused = IntegerField(default=0)
+    #: Values dropped from rows imported without them.
+    warning_count = IntegerField(default=0)
     error = TextField(null=True)
     #: The lists read in full, as [{"sheet": ..., "case_type": ...}]; None when the
     #: importer does not say (a full file then speaks for every case type).

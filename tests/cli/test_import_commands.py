@@ -24,6 +24,7 @@ def test_import_prints_summary_and_rejected_rows(runner, tmp_path: Path) -> None
     assert result.output.splitlines() == [
         "Imported annex_a.xlsx with annex-a-xlsx: 2 rows read, 2 created, 0 updated, "
         "0 unchanged, 0 closed, 1 rejected.",
+        "Rows: 2 imported, 0 refused; 1 values dropped from imported rows.",
         "Lists read in full: List 6. Only their kinds of case can be closed.",
         "  rejected: List 6, row 3, column 'CIN Start Date', value '31/02/2023': "
         "31/02/2023 is not a real date (day 31, month 2); the row was imported without this value",

@@ -67,6 +67,8 @@ def test_shared_sample_imports_and_reports_its_bad_rows(db, registry):
     assert len(batch.sha256) == 64
     assert counts(batch) == {"rows_read": 29, "created": 23, "updated": 0, "unchanged": 0,
                              "closed": 0, "rejected": 2}
+    # Both problems are values dropped from rows that were imported: no row was refused.
+    assert (batch.rows_refused, batch.warning_count) == (0, 2)
     assert rejected(batch) == [
         ("List 7", 8, "Child Protection Plan Start Date", "25/06/2019",
          "25/06/2019 is more than 42 weeks before the Date of Birth 29/05/2020; "
@@ -439,3 +441,17 @@ def test_a_file_past_the_row_limit_is_refused_whole(db, registry, monkeypatch):
                                                             for n in range(1, 8))]}))
     assert "holds more than 4 rows and problems" in str(caught.value)
     assert Case.select().count() == 0
+
+
+def test_rows_read_are_imported_or_refused_and_warnings_are_counted_apart(db, registry):
+    data = workbook_bytes({"List 6": [
+        LIST_6,
+        cin(1, d(3, 1, 2024)),
+        cin(2, "31/02/2024"),  # imported without the date seen
+        cin(None, d(3, 1, 2024)),  # no child id: refused
+        cin(1, d(9, 1, 2024)),  # child 1 again: refused
+    ]})
+    batch = run(registry, data)
+    assert (batch.rows_read, batch.rows_refused, batch.warning_count, batch.rejected_count) == (
+        4, 2, 1, 3)
+    assert batch.created_count == 2

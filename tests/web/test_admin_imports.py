@@ -69,7 +69,9 @@ def test_uploading_a_workbook_shows_its_report(login_as) -> None:
     assert summary["Cases updated"] == "0"
     assert summary["Cases unchanged"] == "0"
     assert summary["Cases closed"] == "0"
-    assert summary["Rows rejected"] == str(batch.rejected_count)
+    assert summary["Problems listed"] == str(batch.rejected_count)
+    assert summary["Rows read"] == (f"{batch.rows_read} ({batch.rows_read - batch.rows_refused} "
+                                    f"imported, {batch.rows_refused} refused)")
     assert summary["Uploaded by"] == "Test Administrator"
 
     expected = [
@@ -107,7 +109,7 @@ def test_the_sample_annex_a_workbook_imports_and_reports_its_bad_rows(login_as) 
     batch = ImportBatch.get()
     assert batch.created_count > 0 and batch.rejected_count > 0
     report = admin.get(response.headers["Location"])
-    assert _summary(report)["Rows rejected"] == str(batch.rejected_count)
+    assert _summary(report)["Problems listed"] == str(batch.rejected_count)
     shown = _table_rows(report, "Rows that could not be read")
     assert len(shown) == min(batch.rejected_count, 100)
     if batch.rejected_count > 100:

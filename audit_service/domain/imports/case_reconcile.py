@@ -28,10 +28,20 @@ class Reconciled:
     cases: list[CaseRecord]
     #: The importer's row errors followed, in file order, by duplicate rows.
     errors: list[RowError]
-    #: Distinct (sheet, row) pairs that produced a record or an error.
+    #: Distinct (sheet, row) pairs that produced a record or an error: those imported plus
+    #: those refused.
     rows_read: int
     #: The lists read in full, in file order: only their case types may be closed.
     lists_read: tuple[ListRead, ...] = ()
+
+    #: Rows refused: a problem stopped them being imported (a header row whose problem stopped
+    #: its sheet counts as one).
+    rows_refused: int = 0
+
+    @property
+    def warnings(self) -> int:
+        """Values dropped from rows that were imported without them."""
+        return sum(1 for error in self.errors if error.imported)
 
     @property
     def covered(self) -> frozenset[CaseType]:
@@ -60,6 +70,7 @@ def reconcile(items: Iterable[CaseRecord | RowError | ListRead]) -> Reconciled:
     errors: list[RowError] = []
     rows: set[tuple[str, int]] = set()
     lists_read: list[ListRead] = []
+    imported: set[tuple[str, int]] = set()
     for item in items:
         if isinstance(item, ListRead):
             lists_read.append(item)
@@ -87,13 +98,14 @@ def reconcile(items: Iterable[CaseRecord | RowError | ListRead]) -> Reconciled:
             ))
             continue
         first_row[key] = item
+        imported.add((item.source.sheet, item.source.row))
         by_child.setdefault(item.child_id, []).append(item)
     cases = [
         merge(records)
         for records in by_child.values()
         if any(_creates_case(r) for r in records)
     ]
-    return Reconciled(cases, errors, len(rows), tuple(lists_read))
+    return Reconciled(cases, errors, len(rows), tuple(lists_read), len(rows - imported))
 
 
 def merge(records: list[CaseRecord]) -> CaseRecord:

@@ -8,7 +8,7 @@ records (this module's users) and writing them (services) stay separate.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from audit_service.domain.vocabulary import AgeBand, CaseType
 
@@ -43,13 +43,19 @@ class CaseRecord:
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """A row (or one cell of it) that could not be read, and why, in plain words."""
+    """A row (or one cell of it) that could not be read, and why, in plain words.
+
+    ``imported`` tells a warning (the row was imported, without this value) from a refusal
+    (the row, or the sheet, was not imported): the report counts them apart.
+    """
 
     sheet: str
     row: int
     column: str
     value: str
     reason: str
+    #: Compared apart: equal problems are the same place, value and reason.
+    imported: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
         return (

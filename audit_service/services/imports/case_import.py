@@ -257,6 +257,8 @@ def _hold(batch: ImportBatch, data: bytes, plan: _Plan, result: Reconciled, *,
         batch.unchanged_count = plan.unchanged
         batch.closed_count = len(plan.missing)
         batch.rejected_count = len(result.errors)
+        batch.rows_refused = result.rows_refused
+        batch.warning_count = result.warnings
         batch.lists_read = _lists(result)
         batch.save()
         _save_rejected(batch, result.errors)
@@ -338,6 +340,8 @@ def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.unchanged_count = counts.unchanged
     batch.closed_count = counts.closed
     batch.rejected_count = len(result.errors)
+    batch.rows_refused = result.rows_refused
+    batch.warning_count = result.warnings
     batch.lists_read = _lists(result)
     batch.pending_file = None
     batch.status = ImportStatus.COMPLETED
@@ -356,6 +360,8 @@ def _summary(batch: ImportBatch) -> dict[str, object]:
         "unchanged": batch.unchanged_count,
         "closed": batch.closed_count,
         "rejected": batch.rejected_count,
+        "rows_refused": batch.rows_refused,
+        "warnings": batch.warning_count,
         "lists_read": [read["sheet"] for read in batch.lists_read or ()],
     }
 

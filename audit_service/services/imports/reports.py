@@ -38,6 +38,7 @@ def view_of(batch: ImportBatch) -> ImportView:
         Uploader(user.id, user.username, user.display_name) if user else None,
         batch.rows_read, batch.created_count, batch.updated_count, batch.unchanged_count,
         batch.closed_count, batch.rejected_count, batch.error,
+        batch.rows_refused, batch.warning_count,
         None if batch.lists_read is None
         else tuple((read["sheet"], read["case_type"]) for read in batch.lists_read),
     )

@@ -44,6 +44,8 @@ class ImportView:
     closed_count: int
     rejected_count: int
     error: str | None
+    rows_refused: int = 0
+    warning_count: int = 0
     #: The lists read in full, as (sheet, case type); None when the importer did not say,
     #: so a full import spoke for every case type.
     lists_read: tuple[tuple[str, str], ...] | None = None
@@ -51,6 +53,10 @@ class ImportView:
     @property
     def uploaded_by_id(self) -> int | None:
         return self.uploaded_by.id if self.uploaded_by else None
+
+    @property
+    def rows_imported(self) -> int:
+        return self.rows_read - self.rows_refused
 
     @property
     def status_label(self) -> str:

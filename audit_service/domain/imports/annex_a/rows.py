@@ -58,6 +58,7 @@ class SheetReader:
                 heading,
                 f"this heading appears more than once (columns {column_letter(first)} and "
                 f"{column_letter(again)}); only column {column_letter(first)} was read",
+                imported=True,
             ))
         required = [f for f in match.missing if f.need is Need.REQUIRED]
         # Without a child id nothing else matters, so report that alone.
@@ -68,20 +69,23 @@ class SheetReader:
                     "",
                     f"no {field.heading} column in the header row, so no row can be matched "
                     "to a case; the sheet was not imported",
+                    imported=False,
                 ))
             elif field.need is Need.EXPECTED:
                 self.header_errors.append(self._header_error(
                     field.heading,
                     "",
                     "no column with this heading; every row was imported without it",
+                    imported=True,
                 ))
 
     @property
     def readable(self) -> bool:
         return "child_id" in self.columns
 
-    def _header_error(self, column: str, value: str, reason: str) -> RowError:
-        return RowError(self.sheet, self.header_row, column, value, reason)
+    def _header_error(self, column: str, value: str, reason: str, *, imported: bool
+                      ) -> RowError:
+        return RowError(self.sheet, self.header_row, column, value, reason, imported)
 
     def read(self, row: int, cells: Sequence[object]) -> list[CaseRecord | RowError]:
         """The record for one data row (if any) followed by its problems."""
@@ -95,14 +99,17 @@ class SheetReader:
                 values[key] = column.field.parse(raw)
             except CellProblem as problem:
                 values[key] = None
-                tail = NOT_IMPORTED if key == "child_id" else IMPORTED_WITHOUT
-                errors.append(self._error(row, column, cells, f"{problem}; {tail}"))
+                kept = key != "child_id"
+                tail = IMPORTED_WITHOUT if kept else NOT_IMPORTED
+                errors.append(self._error(row, column, cells, f"{problem}; {tail}",
+                                          imported=kept))
         if values.get("child_id") is None:
             if not any(e.column == self.columns["child_id"].heading for e in errors):
                 errors.insert(0, self._error(
                     row, self.columns["child_id"], cells,
                     "the child id is blank, so the row cannot be matched to a case; "
                     + NOT_IMPORTED,
+                    imported=False,
                 ))
             return self._in_column_order(errors)
         if values.get("authorised_on") is not None:
@@ -117,6 +124,7 @@ class SheetReader:
                     row, self.columns["case_status"], cells,
                     f"the Case Status says the episode is closed but there is no "
                     f"{self.spec.field('closed_on').heading}; the case was imported as open",
+                    imported=True,
                 ))
             case_type = _STATUS_TYPES.get(status.letter, case_type)
         self._check_dates(row, cells, values, errors)
@@ -156,7 +164,7 @@ class SheetReader:
             else:
                 reason = f"{_fmt(started)} is before the Date of Birth {_fmt(born)}"
             errors.append(self._error(row, column, cells,
-                                      f"{reason}; {IMPORTED_WITHOUT}"))
+                                      f"{reason}; {IMPORTED_WITHOUT}", imported=True))
             values[start_key] = None
         seen = values.get("last_seen_on")
         if seen and seen > self.as_of:
@@ -164,6 +172,7 @@ class SheetReader:
             errors.append(self._error(
                 row, column, cells,
                 f"{_fmt(seen)} is after the import date {_fmt(self.as_of)}; {IMPORTED_WITHOUT}",
+                imported=True,
             ))
             values["last_seen_on"] = None
 
@@ -172,9 +181,10 @@ class SheetReader:
         return sorted(errors, key=lambda e: order.get(e.column, -1))
 
     def _error(
-        self, row: int, column: Column, cells: Sequence[object], reason: str
+        self, row: int, column: Column, cells: Sequence[object], reason: str, *, imported: bool
     ) -> RowError:
-        return RowError(self.sheet, row, column.heading, display(_cell(cells, column)), reason)
+        return RowError(self.sheet, row, column.heading, display(_cell(cells, column)), reason,
+                        imported)
 
 
 def _cell(cells: Sequence[object], column: Column) -> object:
