@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,3 +65,25 @@ def test_list_numbers_from_sheet_and_file_names():
     assert list_number("9") == 9
     assert list_number("Checklist 6") is None
     assert list_number("Summary") is None
+
+
+@pytest.mark.parametrize(("heading", "key"), [
+    ("Child Identifier", "child_id"),
+    ("ID of child", "child_id"),
+    ("Child's Date of Birth", "date_of_birth"),
+    ("Sum of Number of Previous Child Protection Plans", "previous_cp_plans"),
+])
+def test_the_looser_spellings_councils_send_are_matched(heading, key):
+    """Header variants a regional pipeline accepts from real councils (../shared/data/reference)."""
+    from audit_service.domain.imports.annex_a.lists import LIST_7
+
+    match = match_headers(["Allocated Team", heading], LIST_7.fields)
+    assert match.columns[key].index == 1
+    assert match.columns[key].heading == heading
+
+
+def test_an_exact_heading_wins_over_a_looser_one():
+    from audit_service.domain.imports.annex_a.lists import LIST_6
+
+    match = match_headers(["Child Identifier (old)", "Child Unique ID"], LIST_6.fields)
+    assert match.columns["child_id"].index == 1

@@ -10,18 +10,14 @@ from hypothesis import strategies as st
 
 from audit_service.domain.imports.annex_a.values import (
     CASE_STATUS,
-    YES_NO,
+    SEEN_ALONE,
     CellProblem,
     SpreadsheetError,
     UncalculatedFormula,
-    display,
     is_missing,
-    parse_child_id,
-    parse_coded_text,
     parse_count,
     parse_date,
-    parse_text,
-    parse_yes_no,
+    parse_seen_alone,
 )
 
 dates = st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2199, 12, 31))
@@ -34,7 +30,7 @@ def test_blank_and_na_are_missing(value):
     assert is_missing(value)
     assert parse_date(value) is None
     assert parse_count(value) is None
-    assert YES_NO.parse(value) is None
+    assert SEEN_ALONE.parse(value) is None
 
 
 @given(dates, padding, padding)
@@ -131,39 +127,41 @@ def test_words_decide_over_a_mismatched_letter():
     assert CASE_STATUS.parse("a) Child in need plan").letter == "c"
 
 
-@pytest.mark.parametrize(("text", "answer"), [("a) Yes", True), ("Yes", True), ("Y", True),
-                                              ("b) No", False), ("no", False), ("N", False)])
-def test_yes_no(text, answer):
-    assert parse_yes_no(text) is answer
+# Every spelling of the answer a regional pipeline accepts from councils (liia-tools-pipeline's
+# Annex A schema, ../shared/data/reference), and Ofsted's own "c) Unknown".
+@pytest.mark.parametrize(("text", "answer"), [
+    ("a) Yes", True), ("1 - Yes", True), ("Child seen", True), ("Child seen alone", True),
+    ("Seen", True), ("Seen alone", True), ("Y", True), ("Yes", True),
+    ("Yes-See care notes for details", True), ("True", True),
+    ("b) No", False), ("0 - No", False), ("Child not seen", False),
+    ("Child not seen alone", False), ("N", False), ("No", False), ("Not seen", False),
+    ("Not seen alone", False), ("False", False),
+    ("c) Unknown", None), ("Unknown", None), ("No Visit - new in last month", None),
+])
+def test_seen_alone(text, answer):
+    assert parse_seen_alone(text) is answer
 
 
-def test_unknown_yes_no_answer():
+def test_an_unknown_seen_alone_answer_is_a_problem():
     with pytest.raises(CellProblem) as caught:
-        parse_yes_no("c) Maybe")
-    assert str(caught.value) == "not a known yes or no answer: expected one of a) Yes, b) No"
+        parse_seen_alone("d) Maybe")
+    assert str(caught.value) == ("not a known answer to whether the child was seen alone: "
+                                 "expected one of a) Yes, b) No, c) Unknown")
 
 
-@pytest.mark.parametrize(("value", "expected"), [(12598894, "12598894"), (12598894.0, "12598894"),
-                                                 (" AB\xa012 ", "AB 12"), ("#N/A", None)])
-def test_child_ids_are_text(value, expected):
-    assert parse_child_id(value) == expected
-
-
-def test_text_longer_than_its_column_is_refused():
-    with pytest.raises(CellProblem, match="longer than 255 characters"):
-        parse_text("x" * 256)
-    with pytest.raises(CellProblem, match="longer than 255 characters"):
-        parse_child_id("1" * 256)
-    assert parse_text("x" * 255) == "x" * 255
-
-
-def test_coded_text_drops_the_letter():
-    assert parse_coded_text("k) E47: Special Guardianship") == "E47: Special Guardianship"
-    assert parse_coded_text("Moved away") == "Moved away"
-
-
-def test_display_shows_dates_as_a_spreadsheet_would():
-    assert display(dt.datetime(2021, 2, 24)) == "24/02/2021"
-    assert display(3.0) == "3"
-    assert display(UncalculatedFormula("=H2+5")) == "=H2+5"
-    assert display(None) == ""
+# The 33 Case Status spellings of the same schema, each read as its code.
+@pytest.mark.parametrize(("text", "letter"), [
+    *((t, "a") for t in ("a) Looked after child", "CLA", "CLA&CP", "LAC", "Looked after child",
+                         "CLA&CPP", "CP/CLA")),
+    *((t, "b") for t in ("b) Child Protection plan", "Child Protection plan", "CP", "CPP",
+                         "CP Ext", "Child Protection")),
+    *((t, "c") for t in ("c) Child in need plan", "Child in need plan", "CIN", "CiN",
+                         "CiN Plan", "Child in Need")),
+    *((t, "d") for t in ("d) Open assessment", "Open asmt", "Open assessment", "Assessment",
+                         "CF Assessment in progress")),
+    *((t, "e") for t in ("e) Closed episode", "Closed", "Closed episode", "Care leaver",
+                         "Closed - stepdown", "Closed case", "Closed Referral",
+                         "Closed Assessment")),
+])
+def test_every_case_status_spelling_councils_send(text, letter):
+    assert CASE_STATUS.parse(text).letter == letter

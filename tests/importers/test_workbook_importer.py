@@ -96,7 +96,8 @@ def test_messy_workbook_reports_every_problem_exactly():
                  "20/01/2025 is after the import date 31/01/2024; "
                  "the row was imported without this value"),
         RowError("List 7 - Child protection", 3, "was the child seen alone", "Maybe",
-                 "not a known yes or no answer: expected one of a) Yes, b) No; "
+                 "not a known answer to whether the child was seen alone: expected one of "
+                 "a) Yes, b) No, c) Unknown; "
                  "the row was imported without this value"),
         RowError("List 7 - Child protection", 3, "Number of previous CP plans", "two",
                  "not a whole number; the row was imported without this value"),

@@ -49,6 +49,9 @@ class Field:
     parse: Callable[[object], object]
     variants: tuple[str, ...] = ()
     need: Need = Need.EXPECTED
+    #: Searched in a heading's key when no variant matches it exactly: the looser spellings
+    #: councils send ("Child Identifier", "Child's Date of Birth", "Sum of Number of ...").
+    pattern: str | None = None
     keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,5 +99,12 @@ def match_headers(cells: Sequence[object], fields: Sequence[Field]) -> HeaderMat
             repeated.append((found, heading, columns[found.key].index, index))
             continue
         columns[found.key] = Column(found, index, heading)
+    taken = {column.index for column in columns.values()} | {r[3] for r in repeated}
+    for loose in (f for f in fields if f.pattern and f.key not in columns):
+        index = next((i for i, cell in enumerate(cells) if i not in taken
+                      and re.search(loose.pattern, header_key(cell))), None)
+        if index is not None:
+            taken.add(index)
+            columns[loose.key] = Column(loose, index, printable(clean_text(str(cells[index]))))
     missing = tuple(f for f in fields if f.key not in columns)
     return HeaderMatch(columns, missing, tuple(repeated))

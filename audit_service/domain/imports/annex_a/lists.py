@@ -23,7 +23,7 @@ from audit_service.domain.imports.annex_a.values import (
     parse_coded_text,
     parse_count,
     parse_date,
-    parse_yes_no,
+    parse_seen_alone,
 )
 from audit_service.domain.vocabulary import CaseType
 
@@ -38,8 +38,10 @@ CHILD_ID = Field(
     ("Child ID", "Child Unique Identifier", "Unique Child ID", "Child Unique Reference",
      "Child Reference", "Child Unique Ref", "CHILD_ID", "ChildID", "LA Child ID"),
     Need.REQUIRED,
+    pattern=r"\bchild\b.*\b(id|identifier)\b|\b(id|identifier)\b.*\bchild\b",
 )
-DATE_OF_BIRTH = Field("date_of_birth", "Date of Birth", parse_date, ("DOB", "Birth Date"))
+DATE_OF_BIRTH = Field("date_of_birth", "Date of Birth", parse_date, ("DOB", "Birth Date"),
+                      pattern=r"\bdate\b.*\bbirth\b")
 TEAM = Field(
     "team_name", "Allocated Team", parse_allocation,
     ("Team", "Allocated Team Name", "Team Allocated")
@@ -164,7 +166,7 @@ LIST_7 = ListSpec(
         Field(
             "seen_alone",
             "Was the Child Seen Alone?",
-            parse_yes_no,
+            parse_seen_alone,
             ("Child Seen Alone", "Was the Child Seen Alone at the Last Visit?", "Seen Alone"),
         ),
         Field(
@@ -179,6 +181,7 @@ LIST_7 = ListSpec(
             parse_count,
             ("Number of Previous CP Plans", "No. of Previous Child Protection Plans",
              "Previous Child Protection Plans"),
+            pattern=r"\bprevious (child protection|cp) plans\b",
         ),
     ),
     start_field="opened_on",

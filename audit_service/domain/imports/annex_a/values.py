@@ -276,26 +276,36 @@ class CodeList:
         return found
 
 
-YES_NO = CodeList(
-    "yes or no answer",
+# The aliases are the spellings councils send, as a regional pipeline accepts them
+# (liia-tools-pipeline's Annex A schema), compared without case, spacing or punctuation.
+SEEN_ALONE = CodeList(
+    "answer to whether the child was seen alone",
     (
-        Code("a", "Yes", ("y", "true", "1")),
-        Code("b", "No", ("n", "false", "0")),
+        Code("a", "Yes", ("y", "true", "1", "1 yes", "seen", "seen alone", "child seen",
+                          "child seen alone", "yes see care notes for details")),
+        Code("b", "No", ("n", "false", "0", "0 no", "not seen", "not seen alone",
+                         "child not seen", "child not seen alone")),
+        Code("c", "Unknown", ("not known", "no visit new in last month")),
     ),
 )
 
 CASE_STATUS = CodeList(
     "Case Status",
     (
-        Code("a", "Looked after child", ("looked after", "lac", "cla", "child looked after")),
-        Code("b", "Child protection plan", ("cp plan", "cpp", "child protection")),
+        Code("a", "Looked after child", ("looked after", "lac", "cla", "child looked after",
+                                         "cla cp", "cla cpp", "cp cla")),
+        Code("b", "Child protection plan", ("cp plan", "cpp", "cp", "cp ext",
+                                            "child protection")),
         Code("c", "Child in need plan", ("cin plan", "child in need", "cin")),
-        Code("d", "Open assessment", ("assessment", "open assessment in progress")),
-        Code("e", "Closed episode", ("closed", "case closed", "closed case")),
+        Code("d", "Open assessment", ("assessment", "open assessment in progress", "open asmt",
+                                      "cf assessment in progress")),
+        Code("e", "Closed episode", ("closed", "case closed", "closed case", "closed stepdown",
+                                     "closed referral", "closed assessment", "care leaver")),
     ),
 )
 
 
-def parse_yes_no(value: object) -> bool | None:
-    code = YES_NO.parse(value)
-    return None if code is None else code.letter == "a"
+def parse_seen_alone(value: object) -> bool | None:
+    """Yes, no, or not known (``c) Unknown`` in Ofsted's template): None."""
+    code = SEEN_ALONE.parse(value)
+    return None if code is None or code.letter == "c" else code.letter == "a"
