@@ -43,6 +43,9 @@ def _blueprints() -> list:
 def init_app(app: Flask) -> Api:
     """One ``Api`` per app, so test apps never share registration state."""
     from audit_service.api import docs
+    from audit_service.api.json_bodies import refuse_deep_json
+
+    app.before_request(refuse_deep_json)
 
     app.config.setdefault("API_TITLE", "audit-service")
     app.config.setdefault("API_VERSION", __version__)

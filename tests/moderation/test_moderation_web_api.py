@@ -160,3 +160,12 @@ def test_learning_themes_and_exemplars_refuse_child_identifiers(world, make_user
                     json={"name": "Neglect"}).status_code == 403
     page = world.client(lead).get(f"/learning/audits/{first.public_id}")
     assert page.h1() == "Themes and exemplars for an audit"
+
+
+def test_the_last_month_a_period_can_name_is_shown_not_a_server_error(world, make_user):
+    lead = make_user(Role.QUALITY_LEAD, "span_lead")
+    client = world.client(lead)
+    page = client.get("/learning?from=2100-01&to=2100-12")
+    assert page.status_code == 200  # was a 500: the month after 2100-12 cannot be named
+    counts = client.client.get("/learning?from=0001-01&to=9999-11")
+    assert counts.status_code == 422

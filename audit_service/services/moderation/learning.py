@@ -181,7 +181,7 @@ def tagging_page(user: User, public_id: str,
 def theme_counts(period_from: str, period_to: str) -> ThemeCounts:
     """Tagged audits per theme per month of submission (one query)."""
     start, end = span_bounds(period_from, period_to)
-    months = [str(m) for m in months_between(Month.of(start), Month.of(end).previous())]
+    months = [str(m) for m in months_between(Month.parse(period_from), Month.parse(period_to))]
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     query = (AuditTheme.select(PracticeTheme.name, Audit.submitted_at)
              .join(PracticeTheme).switch(AuditTheme).join(Audit)
