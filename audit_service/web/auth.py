@@ -40,12 +40,14 @@ class LoginForm(FlaskForm):
 def _throttle() -> signin.Throttle:
     config = current_app.config
     return signin.Throttle(config["LOGIN_MAX_FAILURES"],
-                           dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]))
+                           dt.timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+                           config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
 
 
 @bp.record_once
 def _defaults(state) -> None:
     state.app.config.setdefault("LOGIN_MAX_FAILURES", 5)
+    state.app.config.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
     state.app.config.setdefault("LOGIN_LOCKOUT_MINUTES", 15)
 
 

@@ -209,3 +209,51 @@ def test_session_cookie_is_httponly_and_samesite(page, make_user) -> None:
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+
+
+def _from(client, address: str):
+    """The test client's requests as if they came from ``address``."""
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_failures_from_elsewhere_do_not_lock_the_user_out(app, page, make_user) -> None:
+    """Anyone could type a colleague's username five times; only their own address is
+    slowed down, and the colleague still signs in from theirs."""
+    make_user(Role.ADMIN, "alex")
+    attacker = _from(app.test_client(), "203.0.113.9")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 2):
+        sign_in(attacker, "alex", "wrong-password-x")
+    assert sign_in(attacker, "alex").status_code == 429
+    assert sign_in(_from(page.client, "198.51.100.7"), "alex").status_code == 302
+
+
+def test_spraying_many_usernames_from_one_address_is_throttled(app, make_user) -> None:
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 6
+    make_user(Role.ADMIN, "alex")
+    sprayer = _from(app.test_client(), "203.0.113.10")
+    for n in range(6):
+        assert sign_in(sprayer, f"user{n}", "Winter2026!").status_code == 400
+    assert sign_in(sprayer, "alex").status_code == 429
+    assert sign_in(_from(app.test_client(), "198.51.100.8"), "alex").status_code == 302
+
+
+def test_an_account_without_a_password_takes_as_long_to_refuse(app, make_user, monkeypatch):
+    """An account that signs in only by single sign-on must not answer faster than a wrong
+    password would: the password is hashed either way."""
+    from audit_service.services.accounts import users
+
+    hashed = []
+
+    class Counting:
+        def hash(self, password: str) -> str:
+            hashed.append(password)
+            return "counted"
+
+    user = make_user(Role.ADMIN, "sso_only")
+    User.update(password_hash=None).where(User.id == user.id).execute()
+    monkeypatch.setattr(users, "_hasher", Counting())
+    with app.app_context():
+        assert users.authenticate("sso_only", "guess") is None
+        assert users.authenticate("nobody", "guess2") is None
+    assert hashed == ["guess", "guess2"]

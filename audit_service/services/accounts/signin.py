@@ -1,7 +1,9 @@
 """Signing in and out: the password check, throttling, the new session and the audit trail.
 
-Too many failed sign-ins for one username are refused for a while. The audit
-trail already records every failed sign-in, so the count comes from there
+Too many failed sign-ins for one username from one address are refused for a while, so
+nobody elsewhere can lock a colleague out by typing their username; too many failures
+from one address across usernames (password spraying) are refused too. The audit trail
+already records every failed sign-in with its address, so the counts come from there
 rather than from a second store that could disagree with it.
 
 The browser's own session (its cookie) is the web layer's business; everything
@@ -24,10 +26,12 @@ LOGIN_FAILED = "login.failed"
 
 @dataclass(frozen=True)
 class Throttle:
-    """How many failures for one username within ``window`` stop it signing in."""
+    """How many failures within ``window`` stop sign-in: ``limit`` for one username from
+    one address, ``address_limit`` from one address whatever the usernames."""
 
     limit: int = 5
     window: dt.timedelta = dt.timedelta(minutes=15)
+    address_limit: int = 30
 
 
 @dataclass(frozen=True)
@@ -40,17 +44,23 @@ class SignIn:
     throttled: bool = False
 
 
-def recent_failures(username: str, window: dt.timedelta) -> int:
-    return (
-        Event.select()
-        .where(
-            (Event.action == LOGIN_FAILED)
-            & (Event.object_type == "login")
-            & (Event.object_id == username)
-            & (Event.occurred_at >= utcnow() - window)
-        )
-        .count()
-    )
+def recent_failures(window: dt.timedelta, *, remote_addr: str | None,
+                    username: str | None = None) -> int:
+    """Failed sign-ins within ``window`` from this address, for ``username`` if given."""
+    where = ((Event.action == LOGIN_FAILED) & (Event.object_type == "login")
+             & (Event.occurred_at >= utcnow() - window)
+             & (Event.remote_addr.is_null() if remote_addr is None
+                else Event.remote_addr == remote_addr))
+    if username is not None:
+        where &= Event.object_id == username
+    return Event.select().where(where).count()
+
+
+def _throttled(username: str, throttle: Throttle, remote_addr: str | None) -> bool:
+    return (recent_failures(throttle.window, remote_addr=remote_addr, username=username)
+            >= throttle.limit
+            or recent_failures(throttle.window, remote_addr=remote_addr)
+            >= throttle.address_limit)
 
 
 def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str | None,
@@ -58,7 +68,7 @@ def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str |
     """Check the password and open a new session, ending ``replaces`` (the one the browser
     brought with it, never reused). Every outcome is written to the audit trail."""
     username = username.strip().lower()
-    if recent_failures(username, throttle.window) >= throttle.limit:
+    if _throttled(username, throttle, remote_addr):
         _record("login.throttled", None, username, remote_addr)
         return SignIn(throttled=True)
     user = users.authenticate(username, password)

@@ -85,8 +85,10 @@ def create_user(
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None. Timing does not reveal which part failed."""
     user = User.get_or_none(User.username == username.strip().lower())
-    if user is None:
-        _hasher.hash(password)  # spend the same time as a real check
+    if user is None or not user.password_hash:
+        # Spend the time a real check takes: no account, or one that signs in only by
+        # single sign-on, must not answer faster than a wrong password.
+        _hasher.hash(password)
         return None
     if not check_password(user, password) or not user.is_active:
         return None
