@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from audit_service import config, extension
 from audit_service.api.blueprint import DatabaseId
@@ -19,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environ())
     if test_config:
         app.config.update(test_config)
+    trust_proxies(app)
 
     from audit_service import api, web
     from audit_service.storage import database
@@ -28,3 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     api.init_app(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind the council's reverse proxies, the client's address (sign-in throttling, the
+    audit trail) and scheme come from the headers those proxies set, and only from as many
+    of them as ``TRUSTED_PROXIES`` says are there."""
+    hops = app.config.get("TRUSTED_PROXIES") or 0
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -53,6 +53,9 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_MAX_HOURS": positive_int(env, "AUDIT_SESSION_MAX_HOURS", 12),
         "RETENTION_YEARS": positive_int(env, "AUDIT_RETENTION_YEARS", 7),
         "IMPORT_CONFIRM_PERCENT": positive_int(env, "AUDIT_IMPORT_CONFIRM_PERCENT", 10),
+        "TRUSTED_PROXIES": (positive_int(env, "AUDIT_TRUSTED_PROXIES", 1)
+                            if env.get("AUDIT_TRUSTED_PROXIES", "0").strip() not in ("", "0")
+                            else 0),
     }
 
 

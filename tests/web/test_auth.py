@@ -257,3 +257,23 @@ def test_an_account_without_a_password_takes_as_long_to_refuse(app, make_user, m
         assert users.authenticate("sso_only", "guess") is None
         assert users.authenticate("nobody", "guess2") is None
     assert hashed == ["guess", "guess2"]
+
+
+def test_behind_a_trusted_proxy_each_person_is_throttled_at_their_own_address(app, make_user):
+    """Every request reaches the service from the proxy; the address that counts is the one
+    the proxy forwards, or one colleague's typing would throttle the whole council."""
+    from audit_service.app import trust_proxies
+
+    app.config.update(TRUSTED_PROXIES=1, LOGIN_MAX_FAILURES=2)
+    trust_proxies(app)
+    make_user(Role.ADMIN, "alex")
+    attacker = app.test_client()
+    attacker.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.20"
+    for _ in range(3):
+        sign_in(attacker, "alex", "wrong-password-x")
+    assert sign_in(attacker, "alex").status_code == 429
+    colleague = app.test_client()
+    colleague.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.21"
+    assert sign_in(colleague, "alex").status_code == 302
+    failed = Event.select().where(Event.action == "login.failed")
+    assert {e.remote_addr for e in failed} == {"203.0.113.20"}
