@@ -20,6 +20,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environ())
     if test_config:
         app.config.update(test_config)
+    # ``__Host-``: the browser sends the cookie only to this host, over https, for every
+    # path, and refuses one planted by a sibling subdomain. Local http cannot carry it.
+    if app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_NAME"] == "session":
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     trust_proxies(app)
 
     from audit_service import api, web

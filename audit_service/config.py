@@ -27,6 +27,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from ``AUDIT_*`` environment variables."""
     env = os.environ if environ is None else environ
     secret = env.get("AUDIT_SECRET_KEY")
+    secure = env.get("AUDIT_INSECURE_COOKIES", "") not in ("1", "true")
     return {
         "DATABASE_URL": env.get("AUDIT_DATABASE_URL") or default_database_url(),
         # Without a configured key each process gets its own random one: sessions
@@ -45,7 +46,7 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "BANK_HOLIDAYS_FILE": env.get("AUDIT_BANK_HOLIDAYS_FILE"),
         "OPEN_LATE_PREVIOUS_MONTH": env.get("AUDIT_OPEN_LATE_PREVIOUS_MONTH"),
         "PLUGINS": [p for p in env.get("AUDIT_PLUGINS", "").replace(",", " ").split() if p],
-        "SESSION_COOKIE_SECURE": env.get("AUDIT_INSECURE_COOKIES", "") not in ("1", "true"),
+        "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": int(env.get("AUDIT_MAX_UPLOAD_MB", "50")) * 1024 * 1024,

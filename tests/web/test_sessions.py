@@ -183,10 +183,13 @@ def test_secure_cookie_flags_on_the_wire(db_url, make_user) -> None:
     make_user(Role.ADMIN, "alex")
     client = app.test_client()
     response = sign_in(client, "alex")
-    [header] = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
-    morsel = SimpleCookie(header)["session"]
+    [header] = [h for h in response.headers.getlist("Set-Cookie")
+                if h.startswith("__Host-session=")]
+    morsel = SimpleCookie(header)["__Host-session"]
     assert morsel["httponly"] and morsel["secure"]
     assert morsel["samesite"] == "Lax"
+    # What the prefix demands, or browsers drop the cookie: Secure, Path=/, no Domain.
+    assert (morsel["path"], morsel["domain"]) == ("/", "")
 
 
 def test_session_settings_come_from_the_environment() -> None:
