@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from peewee import PostgresqlDatabase
 
 from audit_service.storage.database import bind
 from audit_service.storage.migrations import migrate, migrations_dir, pending, schema_drift
@@ -60,9 +59,7 @@ def test_model_change_without_migration_is_detected(db):
     assert "unmigrated_column" in str(drift)
 
 
-def test_audit_trail_refuses_update_and_delete_on_postgresql(postgres_db):
-    db = postgres_db
-    assert isinstance(db, PostgresqlDatabase)
+def test_audit_trail_refuses_update_and_delete_on_both_databases(db):
     Event.create(actor_label="system", action="test.event")
     with pytest.raises(Exception, match="append-only"), db.atomic():
         Event.update(action="changed").execute()
