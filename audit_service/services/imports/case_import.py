@@ -251,15 +251,7 @@ def _hold(batch: ImportBatch, data: bytes, plan: _Plan, result: Reconciled, *,
         batch.status = ImportStatus.AWAITING_CONFIRMATION
         batch.pending_file = data
         batch.preview = preview
-        batch.rows_read = result.rows_read
-        batch.created_count = len(plan.new)
-        batch.updated_count = len(plan.changed)
-        batch.unchanged_count = plan.unchanged
-        batch.closed_count = len(plan.missing)
-        batch.rejected_count = len(result.errors)
-        batch.rows_refused = result.rows_refused
-        batch.warning_count = result.warnings
-        batch.lists_read = _lists(result)
+        _count(batch, result, plan.counts())
         batch.save()
         _save_rejected(batch, result.errors)
         audit_trail.record("cases.import_held", actor=actor, actor_label=actor_label,
@@ -333,7 +325,8 @@ def _failed(
     return ImportFailed(message, batch)
 
 
-def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
+def _count(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
+    """What the import did (or, held, would do) to rows and cases, on the batch."""
     batch.rows_read = result.rows_read
     batch.created_count = counts.created
     batch.updated_count = counts.updated
@@ -343,6 +336,10 @@ def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.rows_refused = result.rows_refused
     batch.warning_count = result.warnings
     batch.lists_read = _lists(result)
+
+
+def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
+    _count(batch, result, counts)
     batch.pending_file = None
     batch.status = ImportStatus.COMPLETED
     batch.finished_at = utcnow()
@@ -471,6 +468,13 @@ class _Plan:
     def closures(self) -> int:
         return len(self.closing) + len(self.missing)
 
+    def counts(self) -> _Counts:
+        """Cases closed for being missing count as closed; those the file closes, as
+        updated (their facts changed too)."""
+        return _Counts(created=len(self.new), updated=len(self.changed),
+                       unchanged=self.unchanged, closed=len(self.missing),
+                       closed_ids=self.closing + self.missing)
+
 
 def _plan(cases: Sequence[CaseRecord], closable: frozenset[CaseType]) -> _Plan:
     existing = {
@@ -521,8 +525,7 @@ def _write_cases(batch: ImportBatch, plan: _Plan, cases: Sequence[CaseRecord],
             last_batch=batch.id,
             updated_at=now,
         ).where(Case.id.in_(list(chunk))).execute()
-    return _Counts(created=len(plan.new), updated=len(plan.changed), unchanged=plan.unchanged,
-                   closed=len(plan.missing), closed_ids=plan.closing + plan.missing)
+    return plan.counts()
 
 
 # peewee builds a query tree per value, which costs seconds for 20,000 cases;
