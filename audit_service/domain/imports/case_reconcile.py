@@ -70,7 +70,7 @@ def reconcile(items: Iterable[CaseRecord | RowError | ListRead]) -> Reconciled:
     errors: list[RowError] = []
     rows: set[tuple[str, int]] = set()
     lists_read: list[ListRead] = []
-    imported: set[tuple[str, int]] = set()
+    imported = 0
     for item in items:
         if isinstance(item, ListRead):
             lists_read.append(item)
@@ -98,14 +98,14 @@ def reconcile(items: Iterable[CaseRecord | RowError | ListRead]) -> Reconciled:
             ))
             continue
         first_row[key] = item
-        imported.add((item.source.sheet, item.source.row))
+        imported += 1  # one record a row, so kept records are the rows imported
         by_child.setdefault(item.child_id, []).append(item)
     cases = [
         merge(records)
         for records in by_child.values()
         if any(_creates_case(r) for r in records)
     ]
-    return Reconciled(cases, errors, len(rows), tuple(lists_read), len(rows - imported))
+    return Reconciled(cases, errors, len(rows), tuple(lists_read), len(rows) - imported)
 
 
 def merge(records: list[CaseRecord]) -> CaseRecord:
