@@ -35,7 +35,9 @@ from audit_service.domain.imports.annex_a import (
     is_missing,
     list_from_headings,
     list_number,
+    match_headers,
 )
+from audit_service.domain.imports.annex_a.lists import CHILD_ID
 from audit_service.domain.imports.annex_a.values import display
 from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
 from audit_service.importers.base import CaseImporter
@@ -211,6 +213,11 @@ class AnnexACsvImporter(CaseImporter):
                 yield ListRead(reader.sheet, LISTS[which].case_type)
 
 
+#: How many non-blank rows may stand above a list's header (Ofsted's template puts a title
+#: row there; councils add notes and blank rows).
+HEADER_SEARCH = 10
+
+
 def _leading_rows(numbered: Iterator[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
     """The first ``HEADER_SEARCH`` non-blank rows, where a header row may be."""
     leading: list[tuple[int, list[str]]] = []
@@ -223,7 +230,8 @@ def _leading_rows(numbered: Iterator[tuple[int, list[str]]]) -> list[tuple[int, 
 
 
 def _has_child_id(cells: Sequence[object]) -> bool:
-    return SheetReader("", LISTS[6], cells, as_of=dt.date.min).readable
+    """Whether a row is a header row: it names the child id column every list has."""
+    return bool(match_headers(cells, (CHILD_ID,)).columns)
 
 
 _LIST_HEADINGS = {
@@ -254,11 +262,6 @@ def _sniff_encoding(stream: BinaryIO) -> str:
     return encoding
 
 
-#: How many non-blank rows may stand above a list's header (Ofsted's template puts a title
-#: row there; councils add notes and blank rows).
-HEADER_SEARCH = 10
-
-
 @dataclass
 class _FoundList:
     """A sheet holding an Annex A list we read, and where its header row is."""
@@ -283,8 +286,7 @@ def _find_list(title: str, rows: _SheetRows) -> _FoundList | None:
             continue
         leading.append(row)
         found = number if number is not None else list_from_headings(row[1])
-        if found is not None and SheetReader(title, LISTS[found], row[1],
-                                             as_of=dt.date.min).readable:
+        if found is not None and _has_child_id(row[1]):
             return _FoundList(title, LISTS[found], rows, row)
         if len(leading) >= HEADER_SEARCH:
             break

@@ -141,7 +141,7 @@ def cancel_pending(public_id: str, *, actor: User | None) -> ImportBatch:
                           & (ImportBatch.status == ImportStatus.AWAITING_CONFIRMATION))
                    .execute())
         if not claimed:
-            raise Conflict("This import has already been confirmed or cancelled.")
+            raise NotPending()
         audit_trail.record("cases.import_cancelled", actor=actor, object_type="import_batch",
                            object_id=batch.public_id, after={"would_close": batch.closed_count})
     return ImportBatch.get_by_id(batch.id)
@@ -152,8 +152,7 @@ def _pending(public_id: str) -> ImportBatch:
     if batch is None:
         raise NotFound("There is no import with that id.")
     if batch.status != ImportStatus.AWAITING_CONFIRMATION:
-        raise Conflict("This import is not waiting for confirmation: it has already been "
-                       "confirmed or cancelled.")
+        raise NotPending()
     return batch
 
 
@@ -193,7 +192,7 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
                        & (ImportBatch.status == ImportStatus.AWAITING_CONFIRMATION))
                 .execute()
             ):
-                raise Conflict("This import has already been confirmed or cancelled.")
+                raise NotPending()
             batch.status = ImportStatus.RUNNING
             batch.save()
             if pending:  # rejected rows were kept for the preview; the import writes its own
@@ -214,6 +213,14 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
             _failed(batch, f"the import stopped and nothing was changed: {exc}")
         raise
     return batch
+
+
+class NotPending(Conflict):
+    """The import was confirmed or cancelled already (another tab, a double click)."""
+
+    def __init__(self) -> None:
+        super().__init__("This import is not waiting for confirmation: it has already been "
+                         "confirmed or cancelled.")
 
 
 class ConfirmationNeeded(Conflict):
@@ -425,8 +432,8 @@ _NEW_FIELDS = ("child_id", "public_id", "created_at", *_FACT_FIELDS)
 
 
 def _facts(
-    case: CaseRecord, teams: dict[str, int], staff: dict[str, int], batch: ImportBatch,
-    now: dt.datetime,
+    case: CaseRecord, digest: str, teams: dict[str, int], staff: dict[str, int],
+    batch: ImportBatch, now: dt.datetime,
 ) -> tuple[object, ...]:
     """Values for ``_FACT_FIELDS``, in order."""
     return (
@@ -443,7 +450,7 @@ def _facts(
         case.referrals_12m,
         case.previous_cp_plans,
         case.placements_12m,
-        facts_hash(case),
+        digest,
         batch.id,
         now,
     )
@@ -463,6 +470,8 @@ class _Plan:
     missing: list[int]
     #: Open cases before the import.
     open_now: int
+    #: Each new or changed record's facts hash, by child id, worked out once.
+    hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def closures(self) -> int:
@@ -489,11 +498,14 @@ def _plan(cases: Sequence[CaseRecord], closable: frozenset[CaseType]) -> _Plan:
         stored = existing.get(case.child_id)
         if stored is None:
             plan.new.append(case)
+            plan.hashes[case.child_id] = facts_hash(case)
             continue
         status = status_of(case).value
-        if stored[1] == facts_hash(case) and stored[2] == status:
+        digest = facts_hash(case)
+        if stored[1] == digest and stored[2] == status:
             plan.unchanged += 1
             continue
+        plan.hashes[case.child_id] = digest
         plan.changed.append((case, stored[0]))
         if stored[2] == CaseStatus.OPEN.value and status == CaseStatus.CLOSED.value:
             plan.closing.append(stored[0])
@@ -512,11 +524,13 @@ def _write_cases(batch: ImportBatch, plan: _Plan, cases: Sequence[CaseRecord],
     teams = _teams(cases)
     staff = _staff(cases, teams)
     now = utcnow()
+    hashes = plan.hashes
     _insert(Case, _NEW_FIELDS, [(case.child_id, new_public_id(), now,
-                                 *_facts(case, teams, staff, batch, now))
+                                 *_facts(case, hashes[case.child_id], teams, staff, batch, now))
                                 for case in plan.new])
-    _update_by_id(Case, _FACT_FIELDS, [(*_facts(case, teams, staff, batch, now), case_id)
-                                       for case, case_id in plan.changed])
+    _update_by_id(Case, _FACT_FIELDS, [
+        (*_facts(case, hashes[case.child_id], teams, staff, batch, now), case_id)
+        for case, case_id in plan.changed])
     for chunk in _chunks(plan.missing):
         Case.update(
             status=CaseStatus.CLOSED.value,

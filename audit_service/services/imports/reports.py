@@ -5,7 +5,8 @@ from __future__ import annotations
 from peewee import JOIN, ModelSelect
 
 from audit_service.domain.vocabulary import ImportStatus
-from audit_service.services.errors import Conflict, NotFound
+from audit_service.services.errors import NotFound
+from audit_service.services.imports.case_import import NotPending
 from audit_service.services.imports.views import (
     ImportPreview,
     ImportReport,
@@ -88,8 +89,7 @@ def preview(public_id: str) -> ImportPreview:
     """What an import awaiting confirmation would do, for the page that asks."""
     batch = _batch(public_id)
     if batch.status != ImportStatus.AWAITING_CONFIRMATION:
-        raise Conflict("This import is not waiting for confirmation: it has already been "
-                       "confirmed or cancelled.")
+        raise NotPending()
     held = batch.preview
     return ImportPreview(view_of(batch), held["open_now"], held["closures"],
                          held["limit_percent"], tuple(PreviewRow(*row) for row in held["rows"]))
