@@ -83,6 +83,12 @@ class CriterionComparisonSchema(StrictSchema):
     differs = ma.fields.Boolean(required=True)
 
 
+def _nullable(description: str, kind: type[ma.fields.Field] = ma.fields.String
+              ) -> ma.fields.Field:
+    """A field that stays null until the moderation reaches the step that fills it."""
+    return kind(allow_none=True, metadata={"description": description})
+
+
 class ModerationSchema(StrictSchema):
     id = ma.fields.String(required=True)
     audit = ma.fields.String(required=True, metadata={"description": "The first audit's id"})
@@ -90,18 +96,16 @@ class ModerationSchema(StrictSchema):
     source = ma.fields.String(required=True, metadata={"description": "chosen or random"})
     reason = ma.fields.String(required=True)
     state = ma.fields.String(required=True)
-    first_grade = ma.fields.String(allow_none=True, metadata={
-        "description": "Hidden (null) from the moderator until they have submitted"})
-    moderator = ma.fields.String(allow_none=True, metadata={
-        "description": "The moderator's username, once one is assigned"})
-    moderation_audit = ma.fields.String(allow_none=True, metadata={
-        "description": "The moderator's own audit of the case (submit it through the audits API)"})
-    moderation_grade = ma.fields.String(allow_none=True, metadata={
-        "description": "The moderator's own grade, once they have submitted"})
-    agreed_grade = ma.fields.String(allow_none=True, metadata={
-        "description": "Set by adjudication; it becomes the first audit's grade everywhere"})
-    agreed_domains = ma.fields.Dict(allow_none=True, metadata={
-        "description": "Rubric id -> agreed grade, where a domain was graded apart"})
+    first_grade = _nullable("Withheld (null) from everyone until the moderator has submitted")
+    first_grade_withheld = ma.fields.Boolean(required=True)
+    moderator = _nullable("The moderator's username, once one is assigned")
+    moderation_audit = _nullable(
+        "The moderator's own audit of the case (submit it through the audits API)")
+    moderation_grade = _nullable("The moderator's own grade, once they have submitted")
+    agreed_grade = _nullable(
+        "Set by adjudication; it becomes the first audit's grade everywhere")
+    agreed_domains = _nullable("Rubric id -> agreed grade, where a domain was graded apart",
+                               ma.fields.Dict)
     note = ma.fields.String(allow_none=True)
     adjudicated_at = UtcDateTime(allow_none=True)
     comparison = ma.fields.List(ma.fields.Nested(CriterionComparisonSchema), allow_none=True,

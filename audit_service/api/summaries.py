@@ -129,7 +129,8 @@ def _summary_endpoint(name: str, table: str, row: type[ma.Schema], doc: str) -> 
         chosen = choose_period(period, today)
         tables = reports.summary_report(
             level, chosen, access.scope_for(current_api_user(), Scope.parse(scope)),
-            today=today, threshold=_threshold(), criterion_types=registries().criterion_types)
+            reader_id=current_api_user().id, today=today, threshold=_threshold(),
+            criterion_types=registries().criterion_types)
         return _rows(tables[table], table, {"level": level, "period": chosen.key, "scope": scope},
                      pagination_parameters)
 
@@ -154,6 +155,7 @@ breakdowns = _summary_endpoint(
 def trend(pagination_parameters, level, metric, months, scope):
     """Monthly values with the XmR mean, process limits and special-cause signals."""
     report = reports.trend_report(level, Metric(metric), months, Scope.parse(scope),
+                                  reader_id=current_api_user().id,
                                   held=access.held_scope(current_api_user()),
                                   today=local_today(), threshold=_threshold())
     return _rows(report.table, "trends",

@@ -65,7 +65,7 @@ def _summary(form, held: Scope | None):
     if filters is None:
         return None, None
     return filters, reports.summary_report(
-        filters.level, filters.period, filters.scope, today=local_today(),
+        filters.level, filters.period, filters.scope, reader_id=_user().id, today=local_today(),
         threshold=_threshold(), criterion_types=registries().criterion_types)
 
 
@@ -126,7 +126,8 @@ def _trends(args):
     metric = Metric(form.metric.data)
     months = int(form.months.data)
     report = reports.trend_report(form.level.data, metric, months, Scope.parse(form.scope.data),
-                                  held=held, today=local_today(), threshold=_threshold())
+                                  reader_id=_user().id, held=held, today=local_today(),
+                                  threshold=_threshold())
     filters = {"level": form.level.data, "metric": metric.value, "months": str(months),
                "scope": form.scope.data or ""}
     return form, filters, report

@@ -39,14 +39,16 @@ BLIND_MESSAGE = ("You are moderating this audit. You can read the first auditor'
                  "evidence and grades once you have submitted your own audit.")
 
 
-def blinded_ids(user: User):
-    """The audits ``user`` is moderating and has not yet submitted: hidden from them.
+def blinded_ids(user: User | int):
+    """The audits ``user`` (or the user of that id) is moderating and has not yet submitted:
+    hidden from them.
 
     A subquery, so lists can exclude them in SQL (``~Audit.id.in_(blinded_ids(u))``).
     """
     moderation = Audit.alias()
+    user_id = user if isinstance(user, int) else user.id
     return moderation.select(moderation.moderates).where(
-        (moderation.auditor == user.id) & (moderation.kind == MODERATION)
+        (moderation.auditor == user_id) & (moderation.kind == MODERATION)
         & (moderation.status != AuditStatus.SUBMITTED) & moderation.moderates.is_null(False)
     )
 

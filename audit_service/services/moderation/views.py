@@ -155,8 +155,9 @@ class Comparison:
 @dataclass(frozen=True)
 class ModerationView:
     """One moderation. ``audit`` and ``moderation_audit`` are the two audits' ids;
-    ``first_grade`` is None while the reader moderates blind (``blinded``), and
-    ``moderating`` says the reader is the moderator with their audit still to submit."""
+    ``first_grade`` is withheld (None, ``first_grade_withheld``) from everyone until the
+    moderator has submitted, and ``blinded`` says the reader is that moderator; ``moderating``
+    says the reader is the moderator with their audit still to submit."""
 
     id: str
     audit: str
@@ -166,6 +167,7 @@ class ModerationView:
     state: str
     first_grade: str | None
     blinded: bool
+    first_grade_withheld: bool
     child_id: str
     case_type: str
     first_auditor: str

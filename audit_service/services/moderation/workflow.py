@@ -205,10 +205,15 @@ def get(public_id: str) -> Moderation:
 def _view(reader: User, moderation: Moderation, first: Audit, case: Case, auditor: User,
           second: Audit | None, moderator: User | None, *, blinded: bool,
           comparison: Comparison | None = None) -> ModerationView:
+    # Whoever reads a moderation before the moderator has submitted may yet be its moderator
+    # (a quality lead picks an audit, then assigns themselves): the first grade waits.
+    compared = second is not None and second.status == AuditStatus.SUBMITTED
+    withheld = blinded or not compared
     return ModerationView(
         id=moderation.public_id, audit=first.public_id, period=moderation.period,
         source=moderation.source, reason=moderation.reason, state=state_of(moderation, second),
-        first_grade=None if blinded else first.overall_grade, blinded=blinded,
+        first_grade=None if withheld else first.overall_grade, blinded=blinded,
+        first_grade_withheld=withheld,
         child_id=case.child_id, case_type=case.case_type, first_auditor=auditor.display_name,
         moderator=moderator.username if moderator else None,
         moderator_name=moderator.display_name if moderator else None,

@@ -36,6 +36,7 @@ from audit_service.domain.summaries.bands import (
 )
 from audit_service.domain.summaries.periods import Period
 from audit_service.domain.vocabulary import ActionStatus, AuditStatus, CaseStatus
+from audit_service.services.audits.access import blinded_ids
 from audit_service.services.rubrics.versions import rubric_of
 from audit_service.storage.models import (
     Audit,
@@ -80,10 +81,16 @@ class Level(StrEnum):
 
 @dataclass(frozen=True)
 class Scope:
-    """Restrict a summary to one service or one team (both None: the whole council)."""
+    """Restrict a summary to one service or one team (both None: the whole council).
+
+    ``blind_to`` is the reader: the audits they are moderating blind are left out of every
+    figure, or a practitioner's row for the month would give away the grade they must not see.
+    It is not part of the ``key`` (the filter's value): it comes from who asks, never the address.
+    """
 
     service_id: int | None = None
     team_id: int | None = None
+    blind_to: int | None = None
 
     @classmethod
     def parse(cls, key: str | None) -> Scope:
@@ -204,10 +211,17 @@ def _submitted(query, period: Period, scope: Scope):
              .where(practice_audit()
                     & (Audit.submitted_at >= _start(period.start))
                     & (Audit.submitted_at < _start(period.end))))
+    return _within(query, scope)
+
+
+def _within(query, scope: Scope):
+    """Narrow a query over Audit (joined to Team) to the scope and what its reader may see."""
     if scope.team_id is not None:
         query = query.where(Audit.team == scope.team_id)
     if scope.service_id is not None:
         query = query.where(Team.service == scope.service_id)
+    if scope.blind_to is not None:
+        query = query.where(~Audit.id.in_(blinded_ids(scope.blind_to)))
     return query
 
 
@@ -545,10 +559,7 @@ def monthly_series(months: list[Period], scope: Scope, level: Level | None
              .where(practice_audit()
                     & (Audit.submitted_at >= _start(span.start))
                     & (Audit.submitted_at < _start(last.end))))
-    if scope.team_id is not None:
-        query = query.where(Audit.team == scope.team_id)
-    if scope.service_id is not None:
-        query = query.where(Team.service == scope.service_id)
+    query = _within(query, scope)
     query = query.group_by(key, month) if level is not None else query.group_by(month)
     series: dict[object, dict[str, tuple[int, int, float | None]]] = {}
     for g, m, n, good, mean in query.tuples():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audit_service.domain.rubrics import CriterionType
 from audit_service.domain.summaries.periods import Period
@@ -26,11 +26,12 @@ from audit_service.services.summaries.trends import Metric, TrendSeries, trends
 ALL_HIGH_RISK = 100_000
 
 
-def summary_report(level: Level | str, period: Period, scope: Scope, *, today: dt.date,
-                   threshold: int | None,
+def summary_report(level: Level | str, period: Period, scope: Scope, *, reader_id: int,
+                   today: dt.date, threshold: int | None,
                    criterion_types: Mapping[str, CriterionType]) -> dict[str, Table]:
-    """The summary's tables by name (``summary``, ``domains``, ``criteria``, ``breakdowns``)."""
-    figures = summarise(Level(level), period, scope, today=today,
+    """The summary's tables by name (``summary``, ``domains``, ``criteria``, ``breakdowns``),
+    leaving out what ``reader_id`` moderates blind."""
+    figures = summarise(Level(level), period, replace(scope, blind_to=reader_id), today=today,
                         criterion_types=criterion_types)
     return summary_tables(figures, threshold)
 
@@ -44,13 +45,13 @@ class TrendReport:
     table: Table
 
 
-def trend_report(level: str, metric: Metric, months: int, scope: Scope, *,
+def trend_report(level: str, metric: Metric, months: int, scope: Scope, *, reader_id: int,
                  held: Scope | None, today: dt.date, threshold: int | None) -> TrendReport:
     """``months`` to the last whole month, by ``level`` ("council": the scope as one series);
-    a reader ``held`` to a team sees only that team."""
+    a reader ``held`` to a team sees only that team, and nobody sees what they moderate blind."""
     chosen = Level.TEAM if held else (None if level == "council" else Level(level))
     series = trends(chosen, last_month=last_whole_month(today), months=months, metric=metric,
-                    scope=held or scope, threshold=threshold)
+                    scope=replace(held or scope, blind_to=reader_id), threshold=threshold)
     rows = []
     for s in series:
         rows += trend_rows(s.group_id, s.name, s.months, s.counts, s.values, s.chart, s.hidden)
