@@ -54,6 +54,14 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_MAX_HOURS": positive_int(env, "AUDIT_SESSION_MAX_HOURS", 12),
         "RETENTION_YEARS": positive_int(env, "AUDIT_RETENTION_YEARS", 7),
         "IMPORT_CONFIRM_PERCENT": positive_int(env, "AUDIT_IMPORT_CONFIRM_PERCENT", 10),
+        # Single sign-on through the council's OpenID provider (off while the issuer is unset).
+        "OIDC_ISSUER": env.get("AUDIT_OIDC_ISSUER"),
+        "OIDC_CLIENT_ID": env.get("AUDIT_OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": env.get("AUDIT_OIDC_CLIENT_SECRET"),
+        "OIDC_ROLE_MAP": env.get("AUDIT_OIDC_ROLE_MAP"),
+        "OIDC_GROUPS_CLAIM": env.get("AUDIT_OIDC_GROUPS_CLAIM") or "groups",
+        "OIDC_PROVIDER_NAME": env.get("AUDIT_OIDC_PROVIDER_NAME") or "your council account",
+        "LOCAL_LOGIN": env.get("AUDIT_LOCAL_LOGIN", "1").strip().lower() not in ("0", "false"),
         "TRUSTED_PROXIES": (positive_int(env, "AUDIT_TRUSTED_PROXIES", 1)
                             if env.get("AUDIT_TRUSTED_PROXIES", "0").strip() not in ("", "0")
                             else 0),

@@ -93,6 +93,8 @@ class User(BaseModel):
     is_active = BooleanField(default=True)
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
+    #: ``<issuer> <sub>`` for someone who signs in through the council's OpenID provider.
+    oidc_subject = CharField(null=True, unique=True)
 
 
 class ApiToken(BaseModel):

@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
         rounds,
         rubric_drafts,
         rubric_editor,
+        sign_on,
         summaries,
         supervisor,
         thematic,
@@ -61,6 +62,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
+    sign_on.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)

@@ -20,12 +20,14 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired
 
 from audit_service.services.accounts import signin
+from audit_service.web import sign_on
 from audit_service.web.access import public, safe_next
 from audit_service.web.sessions import SESSION_KEY, end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "Enter a correct username and password"
+OFFER_PROVIDER_LOGOUT = "offer_provider_logout"
 THROTTLED = (
     "Too many failed attempts to sign in with this username. "
     "Wait {minutes} minutes and try again"
@@ -60,7 +62,10 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("home.index"))
     status = 200
-    if form.validate_on_submit():
+    local = current_app.config.get("LOCAL_LOGIN", True)
+    if request.method == "POST" and not local:
+        status = 403
+    elif form.validate_on_submit():
         throttle = _throttle()
         attempt = signin.sign_in(
             form.username.data, form.password.data, throttle=throttle,
@@ -80,8 +85,13 @@ def login():
     elif form.errors:
         status = 400
     expired = session.pop("expired", False)
+    provider_logout = (sign_on.provider_logout_url() if session.pop(OFFER_PROVIDER_LOGOUT, False)
+                       else None)
     return (
-        render_template("auth/login.html", form=form, next_url=next_url, expired=expired),
+        render_template("auth/login.html", form=form, next_url=next_url, expired=expired,
+                        local_login=local, sign_on=sign_on.configured(),
+                        provider_name=current_app.config.get("OIDC_PROVIDER_NAME"),
+                        provider_logout=provider_logout),
         status,
     )
 
@@ -92,6 +102,9 @@ def logout():
     """POST only (with a CSRF token), so no link or image can sign a user out."""
     signin.sign_out(current_user.record, session.get(SESSION_KEY),
                     remote_addr=request.remote_addr)
+    signed_on = session.get(sign_on.SIGNED_ON_KEY, False)
     end_session()
+    # Signing out here leaves the council account signed in at its provider: offer that too.
+    session[OFFER_PROVIDER_LOGOUT] = signed_on
     flash("You have signed out", "success")
     return redirect(url_for("auth.login"))

@@ -37,11 +37,14 @@ class Throttle:
 @dataclass(frozen=True)
 class SignIn:
     """What an attempt came to: ``account`` and its new ``session_id`` when it succeeded,
-    ``throttled`` when it was not even tried; neither for wrong credentials."""
+    ``throttled`` when it was not even tried, ``refusal`` (what to tell the person) when
+    single sign-on vouched for someone this service will not let in; none of them for
+    wrong credentials."""
 
     account: Account | None = None
     session_id: str | None = None
     throttled: bool = False
+    refusal: str | None = None
 
 
 def recent_failures(window: dt.timedelta, *, remote_addr: str | None,
@@ -69,17 +72,17 @@ def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str |
     brought with it, never reused). Every outcome is written to the audit trail."""
     username = username.strip().lower()
     if _throttled(username, throttle, remote_addr):
-        _record("login.throttled", None, username, remote_addr)
+        record_attempt("login.throttled", None, username, remote_addr)
         return SignIn(throttled=True)
     user = users.authenticate(username, password)
     if user is None:
-        _record(LOGIN_FAILED, None, username, remote_addr)
+        record_attempt(LOGIN_FAILED, None, username, remote_addr)
         return SignIn()
     with database.atomic():
         sessions.end_by_id(replaces, sessions.ENDED_REPLACED)
         session_id = sessions.start(user, remote_addr=remote_addr, user_agent=user_agent)
         User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
-        _record("login.succeeded", user, username, remote_addr)
+        record_attempt("login.succeeded", user, username, remote_addr)
     return SignIn(account=user, session_id=session_id)
 
 
@@ -87,10 +90,12 @@ def sign_out(account: Account | None, session_id: str | None, *,
              remote_addr: str | None) -> None:
     """End this browser's session for good; a signed-in account's sign-out is recorded."""
     if account is not None:
-        _record("logout", account, account.username, remote_addr)
+        record_attempt("logout", account, account.username, remote_addr)
     sessions.end_by_id(session_id, sessions.ENDED_LOGOUT)
 
 
-def _record(action: str, actor: Account | None, username: str, remote_addr: str | None) -> None:
+def record_attempt(action: str, actor: Account | None, username: str,
+                   remote_addr: str | None) -> None:
+    """One sign-in event in the audit trail, whichever way the person signed in."""
     audit_trail.record(action, actor=actor, actor_label=None if actor else "anonymous",
                        object_type="login", object_id=username, remote_addr=remote_addr)
