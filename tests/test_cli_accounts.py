@@ -53,7 +53,10 @@ def test_password_prompt_asks_twice(runner) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--role", "admin", "--password", "short"], "password must be at least 10 characters"),
+        (["--role", "admin", "--password", "short"], "at least 12 characters"),
+        (["--role", "admin", "--password", " " * 14], "not only spaces"),
+        (["--role", "admin", "--password", "password1234"], "very common password"),
+        (["--role", "admin", "--password", "kimkimkimkim1"], "harder to guess"),
         (["--role", "wizard", "--password", PASSWORD], "'wizard' is not one of"),
     ],
 )

@@ -37,7 +37,8 @@ def users_group() -> None:
 @click.option("--email", help="For notifications.")
 @click.option("--password", envvar=PASSWORD_ENV, prompt=True, hide_input=True,
               confirmation_prompt=True,
-              help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters. Prompted for when "
+              help=f"At least {accounts.MIN_PASSWORD_LENGTH} characters and hard to guess. "
+              "Prompted for when "
               f"missing; scripts can set {PASSWORD_ENV} instead.")
 @with_appcontext
 def create_user_command(username: str, role: str, display_name: str | None, email: str | None,

@@ -95,6 +95,8 @@ class User(BaseModel):
     last_login_at = DateTimeField(null=True)
     #: ``<issuer> <sub>`` for someone who signs in through the council's OpenID provider.
     oidc_subject = CharField(null=True, unique=True)
+    #: Set by an administrator's reset: the next sign-in must choose a new password.
+    must_change_password = BooleanField(default=False)
 
 
 class ApiToken(BaseModel):

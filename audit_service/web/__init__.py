@@ -16,6 +16,7 @@ from audit_service.web.navigation import service_navigation
 def init_app(app: Flask) -> None:
     from audit_service.web import (
         accessibility,
+        account,
         admin_audit_trail,
         admin_imports,
         admin_users,
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(audits.bp)
     app.register_blueprint(supervisor.bp)

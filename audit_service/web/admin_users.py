@@ -1,17 +1,135 @@
-"""``/admin/users``: who can sign in, and with which role."""
+"""``/admin/users``: administrators create accounts, change roles and staff links, disable
+and enable, and reset passwords. Disabling and resetting show what they will do and ask first;
+a new or reset password is shown once, to be handed over, and changed at the next sign-in."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services.accounts import users as accounts
+from audit_service.services.accounts import management
+from audit_service.services.errors import Invalid
 from audit_service.web.access import require_roles
+from audit_service.web.summary_filters import show_refusal
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
+
+ROLE_CHOICES = [("", "Select a role")] + [(r.value, r.label) for r in Role]
+
+
+def _staff_choices(current: management.StaffChoice | None = None) -> list[tuple[str, str]]:
+    choices = [("", "Not linked to a staff record")]
+    if current is not None:
+        choices.append((str(current.id), current.name))
+    return choices + [(str(s.id), f"{s.name} ({s.email})" if s.email else s.name)
+                      for s in management.unlinked_staff()]
+
+
+class NewAccountForm(FlaskForm):
+    username = StringField()
+    display_name = StringField()
+    email = EmailField()
+    role = SelectField(choices=ROLE_CHOICES, validate_choice=False)
+    staff = SelectField(choices=[], validate_choice=False)
+
+
+class ChangeForm(FlaskForm):
+    role = SelectField(choices=ROLE_CHOICES[1:], validate_choice=False)
+    staff = SelectField(choices=[], validate_choice=False)
+
+
+class ConfirmForm(FlaskForm):
+    """A button with a CSRF token: the confirmation of a step shown first."""
 
 
 @bp.get("")
 @require_roles(Role.ADMIN)
 def index():
-    return render_template("admin/users.html", users=accounts.list_users())
+    return render_template("admin/users.html", users=management.accounts())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def new():
+    form = NewAccountForm()
+    form.staff.choices = _staff_choices()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created, first_password = management.create(
+                current_user.record, username=form.username.data or "",
+                display_name=form.display_name.data or "", role=form.role.data or "",
+                email=form.email.data, staff=form.staff.data, remote_addr=request.remote_addr)
+        except Invalid as exc:
+            show_refusal(form, exc)
+            status = 400
+        else:
+            return render_template("admin/user_password.html", account=created,
+                                   password=first_password, created=True)
+    elif form.errors:
+        status = 400
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def show(user_id: int):
+    account = management.account(user_id)
+    form = ChangeForm(role=account.role, staff=str(account.staff.id) if account.staff else "")
+    form.staff.choices = _staff_choices(account.staff)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            management.change(current_user.record, user_id, role=form.role.data,
+                              staff=form.staff.data, unlink_staff=not form.staff.data,
+                              remote_addr=request.remote_addr)
+        except Invalid as exc:
+            show_refusal(form, exc)
+            status = 400
+        else:
+            flash(f"{account.display_name}'s account has been changed", "success")
+            return redirect(url_for("admin_users.show", user_id=user_id))
+    elif form.errors:
+        status = 400
+    return render_template("admin/user.html", account=account, form=form), status
+
+
+STEPS = {
+    "disable": ("Disable {name}'s account?",
+                "They will be signed out at once, and their API tokens will stop working. "
+                "Nothing they recorded is changed, and you can enable the account again.",
+                "Disable account"),
+    "enable": ("Enable {name}'s account?",
+               "They will be able to sign in again with their role as it is now.",
+               "Enable account"),
+    "reset-password": ("Reset {name}'s password?",
+                       "Their current password stops working and they are signed out. You "
+                       "will be shown a new password once, to give them; they must choose "
+                       "their own when they next sign in.", "Reset password"),
+}
+
+
+@bp.route("/<int:user_id>/<any(disable, enable, 'reset-password'):step>",
+          methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def confirm(user_id: int, step: str):
+    """Show what the step will do (GET), then do it (POST)."""
+    account = management.account(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        actor = current_user.record
+        if step == "reset-password":
+            changed, temporary = management.reset_password(actor, user_id,
+                                                           remote_addr=request.remote_addr)
+            return render_template("admin/user_password.html", account=changed,
+                                   password=temporary, created=False)
+        management.set_active(actor, user_id, step == "enable", remote_addr=request.remote_addr)
+        flash(f"{account.display_name}'s account has been {step}d", "success")
+        return redirect(url_for("admin_users.show", user_id=user_id))
+    heading, body, button = STEPS[step]
+    return render_template("admin/user_confirm.html", account=account, form=form,
+                           heading=heading.format(name=account.display_name), body=body,
+                           button=button, step=step)

@@ -51,7 +51,8 @@ UNLISTED_METHODS = frozenset({"HEAD", "OPTIONS"})
 # Some arguments must still be valid for the URL to reach the intended view.
 MISSING_STRING = "nonexistent"
 MISSING_INT = "999999"
-SAMPLE_VALUES: Mapping[str, str] = {"fmt": "csv", "name": "summary", "kind": "council"}
+SAMPLE_VALUES: Mapping[str, str] = {"fmt": "csv", "name": "summary", "kind": "council",
+                                    "step": "enable"}
 RULE_SAMPLE_VALUES: Mapping[str, Mapping[str, str]] = {
     # ``council`` takes no id; a team or service scope does.
     "/policies/<kind>/<ident>": {"kind": "teams"},

@@ -57,6 +57,8 @@ REFUSAL_EVENTS = ("access.denied",)
 _RUBRICS = "rubrics are the council's, not anyone's: every quality lead and administrator "
 _QA = "only quality leads and administrators reach it, and they manage every "
 EXEMPT: dict[str, str] = {
+    **dict.fromkeys(["admin_users.show", "admin_users.confirm"],
+                    "administrators only; managing every account is their job"),
     "admin_imports.report": "administrators only; every import is theirs to read",
     "admin_imports.confirm": "administrators only; every held import is theirs to check",
     "admin_imports.confirmed": "administrators only; every held import is theirs to decide",

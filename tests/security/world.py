@@ -139,6 +139,7 @@ class SecurityWorld:
     held_import: ImportBatch
     assignment: RubricAssignment
     council: Service
+    spare: User
     _browsers: dict[str, Signed] = field(default_factory=dict)
 
     # --- clients -----------------------------------------------------------------------
@@ -191,6 +192,9 @@ class SecurityWorld:
             "position": [1, 2],
             "number": [1],
             "rubric_id": [self.draft.rubric_id],
+            # An account nobody signs in as: an administrator's probe may disable it.
+            "user_id": [self.spare.id],
+            "step": ["enable", "reset-password", "disable"],
         }
         if arg in fixed:
             return fixed[arg]
@@ -457,7 +461,8 @@ def build(app, world: World, make_user) -> SecurityWorld:
         rounds={"a": w.round_a, "b": w.round_b}, moderations=moderations,
         thematic=ThematicAudit.get_by_id(thematic.id), draft=draft, theme=theme,
         exemplars=exemplars, inbox=inbox, batch=batch, held_import=held_import,
-        assignment=assignment, council=council)
+        assignment=assignment, council=council,
+        spare=make_user(Role.HR, "spare", display_name="Spare Account"))
 
 
 @pytest.fixture(name="security_world")

@@ -100,7 +100,7 @@ def test_loading_twice_is_refused_and_changes_nothing(db, council) -> None:
 
 
 def test_a_short_password_is_refused_before_anything_is_written(db, council) -> None:
-    with pytest.raises(DemoLoadError, match="at least 10 characters"):
+    with pytest.raises(DemoLoadError, match="at least 12 characters"):
         load_demo(council, "short")
     assert Staff.select().count() == 0 and Case.select().count() == 0
 

@@ -93,8 +93,8 @@ def test_admins_see_the_users_list(login_as, make_user) -> None:
     page = admin.get("/admin/users")
     assert page.h1() == "Users"
     text = page.text()
-    assert "sam Sam Stone Team manager Active Never" in text
-    assert "test-admin Test Administrator Administrator Active" in text
+    assert "Sam Stone sam Team manager Password Active Never" in text
+    assert "Test Administrator test-admin Administrator Password Active" in text
 
 
 def test_a_practitioner_is_refused_the_users_list(login_as) -> None:

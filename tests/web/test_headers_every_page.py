@@ -62,6 +62,10 @@ NOT_FROM_A_GET: dict[str, str] = {
     "checked in tests/web/test_refusals.py",
     "errors/429.html": "no route answers 429 with it yet: sign-in throttling shows the sign-in "
     "page itself with status 429 (checked by the walk's error pages)",
+    "admin/user_password.html": "shown once, in answer to the POST that creates an account or "
+    "resets a password (tests/web/test_account_management.py)",
+    "auth/refused.html": "shown on the way back from the council's OpenID provider, which this "
+    "walk does not run (tests/web/test_sign_on.py and the browser test sign in through one)",
 }
 # One user per role; the quality lead is moderating an audit blind (see the docstring).
 LOGINS = {**ONE_PER_ROLE, Role.QUALITY_LEAD: "mona"}

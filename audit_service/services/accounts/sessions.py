@@ -27,6 +27,8 @@ ENDED_IDLE = "idle"
 ENDED_ABSOLUTE = "absolute"
 ENDED_DISABLED = "user disabled"
 ENDED_REPLACED = "replaced by a new sign-in"
+ENDED_PASSWORD_CHANGED = "password changed"  # noqa: S105 - a reason, not a secret
+ENDED_PASSWORD_RESET = "password reset"  # noqa: S105 - a reason, not a secret
 
 
 @dataclass(frozen=True)
@@ -146,11 +148,15 @@ def end_by_id(session_id: str | None, reason: str) -> bool:
 
 def end_all(user: User, reason: str) -> int:
     """End every open session of ``user`` at once; returns how many were open."""
-    return (
-        UserSession.update(ended_at=utcnow(), ended_reason=reason)
-        .where((UserSession.user == user.id) & UserSession.ended_at.is_null())
-        .execute()
-    )
+    return end_others(user, None, reason)
+
+
+def end_others(user: User, keep: str | None, reason: str) -> int:
+    """End every open session of ``user`` but the one ``keep`` names; returns how many."""
+    where = (UserSession.user == user.id) & UserSession.ended_at.is_null()
+    if keep:
+        where &= UserSession.session_hash != digest(keep)
+    return UserSession.update(ended_at=utcnow(), ended_reason=reason).where(where).execute()
 
 
 def disable_user(

@@ -8,6 +8,7 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from audit_service.domain.accounts.passwords import MIN_LENGTH, password_problem
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts.views import UserView
 from audit_service.services.platform import audit_trail
@@ -16,7 +17,7 @@ from audit_service.storage.models import ApiToken, Staff, User, utcnow
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "as_"  # noqa: S105 - a marker that makes leaked tokens recognisable
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 class AccountError(ValueError):
@@ -51,7 +52,7 @@ def create_user(
     actor: User | None = None,
     actor_label: str | None = None,
 ) -> User:
-    """Create a local account. The password must be at least 10 characters."""
+    """Create an account; a password, when given, must pass the password rules."""
     username = username.strip().lower()
     if not username:
         raise AccountError("username must not be empty")
@@ -60,8 +61,10 @@ def create_user(
     except ValueError:
         known = ", ".join(r.value for r in Role)
         raise AccountError(f"unknown role {role!r}; choose one of {known}") from None
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if password is not None:
+        problem = password_problem(password, user_inputs=(username, display_name or ""))
+        if problem:
+            raise AccountError(problem)
     with database.atomic():
         if User.select().where(User.username == username).exists():
             raise AccountError(f"a user named {username!r} already exists")

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from audit_service.domain.accounts.passwords import password_problem
+
 # The importer's own fingerprint: a later import of the same facts finds the cases unchanged.
 from audit_service.domain.calendar import WorkingCalendar
 from audit_service.domain.imports.case_reconcile import facts_hash
@@ -67,10 +69,9 @@ def load_demo(council: DemoCouncil, password: str) -> DemoSummary:
     Refuses a database that already holds staff or cases: the demo must never
     mix with (or be mistaken for) a council's real caseload.
     """
-    if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise DemoLoadError(
-            f"the demo password must be at least {accounts.MIN_PASSWORD_LENGTH} characters"
-        )
+    problem = password_problem(password)
+    if problem:
+        raise DemoLoadError(f"the demo password will not do: {problem}")
     with database.atomic():
         staff_count, case_count = Staff.select().count(), Case.select().count()
         if staff_count or case_count:
