@@ -18,6 +18,7 @@ from audit_service.web.errors import JSON_ERROR_HANDLER, JSON_REFUSAL_HANDLER
 def _blueprints() -> list:
     """Every API blueprint. Add a new area's blueprint here."""
     from audit_service.api import (
+        accounts,
         audit_trail,
         audits,
         imports,
@@ -37,7 +38,7 @@ def _blueprints() -> list:
 
     return [me.bp, imports.bp, plugins.bp, rubrics.bp, inbox.bp, rounds.bp, policies.bp,
             audit_trail.bp, audits.bp, summaries.bp, moderation.bp, learning.bp,
-            *rubric_editor.blueprints(), thematic.bp, oversight.bp]
+            *rubric_editor.blueprints(), thematic.bp, oversight.bp, accounts.bp]
 
 
 def init_app(app: Flask) -> Api:

@@ -25,6 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 SECURITY_SCHEME = "bearerAuth"
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="audit-service"'}
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _bearer_token() -> str | None:
@@ -64,12 +65,16 @@ def require_api_roles(*roles: Role) -> Callable[[F], F]:
             if token is None:
                 _deny(401, "send an API token in the header Authorization: Bearer <token>",
                       required, None)
-            user = accounts.user_for_token(token)
-            if user is None:
-                _deny(401, "the API token is not valid: it is unknown, revoked or its user is "
-                      "disabled", required, None)
+            issued = accounts.token_for(token)
+            if issued is None:
+                _deny(401, "the API token is not valid: it is unknown, revoked or expired, or "
+                      "its user is disabled", required, None)
+            user = issued.user
             if Role(user.role) not in required:
                 _deny(403, f"the role {user.role!r} may not use this endpoint", required, user)
+            if issued.read_only and request.method not in READS:
+                _deny(403, "this API token is read-only: it may only read (GET)", required,
+                      user)
             g.api_user = user
             return view(*args, **kwargs)
 

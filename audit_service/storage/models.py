@@ -109,6 +109,9 @@ class ApiToken(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
+    expires_at = DateTimeField(null=True)
+    #: A read-only token may only read (GET and HEAD).
+    read_only = BooleanField(default=False)
 
 
 class ImportBatch(BaseModel):

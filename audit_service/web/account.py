@@ -1,13 +1,16 @@
-"""``/account/password``: a person changes their own password, and must after a reset."""
+"""``/account/...``: a person's own password (which they must change after a reset) and API
+tokens (issued with an expiry, listed, revoked); administrators see everyone's tokens."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 
+from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import management
+from audit_service.services.accounts import users as accounts
 from audit_service.services.errors import Invalid
 from audit_service.web.access import ALL_ROLES, require_roles
 from audit_service.web.sessions import SESSION_KEY
@@ -60,3 +63,63 @@ def password():
         status = 400
     return render_template("account/password.html", form=form, forced=bool(
         account.must_change_password), signs_on=bool(account.oidc_subject)), status
+
+
+TOKEN_DAYS = [("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("366", "A year")]
+
+
+class TokenForm(FlaskForm):
+    name = StringField()
+    days = SelectField(choices=TOKEN_DAYS, default=str(accounts.TOKEN_DAYS))
+    read_only = BooleanField()
+
+
+class RevokeForm(FlaskForm):
+    """The confirmation of a revocation shown first."""
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@require_roles(*ALL_ROLES)
+def tokens():
+    """Your API tokens, and a new one (its secret shown once)."""
+    form = TokenForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            secret = accounts.create_token(
+                current_user.record, form.name.data or "", days=int(form.days.data),
+                read_only=bool(form.read_only.data), actor=current_user.record)
+        except accounts.AccountError as exc:
+            show_refusal(form, Invalid(str(exc), {"name": str(exc)}))
+            status = 400
+        else:
+            return render_template("account/token_created.html", secret=secret,
+                                   name=form.name.data.strip())
+    elif form.errors:
+        status = 400
+    return render_template("account/tokens.html", form=form,
+                           tokens=accounts.tokens(current_user.record), everyone=False), status
+
+
+@bp.get("/tokens/everyone")
+@require_roles(Role.ADMIN)
+def all_tokens():
+    return render_template("account/tokens.html", form=None, tokens=accounts.tokens(),
+                           everyone=True)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
+@require_roles(*ALL_ROLES)
+def revoke(token_id: int):
+    """Say what revoking does (GET), then revoke (POST): yours, or anyone's for an admin."""
+    mine = {t.id: t for t in accounts.tokens(
+        None if current_user.role is Role.ADMIN else current_user.record)}
+    token = mine.get(token_id)
+    if token is None:
+        accounts.revoke_token(current_user.record, token_id)  # raises the NotFound
+    form = RevokeForm()
+    if form.validate_on_submit():
+        accounts.revoke_token(current_user.record, token_id, remote_addr=request.remote_addr)
+        flash(f"The token {token.name} has been revoked", "success")
+        return redirect(url_for("account.tokens"))
+    return render_template("account/token_revoke.html", token=token, form=form)

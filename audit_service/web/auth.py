@@ -17,8 +17,9 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Length
 
+from audit_service.domain.accounts.sign_on import MAX_USERNAME
 from audit_service.services.accounts import signin
 from audit_service.web import sign_on
 from audit_service.web.access import public, safe_next
@@ -35,7 +36,10 @@ THROTTLED = (
 
 
 class LoginForm(FlaskForm):
-    username = StringField(validators=[InputRequired("Enter your username")])
+    username = StringField(validators=[
+        InputRequired("Enter your username"),
+        Length(max=MAX_USERNAME, message=f"Enter a username of {MAX_USERNAME} characters or fewer"),
+    ])
     password = PasswordField(validators=[InputRequired("Enter your password")])
 
 
@@ -84,6 +88,9 @@ def login():
             status = 400
     elif form.errors:
         status = 400
+    if form.username.data and len(form.username.data) > MAX_USERNAME:
+        # Refused before anything is stored, and never echoed back into the page.
+        form.username.data = ""
     expired = session.pop("expired", False)
     provider_logout = (sign_on.provider_logout_url() if session.pop(OFFER_PROVIDER_LOGOUT, False)
                        else None)

@@ -57,7 +57,8 @@ REFUSAL_EVENTS = ("access.denied",)
 _RUBRICS = "rubrics are the council's, not anyone's: every quality lead and administrator "
 _QA = "only quality leads and administrators reach it, and they manage every "
 EXEMPT: dict[str, str] = {
-    **dict.fromkeys(["admin_users.show", "admin_users.confirm"],
+    **dict.fromkeys(["admin_users.show", "admin_users.confirm", "api_accounts.get_account",
+                     "api_accounts.change_account", "api_accounts.reset_password"],
                     "administrators only; managing every account is their job"),
     "admin_imports.report": "administrators only; every import is theirs to read",
     "admin_imports.confirm": "administrators only; every held import is theirs to check",
@@ -286,6 +287,13 @@ def probes(w: SecurityWorld) -> list[Probe]:
 
     add(["rounds.replace", "api_rounds.replace"], "POST", "a", {**kwargs, "position": 1},
         intruders, "sam", replace_body)
+
+    # API tokens: their owner's (an administrator may revoke any, so is no intruder).
+    kwargs = {"token_id": w.spare_token.id}
+    intruders = ("sam", "quinn", "hal", "lee", "bo")
+    add(["account.revoke"], "GET", "token", kwargs, intruders, "pat")
+    add(["account.revoke"], "POST", "token", kwargs, intruders, "pat")
+    add(["api_accounts.revoke_token"], "DELETE", "token", kwargs, intruders, "pat")
     return out
 
 

@@ -58,6 +58,7 @@ from audit_service.services.sampling import thematic as thematic_audits
 from audit_service.storage.database import database, is_sqlite
 from audit_service.storage.models import (
     ALL_MODELS,
+    ApiToken,
     Audit,
     AuditAction,
     Case,
@@ -140,6 +141,7 @@ class SecurityWorld:
     assignment: RubricAssignment
     council: Service
     spare: User
+    spare_token: ApiToken
     _browsers: dict[str, Signed] = field(default_factory=dict)
 
     # --- clients -----------------------------------------------------------------------
@@ -194,6 +196,7 @@ class SecurityWorld:
             "rubric_id": [self.draft.rubric_id],
             # An account nobody signs in as: an administrator's probe may disable it.
             "user_id": [self.spare.id],
+            "token_id": [self.spare_token.id],
             "step": ["enable", "reset-password", "disable"],
         }
         if arg in fixed:
@@ -462,7 +465,14 @@ def build(app, world: World, make_user) -> SecurityWorld:
         thematic=ThematicAudit.get_by_id(thematic.id), draft=draft, theme=theme,
         exemplars=exemplars, inbox=inbox, batch=batch, held_import=held_import,
         assignment=assignment, council=council,
-        spare=make_user(Role.HR, "spare", display_name="Spare Account"))
+        spare=make_user(Role.HR, "spare", display_name="Spare Account"),
+        spare_token=_spare_token(users["pat"]))
+
+
+def _spare_token(owner: User) -> ApiToken:
+    """A token of pat's that a probe may revoke: the world's own tokens keep working."""
+    accounts.create_token(owner, "spare", actor_label="test")
+    return ApiToken.get((ApiToken.user == owner.id) & (ApiToken.name == "spare"))
 
 
 @pytest.fixture(name="security_world")

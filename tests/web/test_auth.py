@@ -277,3 +277,13 @@ def test_behind_a_trusted_proxy_each_person_is_throttled_at_their_own_address(ap
     assert sign_in(colleague, "alex").status_code == 302
     failed = Event.select().where(Event.action == "login.failed")
     assert {e.remote_addr for e in failed} == {"203.0.113.20"}
+
+
+def test_a_huge_username_is_refused_before_anything_is_stored_or_echoed(page) -> None:
+    login = page.get("/login")
+    huge = "attacker" * 250_000  # 2 MB
+    refused = page.post("/login", expected_status=400, data={
+        "username": huge, "password": "anything at all", "csrf_token": login.csrf_token()})
+    assert "Enter a username of 150 characters or fewer" in refused.text()
+    assert "attackerattacker" not in refused.html
+    assert not Event.select().where(Event.action == "login.failed").exists()

@@ -64,6 +64,8 @@ NOT_FROM_A_GET: dict[str, str] = {
     "page itself with status 429 (checked by the walk's error pages)",
     "admin/user_password.html": "shown once, in answer to the POST that creates an account or "
     "resets a password (tests/web/test_account_management.py)",
+    "account/token_created.html": "shown once, in answer to the POST that creates a token "
+    "(tests/web/test_token_lifecycle.py)",
     "auth/refused.html": "shown on the way back from the council's OpenID provider, which this "
     "walk does not run (tests/web/test_sign_on.py and the browser test sign in through one)",
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from audit_service.domain.accounts.sign_on import MAX_USERNAME
 from audit_service.services.accounts import sessions, users
 from audit_service.services.accounts.views import Account
 from audit_service.services.platform import audit_trail
@@ -70,7 +71,9 @@ def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str |
             remote_addr: str | None, user_agent: str | None) -> SignIn:
     """Check the password and open a new session, ending ``replaces`` (the one the browser
     brought with it, never reused). Every outcome is written to the audit trail."""
-    username = username.strip().lower()
+    # Capped before anything is stored: the trail records what was typed, up to the longest
+    # username an account can have.
+    username = username.strip().lower()[:MAX_USERNAME]
     if _throttled(username, throttle, remote_addr):
         record_attempt("login.throttled", None, username, remote_addr)
         return SignIn(throttled=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from audit_service.domain.accounts.passwords import MIN_LENGTH, password_problem
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts.views import UserView
+from audit_service.services.errors import NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import ApiToken, Staff, User, utcnow
@@ -109,30 +112,108 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str, *, actor_label: str | None = None) -> str:
+#: How long a token works unless asked otherwise, and the longest it may.
+TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+
+
+@dataclass(frozen=True)
+class TokenView:
+    """A token as its owner or an administrator sees it: never the secret or its hash."""
+
+    id: int
+    name: str
+    prefix: str
+    username: str
+    read_only: bool
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            return "expired"
+        return "live"
+
+
+def create_token(user: User, name: str, *, days: int = TOKEN_DAYS, read_only: bool = False,
+                 actor: User | None = None, actor_label: str | None = None) -> str:
     """Issue a bearer token; the secret is returned once and only its hash is stored."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise AccountError("give the token a name of 1 to 100 characters, saying what it is for")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise AccountError(f"a token lasts from 1 to {MAX_TOKEN_DAYS} days, not {days}")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + dt.timedelta(days=days)
     with database.atomic():
-        token = ApiToken.create(user=user, name=name, token_hash=_digest(secret), prefix=secret[:8])
+        token = ApiToken.create(user=user, name=name, token_hash=_digest(secret),
+                                prefix=secret[:8], expires_at=expires, read_only=read_only)
         audit_trail.record(
-            "token.created",
-            actor_label=actor_label,
-            object_type="api_token",
+            "token.created", actor=actor, actor_label=actor_label, object_type="api_token",
             object_id=token.id,
-            after={"user": user.username, "name": name},
+            after={"user": user.username, "name": name, "expires_at": expires.isoformat(),
+                   "read_only": read_only},
         )
     return secret
 
 
-def user_for_token(secret: str) -> User | None:
-    """The active user a live token belongs to, or None."""
+def token_for(secret: str) -> ApiToken | None:
+    """The live token (not revoked, not expired, its user active) with this secret, with its
+    user joined; its last use is recorded."""
     token = (
         ApiToken.select(ApiToken, User)
         .join(User)
-        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_null())
+        .where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_null(),
+               ApiToken.expires_at.is_null() | (ApiToken.expires_at > utcnow()))
         .first()
     )
     if token is None or not token.user.is_active:
         return None
     ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == token.id).execute()
-    return token.user
+    return token
+
+
+def user_for_token(secret: str) -> User | None:
+    """The active user a live token belongs to, or None."""
+    token = token_for(secret)
+    return token.user if token is not None else None
+
+
+def _token_view(token: ApiToken) -> TokenView:
+    return TokenView(token.id, token.name, token.prefix, token.user.username,
+                     bool(token.read_only), token.created_at, token.expires_at,
+                     token.last_used_at, token.revoked_at)
+
+
+def tokens(owner: User | None = None) -> list[TokenView]:
+    """Tokens newest first: ``owner``'s, or everyone's for an administrator's list."""
+    query = ApiToken.select(ApiToken, User).join(User).order_by(ApiToken.id.desc())
+    if owner is not None:
+        query = query.where(ApiToken.user == owner.id)
+    return [_token_view(t) for t in query]
+
+
+def revoke_token(actor: User | None, token_id: int, *, actor_label: str | None = None,
+                 remote_addr: str | None = None) -> TokenView:
+    """Stop one token working at once. Its owner may, an administrator may revoke any, and so
+    may the operator at the command line (no ``actor``, an ``actor_label``)."""
+    token = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
+    allowed = actor is None or Role(actor.role) is Role.ADMIN or (
+        token is not None and token.user_id == actor.id)
+    if token is None or not allowed:
+        raise NotFound("There is no token of yours with that id.")
+    if token.revoked_at is None:
+        with database.atomic():
+            ApiToken.update(revoked_at=utcnow()).where(ApiToken.id == token.id).execute()
+            audit_trail.record("token.revoked", actor=actor, actor_label=actor_label,
+                               object_type="api_token",
+                               object_id=token.id,
+                               after={"user": token.user.username, "name": token.name},
+                               remote_addr=remote_addr)
+        token = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).get()
+    return _token_view(token)
