@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from audit_service.web import assets, errors, filters, security, sessions
+from audit_service.web import assets, case_refs, errors, filters, security, sessions
 from audit_service.web.navigation import service_navigation
 
 
@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
 
     assets.init_app(app)
     filters.init_app(app)
+    case_refs.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
     errors.init_app(app)

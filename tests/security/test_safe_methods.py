@@ -34,8 +34,10 @@ from tests.security.world import (  # noqa: F401
 # What reading may add to the audit trail: records of the reading itself.
 READ_EVENTS = frozenset({
     "access.denied", "audit.viewed", "summary.viewed", "summary.exported",
-    "audit_trail.searched", "audit_trail.exported",
+    "audit_trail.searched", "audit_trail.exported", "cases.shown",
 })
+# A response that shows children's case references leaves one of these in the trail.
+SHOWN_EVENTS = ("cases.shown", "audit.viewed")
 
 
 def _get_rules(app) -> list:
@@ -88,8 +90,14 @@ def test_no_get_or_head_changes_the_database(security_world: SecurityWorld) -> N
             for name in _principals(app, rule.endpoint):
                 if url in opened_urls and (rule.endpoint, name) in opened:
                     continue
+                before = Event.select().order_by(Event.id.desc()).first().id
                 response = _get(w, name, url)
                 requests["GET"] += 1
+                body = response.get_data().decode("utf-8", "replace")
+                shows = [c for c in child_ids if c in body]
+                if response.status_code == 200 and shows and not Event.select().where(
+                        (Event.id > before) & Event.action.in_(SHOWN_EVENTS)).exists():
+                    problems.append(f"{url} as {name} shows {shows[:2]} with no trail entry")
                 refs = case_refs_in_urls(response, child_ids)
                 if refs:
                     problems.append(f"{url} as {name} hands out URLs with a child id: {refs[:3]}")
@@ -115,6 +123,7 @@ def test_no_get_or_head_changes_the_database(security_world: SecurityWorld) -> N
     assert problems == [], "\n".join(problems)
     assert set(recorded) <= READ_EVENTS
     assert recorded["audit.viewed"] > 0, "the walk opened no audit: it proves little"
+    assert recorded["cases.shown"] > 0, "the walk listed no cases: it proves little"
     unopened = sorted({r.endpoint for r in rules} - {endpoint for endpoint, _ in opened})
     assert unopened == [], f"GET routes no one could open with the world's ids: {unopened}"
     print(f"\nsafe methods: {len(rules)} GET routes, {requests['GET']} GET and "
