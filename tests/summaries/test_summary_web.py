@@ -105,6 +105,7 @@ def test_api_gives_the_same_numbers_paginated(council, api_as):
 ARG_VALUES = {
     "name": ["summary", "domains", "criteria", "breakdowns"],
     "fmt": ["csv", "xlsx"],
+    "token_id": ["1"],
 }
 QUERIES = ["", "?level=practitioner&granularity=year&period={year}",
            "?level=team&granularity=month&period={month}", "?level=council&months=12"]

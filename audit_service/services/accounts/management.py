@@ -12,7 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from audit_service.domain.accounts.passwords import password_problem
 from audit_service.domain.vocabulary import Role
@@ -62,8 +62,9 @@ class AccountDetail:
         return Role(self.role).label
 
 
-def _detail(user: User) -> AccountDetail:
-    staff = Staff.get_or_none(Staff.id == user.staff_id) if user.staff_id else None
+def _detail(user: User, staff: Staff | None = None) -> AccountDetail:
+    if staff is None and user.staff_id:
+        staff = Staff.get_or_none(Staff.id == user.staff_id)
     way_in = (SINGLE_SIGN_ON if user.oidc_subject else PASSWORD_SIGN_IN if user.password_hash
               else NO_WAY_IN)
     return AccountDetail(
@@ -76,7 +77,9 @@ def _detail(user: User) -> AccountDetail:
 
 def accounts() -> list[AccountDetail]:
     """Every account, by role and then username."""
-    return [_detail(u) for u in User.select().order_by(User.role, User.username)]
+    query = (User.select(User, Staff).join(Staff, JOIN.LEFT_OUTER, on=(User.staff == Staff.id))
+             .order_by(User.role, User.username))
+    return [_detail(u, u.staff if u.staff_id else None) for u in query]
 
 
 def account(user_id: int) -> AccountDetail:
