@@ -62,6 +62,8 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "OIDC_GROUPS_CLAIM": env.get("AUDIT_OIDC_GROUPS_CLAIM") or "groups",
         "OIDC_PROVIDER_NAME": env.get("AUDIT_OIDC_PROVIDER_NAME") or "your council account",
         "LOCAL_LOGIN": env.get("AUDIT_LOCAL_LOGIN", "1").strip().lower() not in ("0", "false"),
+        # Roles whose password accounts must use an authenticator app (read in web.account).
+        "SECOND_FACTOR_ROLES": env.get("AUDIT_SECOND_FACTOR_ROLES"),
         "TRUSTED_PROXIES": (positive_int(env, "AUDIT_TRUSTED_PROXIES", 1)
                             if env.get("AUDIT_TRUSTED_PROXIES", "0").strip() not in ("", "0")
                             else 0),

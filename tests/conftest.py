@@ -148,6 +148,9 @@ def app(db_url: str, tmp_path: Path):
             "DATABASE_URL": db_url,
             "SECRET_KEY": "test-secret-key",
             "SESSION_COOKIE_SECURE": False,
+            # Journeys sign administrators in with a password alone; the second factor's own
+            # tests (tests/web/test_second_factor.py) build the app with the default.
+            "SECOND_FACTOR_ROLES": "none",
         }
     )
     yield app

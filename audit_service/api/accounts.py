@@ -40,6 +40,7 @@ class AccountSchema(StrictSchema):
     signs_in_with = ma.fields.String(required=True, metadata={
         "description": "Single sign-on, Password or Not set up"})
     must_change_password = ma.fields.Boolean(required=True)
+    has_second_factor = ma.fields.Boolean(required=True)
     last_login_at = UtcDateTime(allow_none=True)
     created_at = UtcDateTime(required=True)
     staff = ma.fields.Nested(StaffSchema, allow_none=True)

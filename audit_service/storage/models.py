@@ -97,6 +97,10 @@ class User(BaseModel):
     oidc_subject = CharField(null=True, unique=True)
     #: Set by an administrator's reset: the next sign-in must choose a new password.
     must_change_password = BooleanField(default=False)
+    #: The authenticator app's shared secret (base32) once the person has proved their app.
+    totp_secret = CharField(null=True)
+    #: The 30-second step of the last code accepted: no code is accepted twice.
+    totp_last_step = IntegerField(null=True)
 
 
 class ApiToken(BaseModel):
@@ -112,6 +116,15 @@ class ApiToken(BaseModel):
     expires_at = DateTimeField(null=True)
     #: A read-only token may only read (GET and HEAD).
     read_only = BooleanField(default=False)
+
+
+class RecoveryCode(BaseModel):
+    """A single-use code for signing in without the authenticator app; only its hash."""
+
+    user = ForeignKeyField(User, backref="recovery_codes", on_delete="CASCADE", index=True)
+    code_hash = CharField(unique=True)
+    created_at = DateTimeField(default=utcnow)
+    used_at = DateTimeField(null=True)
 
 
 class ImportBatch(BaseModel):
@@ -648,6 +661,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Staff,
     User,
     ApiToken,
+    RecoveryCode,
     ImportBatch,
     RejectedRow,
     Case,

@@ -68,7 +68,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)
-    app.register_blueprint(account.bp)
+    account.init_app(app)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(audits.bp)
     app.register_blueprint(supervisor.bp)

@@ -3,13 +3,22 @@ tokens (issued with an expiry, listed, revoked); administrators see everyone's t
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services.accounts import management
+from audit_service.services.accounts import management, second_factor
 from audit_service.services.accounts import users as accounts
 from audit_service.services.errors import Invalid
 from audit_service.web.access import ALL_ROLES, require_roles
@@ -19,8 +28,17 @@ from audit_service.web.summary_filters import show_refusal
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 #: Where someone who must change their password may still go.
-OPEN_WHILE_CHANGING = frozenset({"account.password", "auth.logout", "auth.login", "static",
-                                 "health.healthz", "accessibility.statement"})
+OPEN_WHILE_CHANGING = frozenset({"account.password", "account.two_factor", "auth.logout",
+                                 "auth.login", "auth.code", "static", "health.healthz",
+                                 "accessibility.statement"})
+ENROLMENT_KEY = "totp_enrolment"
+
+
+def init_app(app) -> None:
+    """Read ``AUDIT_SECOND_FACTOR_ROLES`` once: a wrong role stops the app starting."""
+    app.extensions["second_factor_roles"] = second_factor.roles_requiring(
+        app.config.get("SECOND_FACTOR_ROLES"))
+    app.register_blueprint(bp)
 
 
 class PasswordForm(FlaskForm):
@@ -32,11 +50,16 @@ class PasswordForm(FlaskForm):
 @bp.before_app_request
 def _change_first():
     """After an administrator's reset, every page waits until the person has chosen their own
-    password (the API is for tokens, which a reset does not touch)."""
-    if (current_user.is_authenticated and current_user.record.must_change_password
-            and request.endpoint not in OPEN_WHILE_CHANGING
-            and not request.path.startswith(("/api/", "/static/"))):
+    password; a role that needs a second factor waits until it is set up (the API is for
+    tokens, which neither touches)."""
+    if (not current_user.is_authenticated or request.endpoint in OPEN_WHILE_CHANGING
+            or request.path.startswith(("/api/", "/static/"))):
+        return None
+    account = current_user.record
+    if account.must_change_password:
         return redirect(url_for("account.password"))
+    if second_factor.must_enrol(account, current_app.extensions["second_factor_roles"]):
+        return redirect(url_for("account.two_factor"))
     return None
 
 
@@ -123,3 +146,40 @@ def revoke(token_id: int):
         flash(f"The token {token.name} has been revoked", "success")
         return redirect(url_for("account.tokens"))
     return render_template("account/token_revoke.html", token=token, form=form)
+
+
+class CodeForm(FlaskForm):
+    code = StringField()
+
+
+@bp.route("/two-factor", methods=["GET", "POST"])
+@require_roles(*ALL_ROLES)
+def two_factor():
+    """Set up an authenticator app: scan, prove it with a code, keep the recovery codes."""
+    account = current_user.record
+    issuer = current_app.config.get("ORGANISATION_NAME") or "Case audit"
+    required = Role(account.role) in current_app.extensions["second_factor_roles"]
+    if account.oidc_subject or second_factor.has_second_factor(account):
+        return render_template("account/two_factor.html", enrolment=None, form=None,
+                               signs_on=bool(account.oidc_subject), required=required,
+                               left=second_factor.recovery_codes_left(account))
+    form = CodeForm()
+    secret = session.get(ENROLMENT_KEY)
+    enrolment = (second_factor.enrolment_for(account, secret, issuer) if secret
+                 else second_factor.new_enrolment(account, issuer))
+    session[ENROLMENT_KEY] = enrolment.secret
+    status = 200
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.enable(account, enrolment.secret, form.code.data or "",
+                                         remote_addr=request.remote_addr)
+        except Invalid as exc:
+            show_refusal(form, exc)
+            status = 400
+        else:
+            session.pop(ENROLMENT_KEY, None)
+            return render_template("account/recovery_codes.html", codes=codes)
+    elif form.errors:
+        status = 400
+    return render_template("account/two_factor.html", enrolment=enrolment, form=form,
+                           signs_on=False, required=required, left=0), status

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 
 from audit_service.domain.vocabulary import Role
-from audit_service.services.accounts import management
+from audit_service.services.accounts import management, second_factor
 from audit_service.services.errors import Invalid
 from audit_service.web.access import require_roles
 from audit_service.web.summary_filters import show_refusal
@@ -105,6 +105,11 @@ STEPS = {
     "enable": ("Enable {name}'s account?",
                "They will be able to sign in again with their role as it is now.",
                "Enable account"),
+    "reset-two-factor": ("Turn off {name}'s two-step sign-in?",
+                         "Their authenticator app and recovery codes stop working. If their "
+                         "role needs two-step sign-in, they set it up again when they next "
+                         "sign in. Do this only when you are sure who is asking.",
+                         "Turn off two-step sign-in"),
     "reset-password": ("Reset {name}'s password?",
                        "Their current password stops working and they are signed out. You "
                        "will be shown a new password once, to give them; they must choose "
@@ -112,7 +117,7 @@ STEPS = {
 }
 
 
-@bp.route("/<int:user_id>/<any(disable, enable, 'reset-password'):step>",
+@bp.route("/<int:user_id>/<any(disable, enable, 'reset-password', 'reset-two-factor'):step>",
           methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def confirm(user_id: int, step: str):
@@ -126,6 +131,10 @@ def confirm(user_id: int, step: str):
                                                            remote_addr=request.remote_addr)
             return render_template("admin/user_password.html", account=changed,
                                    password=temporary, created=False)
+        if step == "reset-two-factor":
+            second_factor.reset(actor, user_id, remote_addr=request.remote_addr)
+            flash(f"{account.display_name}'s two-step sign-in is off", "success")
+            return redirect(url_for("admin_users.show", user_id=user_id))
         management.set_active(actor, user_id, step == "enable", remote_addr=request.remote_addr)
         flash(f"{account.display_name}'s account has been {step}d", "success")
         return redirect(url_for("admin_users.show", user_id=user_id))

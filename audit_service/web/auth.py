@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask import (
     Blueprint,
@@ -20,7 +21,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from audit_service.domain.accounts.sign_on import MAX_USERNAME
-from audit_service.services.accounts import signin
+from audit_service.services.accounts import second_factor, signin
 from audit_service.web import sign_on
 from audit_service.web.access import public, safe_next
 from audit_service.web.sessions import SESSION_KEY, end_session, start_session
@@ -28,11 +29,19 @@ from audit_service.web.sessions import SESSION_KEY, end_session, start_session
 bp = Blueprint("auth", __name__)
 
 BAD_CREDENTIALS = "Enter a correct username and password"
+SECOND_STEP = "second_step"
+#: How long the second step waits after the password before it starts again.
+SECOND_STEP_SECONDS = 300
 OFFER_PROVIDER_LOGOUT = "offer_provider_logout"
 THROTTLED = (
     "Too many failed attempts to sign in with this username. "
     "Wait {minutes} minutes and try again"
 )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(validators=[InputRequired("Enter the code from your authenticator app"),
+                                   Length(max=40, message=second_factor.WRONG_CODE)])
 
 
 class LoginForm(FlaskForm):
@@ -79,6 +88,11 @@ def login():
         if attempt.account is not None:
             start_session(attempt.account, attempt.session_id)
             return redirect(next_url or url_for("home.index"))
+        if attempt.second_factor_for is not None:
+            session.clear()
+            session[SECOND_STEP] = {"user": attempt.second_factor_for, "at": time.time(),
+                                    "next": next_url}
+            return redirect(url_for("auth.code"))
         if attempt.throttled:
             minutes = int(throttle.window.total_seconds() // 60)
             form.username.errors.append(THROTTLED.format(minutes=minutes))
@@ -101,6 +115,40 @@ def login():
                         provider_logout=provider_logout),
         status,
     )
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def code():
+    """The second step, for an account with an authenticator app: its code, or a recovery
+    code. It waits five minutes after the password, then sign-in starts again."""
+    pending = session.get(SECOND_STEP)
+    if not pending or time.time() - pending.get("at", 0) > SECOND_STEP_SECONDS:
+        session.pop(SECOND_STEP, None)
+        flash("Sign in again: the time to enter your code ran out", "error")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    status = 200
+    if form.validate_on_submit():
+        throttle = _throttle()
+        attempt = signin.complete_second_factor(
+            pending["user"], form.code.data, throttle=throttle, replaces=None,
+            remote_addr=request.remote_addr, user_agent=request.headers.get("User-Agent"))
+        if attempt.account is not None:
+            start_session(attempt.account, attempt.session_id)
+            return redirect(pending.get("next") or url_for("home.index"))
+        if attempt.throttled:
+            minutes = int(throttle.window.total_seconds() // 60)
+            form.code.errors.append(f"Too many wrong codes. Wait {minutes} minutes and sign "
+                                    f"in again")
+            session.pop(SECOND_STEP, None)
+            status = 429
+        else:
+            form.code.errors.append(second_factor.WRONG_CODE)
+            status = 400
+    elif form.errors:
+        status = 400
+    return render_template("auth/code.html", form=form), status
 
 
 @bp.post("/logout")

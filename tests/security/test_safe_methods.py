@@ -36,6 +36,12 @@ READ_EVENTS = frozenset({
     "access.denied", "audit.viewed", "summary.viewed", "summary.exported",
     "audit_trail.searched", "audit_trail.exported", "cases.shown",
 })
+# GET routes the walk cannot open, each with the reason.
+NOT_OPENED = {
+    "auth.code": "the second step of a sign-in opens only after a right password for an "
+    "account with an authenticator app; without one it sends the browser to /login "
+    "(tests/web/test_second_factor.py)",
+}
 # A response that shows children's case references leaves one of these in the trail.
 SHOWN_EVENTS = ("cases.shown", "audit.viewed")
 
@@ -124,7 +130,8 @@ def test_no_get_or_head_changes_the_database(security_world: SecurityWorld) -> N
     assert set(recorded) <= READ_EVENTS
     assert recorded["audit.viewed"] > 0, "the walk opened no audit: it proves little"
     assert recorded["cases.shown"] > 0, "the walk listed no cases: it proves little"
-    unopened = sorted({r.endpoint for r in rules} - {endpoint for endpoint, _ in opened})
+    unopened = sorted({r.endpoint for r in rules} - {endpoint for endpoint, _ in opened}
+                      - set(NOT_OPENED))
     assert unopened == [], f"GET routes no one could open with the world's ids: {unopened}"
     print(f"\nsafe methods: {len(rules)} GET routes, {requests['GET']} GET and "
           f"{requests['HEAD']} HEAD requests, read events {dict(recorded)}")

@@ -54,7 +54,10 @@ OWN_POLICY = {
 }
 # GET routes the walk cannot open, each with the reason (shown in the failure message).
 # Empty: give the security world an object for a new route rather than listing it here.
-NO_FIXTURE: dict[str, str] = {}
+NO_FIXTURE: dict[str, str] = {
+    "auth.code": "the second step of a sign-in opens only after a right password for an "
+    "account with an authenticator app (tests/web/test_second_factor.py walks it)",
+}
 # Page templates no GET renders, each with the reason.
 NOT_FROM_A_GET: dict[str, str] = {
     "audits/conflict.html": "shown only in answer to a POST from a stale audit form",
@@ -66,6 +69,10 @@ NOT_FROM_A_GET: dict[str, str] = {
     "resets a password (tests/web/test_account_management.py)",
     "account/token_created.html": "shown once, in answer to the POST that creates a token "
     "(tests/web/test_token_lifecycle.py)",
+    "account/recovery_codes.html": "shown once, in answer to the POST that turns two-step "
+    "sign-in on (tests/web/test_second_factor.py)",
+    "auth/code.html": "the second step of a sign-in, shown only after a right password "
+    "(tests/web/test_second_factor.py)",
     "auth/refused.html": "shown on the way back from the council's OpenID provider, which this "
     "walk does not run (tests/web/test_sign_on.py and the browser test sign in through one)",
 }

@@ -53,6 +53,7 @@ class AccountDetail:
     is_active: bool
     signs_in_with: str
     must_change_password: bool
+    has_second_factor: bool
     last_login_at: dt.datetime | None
     created_at: dt.datetime
     staff: StaffChoice | None
@@ -70,7 +71,8 @@ def _detail(user: User, staff: Staff | None = None) -> AccountDetail:
     return AccountDetail(
         id=user.id, username=user.username, display_name=user.display_name, email=user.email,
         role=user.role, is_active=bool(user.is_active), signs_in_with=way_in,
-        must_change_password=bool(user.must_change_password), last_login_at=user.last_login_at,
+        must_change_password=bool(user.must_change_password),
+        has_second_factor=bool(user.totp_secret), last_login_at=user.last_login_at,
         created_at=user.created_at,
         staff=StaffChoice(staff.id, staff.name, staff.email) if staff else None)
 

@@ -15,12 +15,11 @@ from __future__ import annotations
 from peewee import fn
 
 from audit_service.domain.accounts.sign_on import Identity, RoleMap
-from audit_service.services.accounts import sessions
-from audit_service.services.accounts.signin import SignIn, record_attempt
+from audit_service.services.accounts.signin import SignIn, open_session
 from audit_service.services.accounts.users import create_user
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
-from audit_service.storage.models import Staff, User, utcnow
+from audit_service.storage.models import Staff, User
 
 SIGN_ON = "sign-on"
 NO_ROLE = ("Your account is not in any group that gives access to this service. Ask your "
@@ -49,11 +48,8 @@ def sign_on(identity: Identity, role_map: RoleMap, *, replaces: str | None,
             user = _first_sign_in(identity, role)
         else:
             _follow_directory(user, identity, role)
-        sessions.end_by_id(replaces, sessions.ENDED_REPLACED)
-        session_id = sessions.start(user, remote_addr=remote_addr, user_agent=user_agent)
-        User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
-        record_attempt("login.succeeded", user, user.username, remote_addr)
-    return SignIn(account=User.get_by_id(user.id), session_id=session_id)
+        return open_session(user, replaces=replaces, remote_addr=remote_addr,
+                            user_agent=user_agent)
 
 
 def _refusal(identity: Identity, user: User | None, role) -> tuple[str, str] | None:

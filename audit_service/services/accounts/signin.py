@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from audit_service.domain.accounts.sign_on import MAX_USERNAME
-from audit_service.services.accounts import sessions, users
+from audit_service.services.accounts import second_factor, sessions, users
 from audit_service.services.accounts.views import Account
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
@@ -39,13 +39,15 @@ class Throttle:
 class SignIn:
     """What an attempt came to: ``account`` and its new ``session_id`` when it succeeded,
     ``throttled`` when it was not even tried, ``refusal`` (what to tell the person) when
-    single sign-on vouched for someone this service will not let in; none of them for
+    single sign-on vouched for someone this service will not let in, ``second_factor_for``
+    (their id) when the password was right and a code is still to come; none of them for
     wrong credentials."""
 
     account: Account | None = None
     session_id: str | None = None
     throttled: bool = False
     refusal: str | None = None
+    second_factor_for: int | None = None
 
 
 def recent_failures(window: dt.timedelta, *, remote_addr: str | None,
@@ -81,12 +83,42 @@ def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str |
     if user is None:
         record_attempt(LOGIN_FAILED, None, username, remote_addr)
         return SignIn()
+    if second_factor.has_second_factor(user):
+        # The password was right; no session until the second step is too.
+        record_attempt("login.second_factor_asked", user, username, remote_addr)
+        return SignIn(second_factor_for=user.id)
+    return open_session(user, replaces=replaces, remote_addr=remote_addr,
+                        user_agent=user_agent)
+
+
+def complete_second_factor(user_id: int, code: str, *, throttle: Throttle,
+                           replaces: str | None, remote_addr: str | None,
+                           user_agent: str | None) -> SignIn:
+    """The second step: an app code or a recovery code, throttled like the password (its
+    failures count towards the same limits)."""
+    user = User.get_or_none((User.id == user_id) & User.is_active)
+    if user is None:
+        return SignIn()
+    if _throttled(user.username, throttle, remote_addr):
+        record_attempt("login.throttled", None, user.username, remote_addr)
+        return SignIn(throttled=True)
+    if not second_factor.check(user, code, remote_addr=remote_addr):
+        record_attempt(LOGIN_FAILED, None, user.username, remote_addr)
+        return SignIn(second_factor_for=user.id)
+    return open_session(user, replaces=replaces, remote_addr=remote_addr,
+                        user_agent=user_agent)
+
+
+def open_session(user: User, *, replaces: str | None, remote_addr: str | None,
+                 user_agent: str | None) -> SignIn:
+    """A new session for someone who has proved who they are, however they did: it ends
+    ``replaces`` (the browser's old one, never reused) and is in the trail."""
     with database.atomic():
         sessions.end_by_id(replaces, sessions.ENDED_REPLACED)
         session_id = sessions.start(user, remote_addr=remote_addr, user_agent=user_agent)
         User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
-        record_attempt("login.succeeded", user, username, remote_addr)
-    return SignIn(account=user, session_id=session_id)
+        record_attempt("login.succeeded", user, user.username, remote_addr)
+    return SignIn(account=User.get_by_id(user.id), session_id=session_id)
 
 
 def sign_out(account: Account | None, session_id: str | None, *,
