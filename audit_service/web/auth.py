@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 from flask import (
@@ -35,8 +36,14 @@ SECOND_STEP_SECONDS = 300
 OFFER_PROVIDER_LOGOUT = "offer_provider_logout"
 THROTTLED = (
     "Too many failed attempts to sign in with this username. "
-    "Wait {minutes} minutes and try again"
+    "Wait {wait} and try again"
 )
+
+
+def wait_text(wait: dt.timedelta | None) -> str:
+    """A wait in whole minutes, as a person reads it."""
+    minutes = max(1, math.ceil((wait or dt.timedelta(minutes=1)).total_seconds() / 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 class CodeForm(FlaskForm):
@@ -75,6 +82,7 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(next_url or url_for("home.index"))
     status = 200
+    retry_after = 0
     local = current_app.config.get("LOCAL_LOGIN", True)
     if request.method == "POST" and not local:
         status = 403
@@ -94,9 +102,9 @@ def login():
                                     "next": next_url}
             return redirect(url_for("auth.code"))
         if attempt.throttled:
-            minutes = int(throttle.window.total_seconds() // 60)
-            form.username.errors.append(THROTTLED.format(minutes=minutes))
+            form.username.errors.append(THROTTLED.format(wait=wait_text(attempt.retry_after)))
             status = 429
+            retry_after = math.ceil(attempt.retry_after.total_seconds())
         else:
             form.username.errors.append(BAD_CREDENTIALS)
             status = 400
@@ -114,6 +122,7 @@ def login():
                         provider_name=current_app.config.get("OIDC_PROVIDER_NAME"),
                         provider_logout=provider_logout),
         status,
+        {"Retry-After": str(retry_after)} if retry_after else {},
     )
 
 
@@ -138,9 +147,8 @@ def code():
             start_session(attempt.account, attempt.session_id)
             return redirect(pending.get("next") or url_for("home.index"))
         if attempt.throttled:
-            minutes = int(throttle.window.total_seconds() // 60)
-            form.code.errors.append(f"Too many wrong codes. Wait {minutes} minutes and sign "
-                                    f"in again")
+            form.code.errors.append(f"Too many wrong codes. Wait "
+                                    f"{wait_text(attempt.retry_after)} and sign in again")
             session.pop(SECOND_STEP, None)
             status = 429
         else:

@@ -287,3 +287,30 @@ def test_a_huge_username_is_refused_before_anything_is_stored_or_echoed(page) ->
     assert "Enter a username of 150 characters or fewer" in refused.text()
     assert "attackerattacker" not in refused.html
     assert not Event.select().where(Event.action == "login.failed").exists()
+
+
+def test_each_failure_past_the_limit_doubles_the_wait_and_then_it_lifts(app, page, make_user,
+                                                                          monkeypatch):
+    """One minute after the fifth failure, two after the sixth, four after the seventh: an
+    attacker slows to a crawl, and the real person, one minute later, is let in."""
+    from audit_service.services.accounts.signin import Throttle
+
+    make_user(Role.ADMIN, "alex")
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(limit):
+        sign_in(page.client, "alex", "wrong-password-x")
+    refused = sign_in(page.client, "alex")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] in ("59", "60")
+    assert "Wait 1 minute and try again" in refused.get_data(as_text=True)
+    [event] = _events("login.throttled")
+    assert 58 <= event.after["wait_seconds"] <= 60
+    # A minute on (the trail is append-only, so the clock moves instead), the right password
+    # gets in.
+    from audit_service.services.accounts import signin
+    from audit_service.storage.models import utcnow
+
+    monkeypatch.setattr(signin, "utcnow", lambda: utcnow() + dt.timedelta(seconds=61))
+    assert sign_in(page.client, "alex").status_code == 302
+    throttle = Throttle()
+    assert [throttle.delay_after(n, 5).total_seconds() / 60 for n in (4, 5, 6, 7, 8, 9, 30)] \
+        == [0, 1, 2, 4, 8, 15, 15]

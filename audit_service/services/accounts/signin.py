@@ -1,8 +1,9 @@
 """Signing in and out: the password check, throttling, the new session and the audit trail.
 
-Too many failed sign-ins for one username from one address are refused for a while, so
-nobody elsewhere can lock a colleague out by typing their username; too many failures
-from one address across usernames (password spraying) are refused too. The audit trail
+After too many failed sign-ins for one username from one address, each further attempt
+waits longer (one minute, then two, four... up to the window), and only at that address, so
+nobody elsewhere can lock a colleague out by typing their username; too many failures from one
+address across usernames (password spraying) are slowed the same way. The audit trail
 already records every failed sign-in with its address, so the counts come from there
 rather than from a second store that could disagree with it.
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from peewee import fn
 
 from audit_service.domain.accounts.sign_on import MAX_USERNAME
 from audit_service.services.accounts import second_factor, sessions, users
@@ -27,12 +30,22 @@ LOGIN_FAILED = "login.failed"
 
 @dataclass(frozen=True)
 class Throttle:
-    """How many failures within ``window`` stop sign-in: ``limit`` for one username from
-    one address, ``address_limit`` from one address whatever the usernames."""
+    """When failures slow sign-in down: after ``limit`` failures within ``window`` for one
+    username from one address, or ``address_limit`` from one address whatever the usernames,
+    each further attempt waits ``first_delay`` after the last failure, twice as long after
+    each further failure, and never longer than ``window``."""
 
     limit: int = 5
     window: dt.timedelta = dt.timedelta(minutes=15)
     address_limit: int = 30
+    first_delay: dt.timedelta = dt.timedelta(minutes=1)
+
+    def delay_after(self, failures: int, limit: int) -> dt.timedelta:
+        """The wait after the last of ``failures`` (none below ``limit``)."""
+        if failures < limit:
+            return dt.timedelta(0)
+        doublings = min(failures - limit, 20)
+        return min(self.first_delay * (2 ** doublings), self.window)
 
 
 @dataclass(frozen=True)
@@ -48,25 +61,55 @@ class SignIn:
     throttled: bool = False
     refusal: str | None = None
     second_factor_for: int | None = None
+    retry_after: dt.timedelta | None = None
 
 
 def recent_failures(window: dt.timedelta, *, remote_addr: str | None,
-                    username: str | None = None) -> int:
-    """Failed sign-ins within ``window`` from this address, for ``username`` if given."""
+                    username: str | None = None) -> tuple[int, dt.datetime | None]:
+    """Failed sign-ins within ``window`` from this address (for ``username`` if given): how
+    many, and when the last was."""
     where = ((Event.action == LOGIN_FAILED) & (Event.object_type == "login")
              & (Event.occurred_at >= utcnow() - window)
              & (Event.remote_addr.is_null() if remote_addr is None
                 else Event.remote_addr == remote_addr))
     if username is not None:
         where &= Event.object_id == username
-    return Event.select().where(where).count()
+    count, last = Event.select(fn.COUNT(Event.id), fn.MAX(Event.occurred_at)).where(
+        where).tuples().get()
+    return int(count), last
 
 
-def _throttled(username: str, throttle: Throttle, remote_addr: str | None) -> bool:
-    return (recent_failures(throttle.window, remote_addr=remote_addr, username=username)
-            >= throttle.limit
-            or recent_failures(throttle.window, remote_addr=remote_addr)
-            >= throttle.address_limit)
+def wait_needed(username: str, throttle: Throttle, remote_addr: str | None
+                ) -> dt.timedelta | None:
+    """How long this username at this address must wait before another attempt, or None."""
+    now = utcnow()
+    waits = []
+    for who, limit in ((username, throttle.limit), (None, throttle.address_limit)):
+        failures, last = recent_failures(throttle.window, remote_addr=remote_addr,
+                                         username=who)
+        if last is not None:
+            ready = _naive(last) + throttle.delay_after(failures, limit)
+            if ready > now:
+                waits.append(ready - now)
+    return max(waits) if waits else None
+
+
+def _naive(moment: dt.datetime | str) -> dt.datetime:
+    """SQLite hands MAX() back as text; both databases store naive UTC."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=None)
+
+
+def _refuse_throttled(username: str, throttle: Throttle, remote_addr: str | None
+                      ) -> SignIn | None:
+    wait = wait_needed(username, throttle, remote_addr)
+    if wait is None:
+        return None
+    audit_trail.record("login.throttled", actor_label="anonymous", object_type="login",
+                       object_id=username, after={"wait_seconds": int(wait.total_seconds())},
+                       remote_addr=remote_addr)
+    return SignIn(throttled=True, retry_after=wait)
 
 
 def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str | None,
@@ -76,9 +119,9 @@ def sign_in(username: str, password: str, *, throttle: Throttle, replaces: str |
     # Capped before anything is stored: the trail records what was typed, up to the longest
     # username an account can have.
     username = username.strip().lower()[:MAX_USERNAME]
-    if _throttled(username, throttle, remote_addr):
-        record_attempt("login.throttled", None, username, remote_addr)
-        return SignIn(throttled=True)
+    refused = _refuse_throttled(username, throttle, remote_addr)
+    if refused is not None:
+        return refused
     user = users.authenticate(username, password)
     if user is None:
         record_attempt(LOGIN_FAILED, None, username, remote_addr)
@@ -99,9 +142,9 @@ def complete_second_factor(user_id: int, code: str, *, throttle: Throttle,
     user = User.get_or_none((User.id == user_id) & User.is_active)
     if user is None:
         return SignIn()
-    if _throttled(user.username, throttle, remote_addr):
-        record_attempt("login.throttled", None, user.username, remote_addr)
-        return SignIn(throttled=True)
+    refused = _refuse_throttled(user.username, throttle, remote_addr)
+    if refused is not None:
+        return refused
     if not second_factor.check(user, code, remote_addr=remote_addr):
         record_attempt(LOGIN_FAILED, None, user.username, remote_addr)
         return SignIn(second_factor_for=user.id)
