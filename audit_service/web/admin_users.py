@@ -11,6 +11,7 @@ from wtforms import EmailField, SelectField, StringField
 
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import management, second_factor
+from audit_service.services.accounts.views import StaffChoice
 from audit_service.services.errors import Invalid
 from audit_service.web.access import require_roles
 from audit_service.web.summary_filters import show_refusal
@@ -20,7 +21,7 @@ bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 ROLE_CHOICES = [("", "Select a role")] + [(r.value, r.label) for r in Role]
 
 
-def _staff_choices(current: management.StaffChoice | None = None) -> list[tuple[str, str]]:
+def _staff_choices(current: StaffChoice | None = None) -> list[tuple[str, str]]:
     choices = [("", "Not linked to a staff record")]
     if current is not None:
         choices.append((str(current.id), current.name))

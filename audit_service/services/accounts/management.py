@@ -8,9 +8,7 @@ account that signs in through the council's provider has no password here to res
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
@@ -23,7 +21,7 @@ from audit_service.services.accounts.users import (
     create_user,
     hash_password,
 )
-from audit_service.services.accounts.views import Account
+from audit_service.services.accounts.views import Account, AccountDetail, StaffChoice
 from audit_service.services.errors import Invalid, NotAllowed, NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
@@ -32,35 +30,6 @@ from audit_service.storage.models import Staff, User
 SINGLE_SIGN_ON = "Single sign-on"
 PASSWORD_SIGN_IN = "Password"  # noqa: S105 - a label, not a secret
 NO_WAY_IN = "Not set up"
-
-
-@dataclass(frozen=True)
-class StaffChoice:
-    id: int
-    name: str
-    email: str | None
-
-
-@dataclass(frozen=True)
-class AccountDetail:
-    """One account as an administrator manages it (never its hash or tokens)."""
-
-    id: int
-    username: str
-    display_name: str
-    email: str | None
-    role: str
-    is_active: bool
-    signs_in_with: str
-    must_change_password: bool
-    has_second_factor: bool
-    last_login_at: dt.datetime | None
-    created_at: dt.datetime
-    staff: StaffChoice | None
-
-    @property
-    def role_label(self) -> str:
-        return Role(self.role).label
 
 
 def _detail(user: User, staff: Staff | None = None) -> AccountDetail:

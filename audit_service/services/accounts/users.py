@@ -12,7 +12,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from audit_service.domain.accounts.passwords import MIN_LENGTH, password_problem
 from audit_service.domain.vocabulary import Role
-from audit_service.services.accounts.views import UserView
 from audit_service.services.errors import NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
@@ -99,13 +98,6 @@ def authenticate(username: str, password: str) -> User | None:
     if not check_password(user, password) or not user.is_active:
         return None
     return user
-
-
-def list_users() -> list[UserView]:
-    """Every account, by role and then username, for the administrators' list."""
-    query = User.select().order_by(User.role, User.username)
-    return [UserView(u.username, u.display_name, u.role, bool(u.is_active), u.last_login_at)
-            for u in query]
 
 
 def _digest(token: str) -> str:

@@ -3,7 +3,7 @@
 ``Account`` is how a layer holds the signed-in user between its own code and a
 service call (the actor of what it asks for): it reads these attributes and
 hands the account back, and never needs the storage model to do so.
-``UserView`` is one row of the administrators' list of accounts.
+``AccountDetail`` is an account as administrators manage it, in pages and the API.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
+
+from audit_service.domain.vocabulary import Role
 
 
 class Account(Protocol):
@@ -26,11 +28,32 @@ class Account(Protocol):
 
 
 @dataclass(frozen=True)
-class UserView:
-    """An account as the administrators' list shows it: no hash, no token, no staff link."""
+class StaffChoice:
+    """A staff record an account is, or may be, linked to."""
 
-    username: str
+    id: int
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    """One account as an administrator manages it (never its hash or tokens), its fields in
+    the order the account's page shows them."""
+
+    id: int
     display_name: str
+    username: str
+    email: str | None
     role: str
+    staff: StaffChoice | None
+    signs_in_with: str
+    has_second_factor: bool
+    must_change_password: bool
     is_active: bool
     last_login_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
