@@ -171,7 +171,7 @@ def _read(public_id: str) -> dict:
 
 
 @bp.route("/audits", methods=["GET"])
-@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
+@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN)
 @bp.arguments(RoundQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, RoundAuditSchema(many=True))
 @bp.alt_response(404, response="NOT_FOUND")

@@ -23,6 +23,8 @@ bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds",
                description="Monthly sampling rounds")
 
 READERS = (Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
+#: One round lists its children's case references: not for senior leaders (issue 16).
+CASE_READERS = (Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN)
 
 
 @bp.route("", methods=["GET"])
@@ -40,7 +42,7 @@ def list_rounds(period=None):
 
 
 @bp.route("/<public_id>", methods=["GET"])
-@require_api_roles(*READERS)
+@require_api_roles(*CASE_READERS)
 @bp.response(200, RoundSchema)
 def get_round(public_id: str):
     """One round, with its cases and the reason each was drawn."""

@@ -20,6 +20,8 @@ from audit_service.web.access import require_roles
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 OVERSEERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
+#: A round's page lists its children's case references: senior leaders read the counts only.
+CASE_READERS = (Role.QUALITY_LEAD, Role.ADMIN)
 
 
 @bp.get("")
@@ -43,7 +45,7 @@ def _sentence(text: str) -> str:
 
 
 @bp.get("/<public_id>")
-@require_roles(Role.SUPERVISOR, *OVERSEERS)
+@require_roles(Role.SUPERVISOR, *CASE_READERS)
 def show(public_id: str):
     return _render_round(round_reads.find(public_id, current_user.record))
 

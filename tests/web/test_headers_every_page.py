@@ -193,7 +193,9 @@ def _error_pages(app, clients: dict, monkeypatch) -> list[str]:
     check(admin.get("/no-such-page"), 404, "404")
     token = re.search(r'name="csrf_token" value="([^"]+)"',
                       anonymous.get("/login").get_data(as_text=True)).group(1)
-    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 0)
+    monkeypatch.setitem(app.config, "LOGIN_MAX_FAILURES", 1)
+    anonymous.post("/login", data={"username": LOGINS[Role.HR], "password": "not the password",
+                                   "csrf_token": token})
     check(anonymous.post("/login", data={"username": LOGINS[Role.HR], "password": PASSWORD,
                                          "csrf_token": token}), 429, "429")
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100)

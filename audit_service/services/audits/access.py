@@ -14,7 +14,9 @@ from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.services.errors import Blinded, NotAllowed, NotFound
 from audit_service.storage.models import Audit, AuditAction, SamplingRound, Staff, User
 
-READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD, Role.SENIOR_LEADER})
+#: Who reads every audit. Senior leaders read summaries, dashboards and reports: not evidence
+#: text or children's case references (issue 16's least privilege).
+READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD})
 AUDIT_ROLES = frozenset({*READ_ALL, Role.SUPERVISOR, Role.PRACTITIONER})
 
 

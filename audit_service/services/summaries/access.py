@@ -25,7 +25,9 @@ from audit_service.storage.models import Staff
 
 SUMMARY_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR)
 COVERAGE_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN)
-CASE_LIST_ROLES = frozenset({Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN})
+#: Who may see the list of high-risk cases never audited: it names children's cases, so not
+#: HR and not senior leaders (they read its counts).
+CASE_LIST_ROLES = frozenset({Role.QUALITY_LEAD, Role.ADMIN})
 SUPPRESSED_ROLES = frozenset({Role.HR})
 
 
