@@ -39,10 +39,12 @@ def test_an_administrator_sets_up_an_authenticator_app_and_signs_in_with_it(
     secret = page.locator("#totp-key").inner_text().replace(" ", "")
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.locator(".govuk-error-summary").wait_for()
     assert "Enter the 6-digit code" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page, "wrong code")
     page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.locator("#recovery-codes").wait_for()
     assert page.locator("#recovery-codes li").count() == 10
     assert_accessible(page, "recovery codes")
     context.close()
