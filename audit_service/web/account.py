@@ -135,11 +135,7 @@ def all_tokens():
 @require_roles(*ALL_ROLES)
 def revoke(token_id: int):
     """Say what revoking does (GET), then revoke (POST): yours, or anyone's for an admin."""
-    mine = {t.id: t for t in accounts.tokens(
-        None if current_user.role is Role.ADMIN else current_user.record)}
-    token = mine.get(token_id)
-    if token is None:
-        accounts.revoke_token(current_user.record, token_id)  # raises the NotFound
+    token = accounts.token_of(current_user.record, token_id)
     form = RevokeForm()
     if form.validate_on_submit():
         accounts.revoke_token(current_user.record, token_id, remote_addr=request.remote_addr)

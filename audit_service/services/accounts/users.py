@@ -190,15 +190,27 @@ def tokens(owner: User | None = None) -> list[TokenView]:
     return [_token_view(t) for t in query]
 
 
-def revoke_token(actor: User | None, token_id: int, *, actor_label: str | None = None,
-                 remote_addr: str | None = None) -> TokenView:
-    """Stop one token working at once. Its owner may, an administrator may revoke any, and so
-    may the operator at the command line (no ``actor``, an ``actor_label``)."""
+def _reachable_token(actor: User | None, token_id: int) -> ApiToken:
+    """The token ``actor`` may see and revoke: their own; any, for an administrator or the
+    operator at the command line (no ``actor``)."""
     token = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
     allowed = actor is None or Role(actor.role) is Role.ADMIN or (
         token is not None and token.user_id == actor.id)
     if token is None or not allowed:
         raise NotFound("There is no token of yours with that id.")
+    return token
+
+
+def token_of(actor: User | None, token_id: int) -> TokenView:
+    """One token, as its owner (or an administrator) sees it before revoking it."""
+    return _token_view(_reachable_token(actor, token_id))
+
+
+def revoke_token(actor: User | None, token_id: int, *, actor_label: str | None = None,
+                 remote_addr: str | None = None) -> TokenView:
+    """Stop one token working at once. Its owner may, an administrator may revoke any, and so
+    may the operator at the command line (no ``actor``, an ``actor_label``)."""
+    token = _reachable_token(actor, token_id)
     if token.revoked_at is None:
         with database.atomic():
             ApiToken.update(revoked_at=utcnow()).where(ApiToken.id == token.id).execute()
