@@ -44,6 +44,9 @@ class AccountSchema(StrictSchema):
     last_login_at = UtcDateTime(allow_none=True)
     created_at = UtcDateTime(required=True)
     staff = ma.fields.Nested(StaffSchema, allow_none=True)
+    case_reader = ma.fields.Boolean(required=True, metadata={
+        "description": "An administrator or senior leader given read access to audits and "
+                       "case lists"})
 
 
 class AccountWithPasswordSchema(StrictSchema):
@@ -67,6 +70,9 @@ class AccountChangeSchema(StrictSchema):
     staff = ma.fields.String(allow_none=True, metadata={
         "description": "A staff record's id or email address; null unlinks"})
     is_active = ma.fields.Boolean()
+    case_reader = ma.fields.Boolean(metadata={
+        "description": "Give (true) or withdraw (false) read access to audits and case lists; "
+                       "administrators and senior leaders only"})
 
 
 class TokenSchema(StrictSchema):
@@ -122,12 +128,16 @@ def get_account(user_id: int):
 @bp.arguments(AccountChangeSchema)
 @bp.response(200, AccountSchema)
 def change_account(body, user_id: int):
-    """Change the role, the staff link (null unlinks) or whether the account is active."""
+    """Change the role, the staff link (null unlinks), the case reader grant or whether the
+    account is active."""
     actor = current_api_user()
     if "role" in body or "staff" in body:
         management.change(actor, user_id, role=body.get("role"), staff=body.get("staff"),
                           unlink_staff="staff" in body and body["staff"] is None,
                           remote_addr=request.remote_addr)
+    if "case_reader" in body:
+        management.set_case_reader(actor, user_id, body["case_reader"],
+                                   remote_addr=request.remote_addr)
     if "is_active" in body:
         management.set_active(actor, user_id, body["is_active"],
                               remote_addr=request.remote_addr)

@@ -171,7 +171,7 @@ def _read(public_id: str) -> dict:
 
 
 @bp.route("/audits", methods=["GET"])
-@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN)
+@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, case_readers=True)
 @bp.arguments(RoundQuerySchema, location="query", as_kwargs=True)
 @bp.response(200, RoundAuditSchema(many=True))
 @bp.alt_response(404, response="NOT_FOUND")
@@ -200,7 +200,7 @@ def start_audit(body):
 
 
 @bp.route("/audits/<public_id>", methods=["GET"])
-@require_api_roles(*AUDIT_ROLES)
+@require_api_roles(*AUDIT_ROLES, case_readers=True)
 @bp.response(200, AuditSchema)
 def get_audit(public_id: str):
     """An audit: its rubrics and options, the answers so far, its version and any result."""
@@ -239,7 +239,7 @@ def submit_audit(body, public_id: str):
 
 
 @bp.route("/audits/<public_id>/result", methods=["GET"])
-@require_api_roles(*AUDIT_ROLES)
+@require_api_roles(*AUDIT_ROLES, case_readers=True)
 @bp.response(200, ResultSchema)
 def get_result(public_id: str):
     """A submitted audit's grades and the scoring explanation."""

@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 from flask import g, request
 from flask_smorest import Blueprint, abort
 
+from audit_service.domain.accounts.case_reading import holds_case_reader
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import users as accounts
 from audit_service.services.accounts.denials import record_denial
@@ -48,8 +49,9 @@ def current_api_user() -> Account:
     return g.api_user
 
 
-def require_api_roles(*roles: Role) -> Callable[[F], F]:
-    """Authenticate the bearer token, then allow only ``roles``; documents both in OpenAPI.
+def require_api_roles(*roles: Role, case_readers: bool = False) -> Callable[[F], F]:
+    """Authenticate the bearer token, then allow only ``roles`` (or, with ``case_readers``,
+    holders of the "case reader" grant); documents both in OpenAPI.
 
     Put it above ``@bp.arguments`` so that nobody learns about validation rules
     before authenticating.
@@ -70,7 +72,8 @@ def require_api_roles(*roles: Role) -> Callable[[F], F]:
                 _deny(401, "the API token is not valid: it is unknown, revoked or expired, or "
                       "its user is disabled", required, None)
             user = issued.user
-            if Role(user.role) not in required:
+            if Role(user.role) not in required and not (
+                    case_readers and holds_case_reader(user.role, user.case_reader)):
                 _deny(403, f"the role {user.role!r} may not use this endpoint", required, user)
             if issued.read_only and request.method not in READS:
                 _deny(403, "this API token is read-only: it may only read (GET)", required,
@@ -80,6 +83,8 @@ def require_api_roles(*roles: Role) -> Callable[[F], F]:
 
         wrapper.required_roles = required  # type: ignore[attr-defined]
         roles_text = ", ".join(sorted(r.value for r in required))
+        if case_readers:
+            roles_text += "; and administrators or senior leaders given the case reader grant"
         _, _, details = (view.__doc__ or "").partition("\n")
         parts = (inspect.cleandoc(details), f"Roles: {roles_text}.")
         description = "\n\n".join(p for p in parts if p)
@@ -89,6 +94,7 @@ def require_api_roles(*roles: Role) -> Callable[[F], F]:
             description=description,
         )(wrapper)
         documented.required_roles = required  # type: ignore[attr-defined]
+        documented.case_readers = case_readers  # type: ignore[attr-defined]
         return documented  # type: ignore[return-value]
 
     return decorate

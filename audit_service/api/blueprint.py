@@ -31,11 +31,21 @@ _TEXT_PARAMETER = re.compile(r"<(?:string:)?(\w+)>")
 
 class DatabaseId(IntegerConverter):
     """``<int:...>`` in an API path: an id past the database's integer range is no object
-    (404), not an overflow in the database driver (500). Documented with its maximum."""
+    (404), not an overflow in the database driver (500). Documented with its maximum.
+
+    Such an id becomes 0, an id the database never issues, rather than failing to convert:
+    Werkzeug answers a failed conversion with 405 when another rule on the same path takes
+    another method (``GET`` and ``PATCH /users/<id>``), and 405 would wrongly say the
+    method is the problem.
+    """
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", INT_MAX)
         super().__init__(url_map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= INT_MAX else 0
 
 
 class PathText(UnicodeConverter):

@@ -1,7 +1,7 @@
 """``/api/v1/themes`` and ``/api/v1/exemplars``: practice themes and shared good practice.
 
 Everyone who may read the learning page may read these; only quality leads
-and administrators write. Exemplars carry no link to their case.
+write. Exemplars carry no link to their case.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from flask import request
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
 from audit_service.api.schemas import MONTH, StrictSchema, UtcDateTime
-from audit_service.domain.months import Month, months_between
 from audit_service.services.moderation import learning
+from audit_service.services.moderation.periods import MAX_SPAN
 from audit_service.services.moderation.rules import MANAGERS, READERS
 
 bp = Blueprint("api_learning", __name__, url_prefix="/api/v1",
@@ -34,7 +34,8 @@ class ThemeSchema(StrictSchema):
 
 class ThemeCreateSchema(StrictSchema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=80))
-    description = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
+    description = ma.fields.String(load_default="",
+                                   validate=ma.validate.Length(max=learning.MAX_DESCRIPTION))
 
 
 class AuditThemesSchema(StrictSchema):
@@ -45,20 +46,13 @@ class AuditThemesSchema(StrictSchema):
                                  metadata={"description": "New free themes, by name"})
 
 
-#: The counts table has a column per month: ten years is a report; 0001-01 to 9999-12
-#: would be 120,000 columns per theme, built and sent for one request.
-MAX_COUNT_MONTHS = 120
-
-
 class CountsQuerySchema(StrictSchema):
-    period_from = ma.fields.String(required=True, data_key="from", validate=MONTH)
-    period_to = ma.fields.String(required=True, data_key="to", validate=MONTH)
+    """The span is checked where the page's is (``periods.span_bounds``): at most
+    ``MAX_SPAN`` months, the first not after the last."""
 
-    @ma.validates_schema
-    def at_most_ten_years(self, data, **kwargs):
-        months = months_between(Month.parse(data["period_from"]), Month.parse(data["period_to"]))
-        if len(months) > MAX_COUNT_MONTHS:
-            raise ma.ValidationError(f"choose at most {MAX_COUNT_MONTHS} months", "to")
+    period_from = ma.fields.String(required=True, data_key="from", validate=MONTH)
+    period_to = ma.fields.String(required=True, data_key="to", validate=MONTH, metadata={
+        "description": f"At most {MAX_SPAN} months after `from`"})
 
 
 class ThemeCountSchema(StrictSchema):

@@ -16,7 +16,7 @@ bp = Blueprint("api_oversight", __name__, url_prefix="/api/v1",
                description="Re-audits pending and overall judgements that differ from the "
                            "calculated grade")
 
-READERS = (Role.QUALITY_LEAD, Role.ADMIN)
+READERS = (Role.QUALITY_LEAD,)
 
 
 class ReauditRowSchema(StrictSchema):

@@ -57,7 +57,10 @@ class RoundSchema(StrictSchema):
     eligible_count = ma.fields.Integer(required=True,
                                        metadata={"description": "Eligible cases at the draw"})
     policy = ma.fields.Nested(PolicyRefSchema, required=True)
-    cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), required=True)
+    case_count = ma.fields.Integer(required=True, metadata={
+        "description": "Cases to audit now: what senior leaders and administrators read"})
+    cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), required=True, metadata={
+        "description": "Empty unless you may read the round's children's case references"})
     replaced_cases = ma.fields.List(ma.fields.Nested(RoundCaseSchema), attribute="replaced",
                                     required=True)
 

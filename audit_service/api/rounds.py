@@ -23,8 +23,6 @@ bp = Blueprint("api_rounds", __name__, url_prefix="/api/v1/rounds",
                description="Monthly sampling rounds")
 
 READERS = (Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
-#: One round lists its children's case references: not for senior leaders (issue 16).
-CASE_READERS = (Role.SUPERVISOR, Role.QUALITY_LEAD, Role.ADMIN)
 
 
 @bp.route("", methods=["GET"])
@@ -42,7 +40,7 @@ def list_rounds(period=None):
 
 
 @bp.route("/<public_id>", methods=["GET"])
-@require_api_roles(*CASE_READERS)
+@require_api_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, case_readers=True)
 @bp.response(200, RoundSchema)
 def get_round(public_id: str):
     """One round, with its cases and the reason each was drawn."""
@@ -71,7 +69,7 @@ def replace(body, public_id: str, position: int):
 
 
 @bp.route("/<public_id>/population", methods=["GET"])
-@require_api_roles(Role.QUALITY_LEAD, Role.ADMIN)
+@require_api_roles(Role.QUALITY_LEAD, case_readers=True)
 @bp.response(200, PopulationSchema)
 def population(public_id: str):
     """The cases the round's policy makes eligible for its team manager today."""

@@ -90,10 +90,11 @@ class CoverageQuery(PagingSchema):
 
 
 def _rows_endpoint(path: str, roles: Iterable[Role], query: type[ma.Schema],
-                   row: type[ma.Schema]) -> Callable:
+                   row: type[ma.Schema], *, case_readers: bool = False) -> Callable:
     """A GET of paginated ``row``s at ``path`` for ``roles``, filtered by ``query``:
     the shape every endpoint here has, so none can document or check it differently."""
-    decorators = (bp.route(path, methods=["GET"]), require_api_roles(*roles),
+    decorators = (bp.route(path, methods=["GET"]),
+                  require_api_roles(*roles, case_readers=case_readers),
                   bp.arguments(query, location="query", as_kwargs=True),
                   bp.response(200, row(many=True)), bp.paginate())
 
@@ -171,7 +172,7 @@ def coverage(pagination_parameters):
 
 
 @_rows_endpoint("/coverage/high-risk", sorted(access.CASE_LIST_ROLES), CoverageQuery,
-                HighRiskRow)
+                HighRiskRow, case_readers=True)
 def high_risk(pagination_parameters):
     """Open high-risk cases never audited (not for HR: it names cases)."""
     return _rows(reports.high_risk_report(local_today()), "high_risk_never_audited", {},

@@ -16,7 +16,7 @@ from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.sampling import thematic
 
-LEADS = (Role.QUALITY_LEAD, Role.ADMIN)
+LEADS = (Role.QUALITY_LEAD,)
 
 bp = Blueprint("api_thematic", __name__, url_prefix="/api/v1/thematic-audits",
                description="Thematic audits of a cohort of cases")

@@ -101,6 +101,9 @@ class User(BaseModel):
     totp_secret = CharField(null=True)
     #: The 30-second step of the last code accepted: no code is accepted twice.
     totp_last_step = IntegerField(null=True)
+    #: Reads audits and case lists though the role does not (administrators and senior
+    #: leaders only: ``domain.accounts.case_reading``).
+    case_reader = BooleanField(default=False)
 
 
 class ApiToken(BaseModel):

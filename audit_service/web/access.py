@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from audit_service.domain.accounts.case_reading import holds_case_reader
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts.denials import record_denial
 
@@ -44,8 +45,9 @@ def login_redirect():
     return redirect(url_for("auth.login", next=nxt))
 
 
-def require_roles(*roles: Role) -> Callable[[F], F]:
-    """Allow only signed-in users holding one of ``roles``.
+def require_roles(*roles: Role, case_readers: bool = False) -> Callable[[F], F]:
+    """Allow only signed-in users holding one of ``roles`` (or, with ``case_readers``, the
+    "case reader" grant: see ``domain.accounts.case_reading``).
 
     Anonymous users are sent to sign in (and back afterwards); a signed-in
     user without the role gets the 403 page. Both are recorded.
@@ -60,12 +62,15 @@ def require_roles(*roles: Role) -> Callable[[F], F]:
             if not current_user.is_authenticated:
                 _deny("not signed in", required)
                 return login_redirect()
-            if current_user.role not in required:
+            if current_user.role not in required and not (
+                    case_readers and holds_case_reader(current_user.role,
+                                                       current_user.record.case_reader)):
                 _deny("role not allowed", required)
                 abort(403)
             return view(*args, **kwargs)
 
         wrapper.required_roles = required  # type: ignore[attr-defined]
+        wrapper.case_readers = case_readers  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -111,6 +111,17 @@ STEPS = {
                          "role needs two-step sign-in, they set it up again when they next "
                          "sign in. Do this only when you are sure who is asking.",
                          "Turn off two-step sign-in"),
+    "grant-case-reader": ("Let {name} read audits and case lists?",
+                          "They will be able to read every audit, its evidence and the "
+                          "children's case references in sampling rounds and the high-risk "
+                          "list, as a quality lead reads them, though they cannot audit or "
+                          "moderate. Every page they open is recorded in the audit trail. "
+                          "Give this only when their work needs it.",
+                          "Give case reader access"),
+    "withdraw-case-reader": ("Stop {name} reading audits and case lists?",
+                             "They will no longer be able to open audits, round case lists or "
+                             "the high-risk list; summaries and everything else their role "
+                             "allows stay as they are.", "Withdraw case reader access"),
     "reset-password": ("Reset {name}'s password?",
                        "Their current password stops working and they are signed out. You "
                        "will be shown a new password once, to give them; they must choose "
@@ -118,7 +129,8 @@ STEPS = {
 }
 
 
-@bp.route("/<int:user_id>/<any(disable, enable, 'reset-password', 'reset-two-factor'):step>",
+@bp.route("/<int:user_id>/<any(disable, enable, 'reset-password', 'reset-two-factor', "
+          "'grant-case-reader', 'withdraw-case-reader'):step>",
           methods=["GET", "POST"])
 @require_roles(Role.ADMIN)
 def confirm(user_id: int, step: str):
@@ -132,6 +144,13 @@ def confirm(user_id: int, step: str):
                                                            remote_addr=request.remote_addr)
             return render_template("admin/user_password.html", account=changed,
                                    password=temporary, created=False)
+        if step in ("grant-case-reader", "withdraw-case-reader"):
+            granted = step == "grant-case-reader"
+            management.set_case_reader(actor, user_id, granted, remote_addr=request.remote_addr)
+            flash(f"{account.display_name} "
+                  f"{'can now' if granted else 'can no longer'} read audits and case lists",
+                  "success")
+            return redirect(url_for("admin_users.show", user_id=user_id))
         if step == "reset-two-factor":
             second_factor.reset(actor, user_id, remote_addr=request.remote_addr)
             flash(f"{account.display_name}'s two-step sign-in is off", "success")

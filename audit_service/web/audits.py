@@ -160,7 +160,7 @@ def start():
 
 
 @bp.get("/<public_id>")
-@require_roles(*AUDIT_ROLES)
+@require_roles(*AUDIT_ROLES, case_readers=True)
 def show(public_id: str):
     view = reading.read_audit(_user(), public_id, _types(), via="page",
                               remote_addr=request.remote_addr)

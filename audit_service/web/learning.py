@@ -1,8 +1,8 @@
 """``/learning``: practice themes over time and shared exemplars of good practice.
 
-Everyone who works with audits reads it; quality leads (and administrators)
-manage the theme list, tag submitted audits and share excerpts. Exemplars are
-shown with no link to their case: they are for learning, not for finding a child.
+Everyone who works with audits reads it; quality leads manage the theme list,
+tag submitted audits and share excerpts. Exemplars are shown with no link to
+their case: they are for learning, not for finding a child.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from audit_service.web.access import require_roles
 
 bp = Blueprint("oversight", __name__)
 
-READERS = (Role.QUALITY_LEAD, Role.ADMIN)
+READERS = (Role.QUALITY_LEAD,)
 
 
 @bp.get("/reaudits")

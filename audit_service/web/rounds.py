@@ -20,8 +20,6 @@ from audit_service.web.access import require_roles
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 OVERSEERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SENIOR_LEADER)
-#: A round's page lists its children's case references: senior leaders read the counts only.
-CASE_READERS = (Role.QUALITY_LEAD, Role.ADMIN)
 
 
 @bp.get("")
@@ -45,7 +43,7 @@ def _sentence(text: str) -> str:
 
 
 @bp.get("/<public_id>")
-@require_roles(Role.SUPERVISOR, *CASE_READERS)
+@require_roles(Role.SUPERVISOR, Role.QUALITY_LEAD, case_readers=True)
 def show(public_id: str):
     return _render_round(round_reads.find(public_id, current_user.record))
 
@@ -76,7 +74,7 @@ def replace(public_id: str, position: int):
 
 
 @bp.get("/<public_id>/population")
-@require_roles(Role.QUALITY_LEAD, Role.ADMIN)
+@require_roles(Role.QUALITY_LEAD, case_readers=True)
 def population(public_id: str):
     return render_template("rounds/population.html",
                            population=round_reads.population(public_id, current_user.record,

@@ -193,7 +193,7 @@ def coverage_export(fmt: str):
 
 
 @bp.get("/coverage/high-risk.<fmt>")
-@require_roles(*sorted(access.CASE_LIST_ROLES))
+@require_roles(*sorted(access.CASE_LIST_ROLES), case_readers=True)
 def high_risk_export(fmt: str):
     on = local_today()
     return _download(reports.high_risk_report(on), fmt, "high_risk_never_audited",

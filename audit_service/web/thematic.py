@@ -23,7 +23,7 @@ from audit_service.web.access import require_roles
 
 bp = Blueprint("thematic", __name__, url_prefix="/thematic")
 
-LEADS = (Role.QUALITY_LEAD, Role.ADMIN)
+LEADS = (Role.QUALITY_LEAD,)
 DATE_PARTS = ("day", "month", "year")
 DATE_FIELDS = {"closed_from": "The start date", "closed_to": "The end date"}
 NO_FILTERS: dict[str, Any] = {"case_types": [], "statuses": [], "closure": "", "age_bands": [],

@@ -171,3 +171,27 @@ def test_the_last_month_a_period_can_name_is_shown_not_a_server_error(world, mak
     assert page.status_code == 200  # was a 500: the month after 2100-12 cannot be named
     counts = client.client.get("/learning?from=0001-01&to=9999-11")
     assert counts.status_code == 422
+
+
+def test_the_pages_cap_a_span_of_months_as_the_api_does(world, make_user):
+    """Ten years is a report; 1900 to 2100 was 2,412 columns per theme on the page while the
+    API refused more than 120 months. Both now say the same, from the same rule."""
+    lead = make_user(Role.QUALITY_LEAD, "span_lead")
+    client = world.client(lead)
+    api = world.app.test_client()
+    for span in ("from=1900-01&to=2100-12", "from=2000-01&to=2010-01"):
+        page = client.client.get(f"/learning?{span}")
+        assert page.status_code == 422
+        assert "Choose at most 120 months" in page.get_data(as_text=True)
+        assert client.client.get(f"/moderation/statistics?{span}").status_code == 422
+        assert api.get(f"/api/v1/themes/counts?{span}",
+                       headers=_token(lead)).status_code == 422
+    # A theme's description is held to the API's length on the page too.
+    page = client.get("/learning")
+    refused = client.client.post("/learning/themes", data={
+        "name": "Neglect", "description": "x" * 501, "csrf_token": page.csrf_token()})
+    assert refused.status_code == 422
+    assert "500 characters or fewer" in refused.get_data(as_text=True)
+    ten_years = "from=2000-01&to=2009-12"
+    assert client.get(f"/learning?{ten_years}").status_code == 200
+    assert api.get(f"/api/v1/themes/counts?{ten_years}", headers=_token(lead)).status_code == 200

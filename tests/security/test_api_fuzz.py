@@ -241,13 +241,15 @@ def test_input_the_database_cannot_hold_is_refused(world, make_user) -> None:
     client = world.app.test_client()
     audit = known["/api/v1/audits/"][0]["public_id"]
 
-    def call(method: str, url: str, role: Role = Role.ADMIN, **kwargs) -> int:
+    def call(method: str, url: str, role: Role = Role.QUALITY_LEAD, **kwargs) -> int:
         headers = {"Authorization": f"Bearer {tokens[role]}"}
         return client.open(url, method=method, headers=headers, **kwargs).status_code
 
     huge = "9" * 30
     assert call("GET", f"/api/v1/rubrics/x/versions/{huge}") == 404  # past integer range
     assert call("POST", f"/api/v1/inbox/{2**31}/read") == 404
+    # Not 405: the same path answers GET too, and the method was never the problem.
+    assert call("PATCH", f"/api/v1/users/{2**40}", Role.ADMIN, json={"role": "hr"}) == 404
     assert call("GET", "/api/v1/audits/a%00b") == 404  # NUL in a path id
     assert call("GET", "/api/v1/audits?round=a%00b") == 422
     draft = {"version": 1, "answers": [{"rubric": "r", "criterion": "c", "evidence": "a\x00"}]}
@@ -262,4 +264,4 @@ def test_input_the_database_cannot_hold_is_refused(world, make_user) -> None:
     assert call("POST", "/api/v1/moderation/draw", json={"period": "0000-01"}) == 422
     upload = {"file": (io.BytesIO(b"Child Unique ID\nC1\n"), "annex\x00a.csv")}
     # 409: a one-child file would close nearly every case, so it waits for confirmation.
-    assert call("POST", "/api/v1/imports", data=upload) in (201, 409, 422)
+    assert call("POST", "/api/v1/imports", Role.ADMIN, data=upload) in (201, 409, 422)

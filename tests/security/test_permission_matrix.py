@@ -23,11 +23,12 @@ from werkzeug.wrappers import Response
 
 from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.services.accounts import users as accounts
-from audit_service.storage.models import Event, Staff, Team
+from audit_service.storage.models import Event, Staff, Team, User
 from tests.audits.world import publish_rubrics
 from tests.security.permission_matrix import (
     ALLOW,
     ANONYMOUS,
+    CASE_READER,
     DENY,
     HEADER,
     LOGIN,
@@ -76,7 +77,8 @@ class Principal:
 
 def make_principals(app: Flask, make_user: Callable,
                     roles: Iterable[Role] = tuple(Role)) -> list[Principal]:
-    """Anonymous, and one user and one client per role, made once, not per row.
+    """Anonymous, one user and one client per role, and an administrator with the case
+    reader grant, made once, not per row.
 
     The supervisor manages a team and the practitioner works in it, as in a real
     council: a supervisor with no team is refused summaries after the role check
@@ -96,13 +98,16 @@ def make_principals(app: Flask, make_user: Callable,
     principals = [Principal(ANONYMOUS, None, anonymous,
                             PageClient(anonymous).get("/login").csrf_token(),
                             app.test_client(), {})]
-    for role in roles:
-        user = make_user(role, staff=staff.get(role))
+    people = [(role.value, make_user(role, staff=staff.get(role))) for role in roles]
+    reader = make_user(Role.ADMIN, username="matrix-case-reader")
+    User.update(case_reader=True).where(User.id == reader.id).execute()
+    people.append((CASE_READER, User.get_by_id(reader.id)))
+    for name, user in people:
         browser = app.test_client()
         signed_in = sign_in(browser, user.username)
         assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:300]
         token = accounts.create_token(user, "permission matrix", actor_label="test")
-        principals.append(Principal(role.value, user.id, browser,
+        principals.append(Principal(name, user.id, browser,
                                     PageClient(browser).get("/").csrf_token(),
                                     app.test_client(), {"Authorization": f"Bearer {token}"}))
     return principals
@@ -276,7 +281,7 @@ def _csv(*lines: str) -> list[str]:
     return [",".join(HEADER), *lines]
 
 
-ADMIN_ONLY = "login,allow,deny,deny,deny,deny,deny"
+ADMIN_ONLY = "login,allow,deny,deny,deny,deny,deny,allow"
 
 
 @pytest.mark.parametrize(
@@ -284,17 +289,17 @@ ADMIN_ONLY = "login,allow,deny,deny,deny,deny,deny"
     [
         (_csv(f"GET,/a,a.index,{ADMIN_ONLY}", f"GET,/a,a.index,{ADMIN_ONLY}"),
          "line 3: GET /a repeats line 2"),
-        (_csv("GET,/a,a.index,login,allow,deny,deny,deny,deny,maybe"),
+        (_csv("GET,/a,a.index,login,allow,deny,deny,deny,deny,maybe,allow"),
          "line 2 (GET /a): senior_leader is 'maybe'"),
-        (_csv("GET,/a,a.index,deny,allow,deny,deny,deny,deny,deny"),
+        (_csv("GET,/a,a.index,deny,allow,deny,deny,deny,deny,deny,allow"),
          "line 2 (GET /a): anonymous is 'deny'"),
         (_csv(f"FETCH,/a,a.index,{ADMIN_ONLY}"), "line 2 (FETCH /a): unknown method 'FETCH'"),
-        (_csv("GET,/a,a.index,public,public,public,deny,public,public,public"),
+        (_csv("GET,/a,a.index,public,public,public,deny,public,public,public,public"),
          "public must be public for everyone"),
         (_csv(f"GET,/api/v1/a,a.index,{ADMIN_ONLY}"), "answers 401, not a sign-in redirect"),
-        (_csv("GET,/a,a.index,401,allow,deny,deny,deny,deny,deny"),
+        (_csv("GET,/a,a.index,401,allow,deny,deny,deny,deny,deny,allow"),
          "sends anonymous visitors to sign in"),
-        (_csv("GET,/a,a.index,login,allow"), "line 2: 5 cells, expected 10"),
+        (_csv("GET,/a,a.index,login,allow"), "line 2: 5 cells, expected 11"),
         (["method,rule,endpoint,anonymous,admin", "GET,/a,a.index,login,allow"],
          "the header must be"),
     ],

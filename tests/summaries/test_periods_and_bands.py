@@ -26,6 +26,18 @@ def test_keys_round_trip_and_labels():
         parse_period("March")
 
 
+@given(st.integers(min_value=0, max_value=9999), st.sampled_from(["{y}", "{y}-Q4", "{y}-12"]))
+def test_a_period_names_a_year_from_1900_to_2100_or_is_refused(year, shape):
+    """Month keys always held to these years; quarters and years did not, and ``9999`` was a
+    server error when the page asked for the year after it."""
+    key = shape.format(y=f"{year:04d}")
+    if 1900 <= year <= 2100:
+        assert parse_period(key).key == key
+    else:
+        with pytest.raises(PeriodError, match="from 1900 to 2100"):
+            parse_period(key)
+
+
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)),
        st.sampled_from(list(Granularity)))
 def test_period_containing_contains_the_day_and_round_trips(day, granularity):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from audit_service.domain.months import Month, MonthError
+from audit_service.domain.months import MAX_YEAR, MIN_YEAR, Month, MonthError
 
 
 class Granularity(StrEnum):
@@ -93,6 +93,12 @@ def period_containing(granularity: Granularity | str, day: dt.date) -> Period:
     return Period(start, granularity)
 
 
+def _named_year(text: str) -> bool:
+    """Years a period may name, as a month may (1900 to 2100): 9999 is a typo, and the
+    period after it cannot be written as a date."""
+    return MIN_YEAR <= int(text) <= MAX_YEAR
+
+
 def parse_period(key: str) -> Period:
     """``2026-03`` (month), ``2026-Q1`` (quarter) or ``2026`` (year)."""
     text = (key or "").strip()
@@ -101,12 +107,13 @@ def parse_period(key: str) -> Period:
             return Period(Month.parse(text).first_day, Granularity.MONTH)
         except MonthError:
             pass
-    if match := _QUARTER.match(text):
+    if (match := _QUARTER.match(text)) and _named_year(match[1]):
         return Period(dt.date(int(match[1]), (int(match[2]) - 1) * 3 + 1, 1), Granularity.QUARTER)
-    if match := _YEAR.match(text):
+    if (match := _YEAR.match(text)) and _named_year(match[1]):
         return Period(dt.date(int(match[1]), 1, 1), Granularity.YEAR)
     raise PeriodError(
-        f"period {key!r} is not a month, quarter or year: write 2026-03, 2026-Q1 or 2026"
+        f"period {key!r} is not a month, quarter or year from {MIN_YEAR} to {MAX_YEAR}: "
+        f"write 2026-03, 2026-Q1 or 2026"
     )
 
 

@@ -12,6 +12,7 @@ import secrets
 
 from peewee import JOIN, fn
 
+from audit_service.domain.accounts.case_reading import holds_case_reader, may_be_granted
 from audit_service.domain.accounts.passwords import password_problem
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import sessions
@@ -43,6 +44,8 @@ def _detail(user: User, staff: Staff | None = None) -> AccountDetail:
         must_change_password=bool(user.must_change_password),
         has_second_factor=bool(user.totp_secret), last_login_at=user.last_login_at,
         created_at=user.created_at,
+        case_reader=holds_case_reader(user.role, user.case_reader),
+        may_be_case_reader=may_be_granted(user.role),
         staff=StaffChoice(staff.id, staff.name, staff.email) if staff else None)
 
 
@@ -141,6 +144,9 @@ def change(actor: Account, user_id: int, *, role: str | None = None,
             raise Invalid("Check the role", {
                 "role": "This is the only active administrator; make someone else one first"})
         changes["role"] = role
+        if user.case_reader and not may_be_granted(role):
+            # The grant would lie dormant and come back with a later change of role.
+            changes["case_reader"] = False
     if unlink_staff and user.staff_id is not None:
         changes["staff"] = None
     elif staff not in (None, ""):
@@ -152,6 +158,25 @@ def change(actor: Account, user_id: int, *, role: str | None = None,
     with database.atomic():
         User.update(**changes).where(User.id == user.id).execute()
         _record(actor, "user.updated", user, before, after, remote_addr)
+    return account(user.id)
+
+
+def set_case_reader(actor: Account, user_id: int, granted: bool, *,
+                    remote_addr: str | None = None) -> AccountDetail:
+    """Give an administrator or senior leader read access to audits and case lists, or take it
+    back: the council's deliberate choice, on the record (``user.case_reader_granted`` /
+    ``user.case_reader_withdrawn``)."""
+    user = _get(user_id)
+    if granted and not may_be_granted(user.role):
+        raise Invalid("Check the role", {"case_reader": (
+            f"Only administrators and senior leaders are given the case reader grant; a "
+            f"{Role(user.role).label.lower()} reads the audits their role allows")})
+    if bool(user.case_reader) == granted:
+        return _detail(user)
+    with database.atomic():
+        User.update(case_reader=granted).where(User.id == user.id).execute()
+        _record(actor, "user.case_reader_granted" if granted else "user.case_reader_withdrawn",
+                user, {"case_reader": not granted}, {"case_reader": granted}, remote_addr)
     return account(user.id)
 
 

@@ -25,6 +25,7 @@ class Account(Protocol):
     role: str
     is_active: bool
     staff_id: int | None
+    case_reader: bool
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class AccountDetail:
     is_active: bool
     last_login_at: dt.datetime | None
     created_at: dt.datetime
+    #: Holds the case reader grant (only ever true for roles it can be given to).
+    case_reader: bool
+    #: The role is one the grant can be given to (administrator, senior leader).
+    may_be_case_reader: bool
 
     @property
     def role_label(self) -> str:

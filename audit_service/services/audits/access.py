@@ -3,21 +3,22 @@
 One place for the scoping rules, used by the pages and the API alike:
 supervisors see their team's audits and the ones they carry out; practitioners
 see the submitted audits of their own cases; quality leads, administrators and
-senior leaders read everything; HR never sees an audit (it is child-level data).
+administrators and senior leaders given the "case reader" grant read everything
+(``domain.accounts.case_reading``); HR never sees an audit (it is child-level data).
 """
 
 from __future__ import annotations
 
 from peewee import Expression
 
+from audit_service.domain.accounts.case_reading import reads_every_audit
 from audit_service.domain.vocabulary import AuditStatus, Role
 from audit_service.services.errors import Blinded, NotAllowed, NotFound
 from audit_service.storage.models import Audit, AuditAction, SamplingRound, Staff, User
 
-#: Who reads every audit. Senior leaders read summaries, dashboards and reports: not evidence
-#: text or children's case references (issue 16's least privilege).
-READ_ALL = frozenset({Role.ADMIN, Role.QUALITY_LEAD})
-AUDIT_ROLES = frozenset({*READ_ALL, Role.SUPERVISOR, Role.PRACTITIONER})
+#: The roles that read audits by their job; administrators and senior leaders read them only
+#: with the case reader grant (routes say ``case_readers=True``).
+AUDIT_ROLES = frozenset({Role.QUALITY_LEAD, Role.SUPERVISOR, Role.PRACTITIONER})
 
 
 def role_of(user: User) -> Role:
@@ -73,7 +74,7 @@ def visible_audits(user: User) -> Expression | None:
 
 def _visible_by_role(user: User) -> Expression | None:
     role = role_of(user)
-    if role in READ_ALL:
+    if reads_every_audit(role, user.case_reader):
         return Audit.id.is_null(False)
     if role == Role.SUPERVISOR:
         clause = Audit.auditor == user.id
@@ -104,7 +105,7 @@ def can_read(user: User, audit: Audit) -> bool:
     role = role_of(user)
     if role in (Role.SUPERVISOR, Role.QUALITY_LEAD) and has_moderated(user, audit):
         return True
-    if role in READ_ALL:
+    if reads_every_audit(role, user.case_reader):
         return True
     if role == Role.SUPERVISOR:
         team_id = team_id_of(user)

@@ -47,6 +47,7 @@ from audit_service.storage.models import (
 
 MAX_THEME = 80
 MAX_TITLE = 150
+MAX_DESCRIPTION = 500
 
 
 def _theme(theme: PracticeTheme) -> ThemeView:
@@ -76,6 +77,9 @@ def add_theme(user: User, raw_name: str | None, description: str | None = "",
               *, controlled: bool = True, remote_addr: str | None = None) -> ThemeView:
     """Add a theme to the list (or bring a retired one back); names are unique ignoring case."""
     name = _theme_name(raw_name, "name")
+    if len((description or "").strip()) > MAX_DESCRIPTION:
+        raise InvalidModeration([FieldError(
+            "description", f"The description must be {MAX_DESCRIPTION} characters or fewer")])
     key = name_key(name)
     existing = PracticeTheme.get_or_none(PracticeTheme.name_key == key)
     if existing is not None:

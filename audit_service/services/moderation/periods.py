@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from audit_service.domain.audits import FieldError
-from audit_service.domain.months import Month, MonthError
+from audit_service.domain.months import Month, MonthError, months_between
 from audit_service.services.moderation.rules import InvalidModeration
 
 #: How many months a report covers when the reader names none (this month included).
 DEFAULT_SPAN = 12
+#: The most a report covers, on the pages and in the API alike: a column per month, so ten
+#: years is a report and 1900 to 2100 would be 2,412 columns per theme built for one request.
+MAX_SPAN = 120
 
 
 def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
@@ -28,12 +31,15 @@ def period_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
 
 def span_bounds(period_from: str, period_to: str) -> tuple[dt.datetime, dt.datetime]:
     """The first instant of ``period_from`` and the end of ``period_to``, which must not
-    come before it."""
+    come before it, nor more than ``MAX_SPAN`` months before it."""
     start, _ = period_bounds(period_from)
     _, end = period_bounds(period_to)
     if start >= end:
         raise InvalidModeration([FieldError(
             "period_from", "The first month must be the same as or before the last month")])
+    if len(months_between(Month.parse(period_from), Month.parse(period_to))) > MAX_SPAN:
+        raise InvalidModeration([FieldError(
+            "period_to", f"Choose at most {MAX_SPAN} months (ten years)")])
     return start, end
 
 

@@ -12,10 +12,11 @@ from audit_service.services.errors import Conflict, Invalid
 from audit_service.storage.models import User
 
 #: Pick, assign, adjudicate, set the share; keep the theme list, tag audits, share exemplars.
-MANAGERS = (Role.QUALITY_LEAD, Role.ADMIN)
-#: Everyone who works with audits learns from them (the learning page and its API).
-READERS = (Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR, Role.PRACTITIONER,
-           Role.SENIOR_LEADER)
+#: Quality leads' work: administrators run the service, not its audits (issue 16).
+MANAGERS = (Role.QUALITY_LEAD,)
+#: Everyone who works with audits, or leads those who do, learns from them (the learning page
+#: and its API).
+READERS = (Role.QUALITY_LEAD, Role.SUPERVISOR, Role.PRACTITIONER, Role.SENIOR_LEADER)
 
 
 def manages(user: User) -> bool:

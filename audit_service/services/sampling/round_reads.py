@@ -30,6 +30,7 @@ from audit_service.services.sampling.rounds import (
     may_see_population,
     parse_period,
     service_manager_of,
+    shows_cases,
     supervisor_of,
 )
 from audit_service.services.sampling.views import (
@@ -93,6 +94,7 @@ def views_of(rounds_: Sequence[SamplingRound], user: User) -> list[RoundView]:
 def _view(round_: SamplingRound, current: list[RoundCase], replaced: list[RoundCase],
           source: str, user: User) -> RoundView:
     policy = round_.policy
+    shows = shows_cases(round_, user)
     return RoundView(
         public_id=round_.public_id, period=round_.period,
         period_label=parse_period(round_.period).label, supervisor=round_.supervisor.name,
@@ -100,8 +102,10 @@ def _view(round_: SamplingRound, current: list[RoundCase], replaced: list[RoundC
         due_on=round_.due_on, opened_at=round_.opened_at, drawn_at=round_.drawn_at,
         seed=round_.seed, eligible_count=round_.eligible_count,
         policy=PolicyRef(policy.scope, policy.version, policy.strategy, source),
-        cases=tuple(map(_case_view, current)), replaced=tuple(map(_case_view, replaced)),
+        cases=tuple(map(_case_view, current)) if shows else (),
+        replaced=tuple(map(_case_view, replaced)) if shows else (),
         owner=is_owner(round_, user), may_see_population=may_see_population(user),
+        case_count=len(current), shows_cases=shows,
     )
 
 

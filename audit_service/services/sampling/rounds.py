@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from peewee import JOIN, IntegrityError
 
+from audit_service.domain.accounts.case_reading import reads_every_audit
 from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
 from audit_service.domain.months import Month, MonthError
 from audit_service.domain.sampling import (
@@ -457,10 +458,16 @@ def may_see(round_: SamplingRound, user: User) -> bool:
     return user.role == "supervisor" and user.staff_id == round_.supervisor_id
 
 
+def shows_cases(round_: SamplingRound, user: User) -> bool:
+    """Whether ``user`` reads the children's case references of ``round_``: its own team
+    manager, and whoever reads every audit (``domain.accounts.case_reading``)."""
+    return is_owner(round_, user) or reads_every_audit(user.role, user.case_reader)
+
+
 def may_see_population(user: User) -> bool:
-    """Quality leads and administrators oversee sampling: they see what a policy makes
-    eligible, cases drawn for others included."""
-    return user.role in ("quality_lead", "admin")
+    """Quality leads oversee sampling: they see what a policy makes eligible, cases drawn for
+    others included; so may an administrator or senior leader with the case reader grant."""
+    return reads_every_audit(user.role, user.case_reader)
 
 
 def is_owner(round_: SamplingRound, user: User) -> bool:

@@ -61,7 +61,9 @@ class PolicyRef:
 @dataclass(frozen=True)
 class RoundView:
     """A round as the person asking may see it: ``owner`` when it is their own sample to draw
-    and replace from, ``may_see_population`` when they oversee sampling."""
+    and replace from, ``may_see_population`` when they oversee sampling. ``cases`` and
+    ``replaced`` are empty for those who may not read children's case references (senior
+    leaders and administrators without the case reader grant): they read ``case_count``."""
 
     public_id: str
     period: str
@@ -79,6 +81,8 @@ class RoundView:
     replaced: tuple[RoundCaseView, ...]
     owner: bool
     may_see_population: bool
+    case_count: int
+    shows_cases: bool
 
     @property
     def status_label(self) -> str:

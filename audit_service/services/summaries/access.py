@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from audit_service.domain.accounts.case_reading import reads_every_audit
 from audit_service.domain.summaries.suppression import DEFAULT_THRESHOLD
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts.views import Account
@@ -26,8 +27,8 @@ from audit_service.storage.models import Staff
 SUMMARY_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN, Role.SUPERVISOR)
 COVERAGE_ROLES = (Role.HR, Role.SENIOR_LEADER, Role.QUALITY_LEAD, Role.ADMIN)
 #: Who may see the list of high-risk cases never audited: it names children's cases, so not
-#: HR and not senior leaders (they read its counts).
-CASE_LIST_ROLES = frozenset({Role.QUALITY_LEAD, Role.ADMIN})
+#: HR, and administrators and senior leaders only with the case reader grant.
+CASE_LIST_ROLES = frozenset({Role.QUALITY_LEAD})
 SUPPRESSED_ROLES = frozenset({Role.HR})
 
 
@@ -57,7 +58,7 @@ def threshold_for(user: Account, configured: int) -> int | None:
 
 
 def may_list_cases(user: Account) -> bool:
-    return Role(user.role) in CASE_LIST_ROLES
+    return reads_every_audit(user.role, user.case_reader)
 
 
 def scope_for(user: Account, requested: Scope) -> Scope:
