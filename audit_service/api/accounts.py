@@ -28,6 +28,8 @@ class StaffSchema(StrictSchema):
     id = ma.fields.Integer(required=True)
     name = ma.fields.String(required=True)
     email = ma.fields.String(allow_none=True)
+    swe_number = ma.fields.String(allow_none=True, metadata={
+        "description": "Social Work England registration number"})
 
 
 class AccountSchema(StrictSchema):
@@ -62,13 +64,18 @@ class AccountCreateSchema(StrictSchema):
     email = ma.fields.Email(load_default=None, allow_none=True)
     role = ma.fields.String(required=True, validate=ROLES)
     staff = ma.fields.String(load_default=None, allow_none=True, metadata={
-        "description": "A staff record's id or email address"})
+        "description": "A staff record's id, Social Work England number or email address"})
 
 
 class AccountChangeSchema(StrictSchema):
     role = ma.fields.String(validate=ROLES)
     staff = ma.fields.String(allow_none=True, metadata={
-        "description": "A staff record's id or email address; null unlinks"})
+        "description": "A staff record's id, Social Work England number or email address; "
+                       "null unlinks"})
+    staff_swe_number = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=40),
+                                        metadata={
+        "description": "The linked staff record's Social Work England number; null or \"\" "
+                       "removes it"})
     is_active = ma.fields.Boolean()
     case_reader = ma.fields.Boolean(metadata={
         "description": "Give (true) or withdraw (false) read access to audits and case lists; "
@@ -131,10 +138,12 @@ def change_account(body, user_id: int):
     """Change the role, the staff link (null unlinks), the case reader grant or whether the
     account is active."""
     actor = current_api_user()
-    if "role" in body or "staff" in body:
+    if {"role", "staff", "staff_swe_number"} & body.keys():
+        number = body.get("staff_swe_number")
         management.change(actor, user_id, role=body.get("role"), staff=body.get("staff"),
                           unlink_staff="staff" in body and body["staff"] is None,
-                          remote_addr=request.remote_addr)
+                          staff_swe_number=(number or "") if "staff_swe_number" in body
+                          else None, remote_addr=request.remote_addr)
     if "case_reader" in body:
         management.set_case_reader(actor, user_id, body["case_reader"],
                                    remote_addr=request.remote_addr)

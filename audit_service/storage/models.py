@@ -80,6 +80,8 @@ class Staff(BaseModel):
     started_on = DateField(null=True)
     left_on = DateField(null=True)
     email = CharField(null=True)
+    #: Social Work England registration number (``domain.social_work_england``).
+    swe_number = CharField(null=True, unique=True)
     created_at = DateTimeField(default=utcnow)
 
 

@@ -25,8 +25,7 @@ def _staff_choices(current: StaffChoice | None = None) -> list[tuple[str, str]]:
     choices = [("", "Not linked to a staff record")]
     if current is not None:
         choices.append((str(current.id), current.name))
-    return choices + [(str(s.id), f"{s.name} ({s.email})" if s.email else s.name)
-                      for s in management.unlinked_staff()]
+    return choices + [(str(s.id), s.label) for s in management.unlinked_staff()]
 
 
 class NewAccountForm(FlaskForm):
@@ -40,6 +39,7 @@ class NewAccountForm(FlaskForm):
 class ChangeForm(FlaskForm):
     role = SelectField(choices=ROLE_CHOICES[1:], validate_choice=False)
     staff = SelectField(choices=[], validate_choice=False)
+    swe_number = StringField()
 
 
 class ConfirmForm(FlaskForm):
@@ -79,13 +79,19 @@ def new():
 @require_roles(Role.ADMIN)
 def show(user_id: int):
     account = management.account(user_id)
-    form = ChangeForm(role=account.role, staff=str(account.staff.id) if account.staff else "")
+    shown_number = (account.staff.swe_number if account.staff else None) or ""
+    form = ChangeForm(role=account.role, staff=str(account.staff.id) if account.staff else "",
+                      swe_number=shown_number)
     form.staff.choices = _staff_choices(account.staff)
     status = 200
     if form.validate_on_submit():
+        typed = (form.swe_number.data or "").strip()
         try:
+            # The number is changed only when edited: it belongs to the staff record, which
+            # may be changed in the same step.
             management.change(current_user.record, user_id, role=form.role.data,
                               staff=form.staff.data, unlink_staff=not form.staff.data,
+                              staff_swe_number=typed if typed != shown_number else None,
                               remote_addr=request.remote_addr)
         except Invalid as exc:
             show_refusal(form, exc)

@@ -9,6 +9,7 @@ guards that keep the council able to run the service.
 from __future__ import annotations
 
 from audit_service.domain.vocabulary import Role
+from audit_service.services.accounts import users as accounts
 from audit_service.storage.models import Event, Staff, User, UserSession
 from tests.support.auth import PASSWORD, sign_in
 from tests.support.pages import PageClient
@@ -149,3 +150,53 @@ def test_a_new_account_s_mistakes_are_shown_on_their_fields(login_as, make_user)
         "username": "Taken", "display_name": "", "role": "hr", "staff": "",
         "csrf_token": form.csrf_token()})
     assert "already exists" in taken.text()
+
+
+def test_an_account_is_linked_to_staff_by_social_work_england_number(app, login_as):
+    admin = login_as(Role.ADMIN)
+    jo = Staff.create(name="Jo Smith", name_key="jo smith")
+    other = Staff.create(name="Jo Smith", name_key="jo smith 2", swe_number="SW200002")
+    api = app.test_client()
+    headers = {"Authorization": "Bearer " + accounts.create_token(
+        User.get_by_id(admin.user.id), "t", actor_label="test")}
+
+    # Two people of one name are told apart by their numbers in the list of staff records.
+    page = admin.get("/admin/users/new")
+    assert "Jo Smith (SW200002)" in page.text()
+
+    created = api.post("/api/v1/users", headers=headers, json={
+        "username": "jo", "role": "practitioner", "staff": "sw 200002"})
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["account"]["staff"] == {
+        "id": other.id, "name": "Jo Smith", "email": None, "swe_number": "SW200002"}
+
+    # The administrator gives the other Jo's record its number on the account page.
+    joan = api.post("/api/v1/users", headers=headers, json={
+        "username": "joan", "role": "practitioner", "staff": str(jo.id)}).get_json()["account"]
+    page = admin.get(f"/admin/users/{joan['id']}")
+    refused = admin.post(f"/admin/users/{joan['id']}", expected_status=400, data={
+        "role": "practitioner", "staff": str(jo.id), "swe_number": "SW200002",
+        "csrf_token": page.csrf_token()})
+    assert "SW200002 is already the number of Jo Smith's staff record" in refused.text()
+    refused = admin.post(f"/admin/users/{joan['id']}", expected_status=400, data={
+        "role": "practitioner", "staff": str(jo.id), "swe_number": "12345",
+        "csrf_token": page.csrf_token()})
+    assert "like SW123456" in refused.text()
+    admin.post(f"/admin/users/{joan['id']}", expected_status=302, data={
+        "role": "practitioner", "staff": str(jo.id), "swe_number": "sw100001",
+        "csrf_token": page.csrf_token()})
+    assert Staff.get_by_id(jo.id).swe_number == "SW100001"
+    [event] = _events("staff.swe_number_changed")
+    assert event.before == {"swe_number": None} and event.after == {"swe_number": "SW100001"}
+    assert "SW100001" in admin.get(f"/admin/users/{joan['id']}").text()
+
+    # The API changes and removes it the same way.
+    removed = api.patch(f"/api/v1/users/{joan['id']}", headers=headers,
+                        json={"staff_swe_number": None})
+    assert removed.status_code == 200 and removed.get_json()["staff"]["swe_number"] is None
+    unlinked = api.post("/api/v1/users", headers=headers, json={
+        "username": "kit", "role": "hr"}).get_json()["account"]
+    refused = api.patch(f"/api/v1/users/{unlinked['id']}", headers=headers,
+                        json={"staff_swe_number": "SW300003"})
+    assert refused.status_code == 422 and "Link the account to a staff record first" in str(
+        refused.get_json())

@@ -14,6 +14,11 @@ from peewee import JOIN, fn
 
 from audit_service.domain.accounts.case_reading import holds_case_reader, may_be_granted
 from audit_service.domain.accounts.passwords import password_problem
+from audit_service.domain.social_work_england import (
+    SweNumberError,
+    looks_like_swe_number,
+    swe_number,
+)
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import sessions
 from audit_service.services.accounts.users import (
@@ -46,7 +51,11 @@ def _detail(user: User, staff: Staff | None = None) -> AccountDetail:
         created_at=user.created_at,
         case_reader=holds_case_reader(user.role, user.case_reader),
         may_be_case_reader=may_be_granted(user.role),
-        staff=StaffChoice(staff.id, staff.name, staff.email) if staff else None)
+        staff=_choice(staff) if staff else None)
+
+
+def _choice(staff: Staff) -> StaffChoice:
+    return StaffChoice(staff.id, staff.name, staff.email, staff.swe_number)
 
 
 def accounts() -> list[AccountDetail]:
@@ -70,20 +79,28 @@ def _get(user_id: int) -> User:
 def unlinked_staff() -> list[StaffChoice]:
     """Staff records no account is linked to yet, by name: what an account may be linked to."""
     linked = User.select(User.staff).where(User.staff.is_null(False))
-    return [StaffChoice(s.id, s.name, s.email)
+    return [_choice(s)
             for s in Staff.select().where(~Staff.id.in_(linked)).order_by(Staff.name)]
 
 
-def _staff(key: str | int | None) -> Staff | None:
-    """A staff record by id or email address; None for no link."""
+def _staff(key: str | int | None, for_user: User | None = None) -> Staff | None:
+    """A staff record by id, Social Work England number or email address that no account but
+    ``for_user`` is linked to; None for no link."""
     text = str(key or "").strip()
     if not text:
         return None
-    found = (Staff.get_or_none(Staff.id == int(text)) if text.isdecimal() and len(text) < 10
-             else Staff.get_or_none(fn.LOWER(Staff.email) == text.lower()))
+    if text.isdecimal() and len(text) < 10:
+        found = Staff.get_or_none(Staff.id == int(text))
+    elif looks_like_swe_number(text):
+        found = Staff.get_or_none(Staff.swe_number == swe_number(text))
+    else:
+        found = Staff.get_or_none(fn.LOWER(Staff.email) == text.lower())
     if found is None:
         raise Invalid("Check the staff record", {"staff": "Select a staff record from the list"})
-    if User.select().where(User.staff == found.id).exists():
+    others = User.select().where(User.staff == found.id)
+    if for_user is not None:
+        others = others.where(User.id != for_user.id)
+    if others.exists():
         raise Invalid("Check the staff record", {
             "staff": f"{found.name} is already linked to another account"})
     return found
@@ -132,10 +149,48 @@ def _other_active_admins(user: User) -> int:
 
 def change(actor: Account, user_id: int, *, role: str | None = None,
            staff: str | int | None = None, unlink_staff: bool = False,
+           staff_swe_number: str | None = None,
            remote_addr: str | None = None) -> AccountDetail:
-    """Change an account's role and staff link. An account that signs in through the provider
-    takes its role from the directory at every sign-in, so the change lasts until then."""
+    """Change an account's role and staff link, and the linked staff record's Social Work
+    England number (``""`` removes it; None leaves it). An account that signs in through the
+    provider takes its role from the directory at every sign-in, so the change lasts until
+    then."""
     user = _get(user_id)
+    with database.atomic():
+        detail = _change_account(actor, user, role, staff, unlink_staff, remote_addr)
+        if staff_swe_number is not None:
+            _set_swe_number(actor, detail, staff_swe_number, remote_addr)
+    return account(user.id)
+
+
+def _set_swe_number(actor: Account, detail: AccountDetail, raw: str,
+                    remote_addr: str | None) -> None:
+    try:
+        number = swe_number(raw)
+    except SweNumberError as exc:
+        raise Invalid("Check the Social Work England number", {"swe_number": str(exc)}
+                      ) from None
+    if detail.staff is None:
+        if number is None:
+            return
+        raise Invalid("Check the Social Work England number", {
+            "swe_number": "Link the account to a staff record first: the number is the "
+                          "staff record's"})
+    if number == detail.staff.swe_number:
+        return
+    holder = Staff.get_or_none((Staff.swe_number == number) & (Staff.id != detail.staff.id))
+    if number is not None and holder is not None:
+        raise Invalid("Check the Social Work England number", {
+            "swe_number": f"{number} is already the number of {holder.name}'s staff record"})
+    Staff.update(swe_number=number).where(Staff.id == detail.staff.id).execute()
+    audit_trail.record("staff.swe_number_changed", actor=User.get_by_id(actor.id),
+                       object_type="staff", object_id=detail.staff.id,
+                       before={"swe_number": detail.staff.swe_number},
+                       after={"swe_number": number}, remote_addr=remote_addr)
+
+
+def _change_account(actor: Account, user: User, role: str | None, staff: str | int | None,
+                    unlink_staff: bool, remote_addr: str | None) -> AccountDetail:
     changes: dict[str, object] = {}
     if role is not None and role != user.role:
         if role not in {r.value for r in Role}:
@@ -150,14 +205,15 @@ def change(actor: Account, user_id: int, *, role: str | None = None,
     if unlink_staff and user.staff_id is not None:
         changes["staff"] = None
     elif staff not in (None, ""):
-        changes["staff"] = _staff(staff)
+        chosen = _staff(staff, for_user=user)
+        if chosen is not None and chosen.id != user.staff_id:
+            changes["staff"] = chosen
     if not changes:
         return _detail(user)
     before = {k: (user.staff_id if k == "staff" else getattr(user, k)) for k in changes}
     after = {k: (v.id if isinstance(v, Staff) else v) for k, v in changes.items()}
-    with database.atomic():
-        User.update(**changes).where(User.id == user.id).execute()
-        _record(actor, "user.updated", user, before, after, remote_addr)
+    User.update(**changes).where(User.id == user.id).execute()
+    _record(actor, "user.updated", user, before, after, remote_addr)
     return account(user.id)
 
 

@@ -35,6 +35,14 @@ class StaffChoice:
     id: int
     name: str
     email: str | None
+    swe_number: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a list of staff records names this one: the name, then what tells two
+        people of one name apart."""
+        known = ", ".join(v for v in (self.swe_number, self.email) if v)
+        return f"{self.name} ({known})" if known else self.name
 
 
 @dataclass(frozen=True)
