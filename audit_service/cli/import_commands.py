@@ -92,3 +92,47 @@ def _echo_rejected(batch: ImportBatch, *, err: bool = False) -> None:
             f"value {row.value!r}: {row.reason}",
             err=err,
         )
+
+
+@cli.command("import-workforce")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True,
+              help="Report what would change without changing anything.")
+@with_appcontext
+def import_workforce_command(file: Path, dry_run: bool) -> None:
+    """Bring the workforce census (CSWW XML) onto staff records: agency status and dates in
+    role, for workers matched by Social Work England number.
+
+    Workers no staff record has the number of are listed, never created; give a record its
+    number on its account's page (`/admin/users`) or through the API. Dates of birth, gender,
+    ethnicity and absence in the census are not read. Exits 1 when the file is not a census,
+    with nothing changed.
+    """
+    from audit_service.services.imports.workforce_import import (
+        WorkforceImportFailed,
+        import_workforce,
+    )
+
+    with database.connection_context():
+        try:
+            with file.open("rb") as stream:
+                report = import_workforce(stream, file.name, actor_label="cli",
+                                          dry_run=dry_run)
+        except WorkforceImportFailed as exc:
+            raise click.ClickException(str(exc)) from exc
+    done = "would update" if dry_run else "updated"
+    click.echo(
+        f"{'Checked' if dry_run else 'Imported'} {report.source_name}: "
+        f"{report.workers_read} workers read, {report.matched} matched to staff records "
+        f"({report.updated} {done}, {report.unchanged} unchanged), {report.unmatched} with no "
+        f"staff record of their number, {report.refused} refused; {report.warnings} values "
+        f"left out of matched workers.")
+    if report.unmatched_rows:
+        rows = ", ".join(map(str, report.unmatched_rows[:50]))
+        more = len(report.unmatched_rows) - 50
+        click.echo(f"  no staff record: workers {rows}{f' and {more} more' if more > 0 else ''}")
+    for problem in report.problems:
+        kind = "left out" if problem.imported else "refused"
+        click.echo(f"  {kind}: {problem}")
+    if report.problems_left_out:
+        click.echo(f"  ... and {report.problems_left_out} more problems, not listed")
