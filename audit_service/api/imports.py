@@ -11,8 +11,12 @@ from audit_service.api.schemas import (
     ImportOptionsSchema,
     ImportReportSchema,
     ImportUploadSchema,
+    WorkforceOptionsSchema,
+    WorkforceReportSchema,
+    WorkforceUploadSchema,
 )
 from audit_service.clock import local_today
+from audit_service.domain.imports.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.imports import reports
@@ -61,6 +65,27 @@ def create_import(files, format=None, as_of=None, confirm=False):
                        closure_limit=closure_limit(current_app.config["IMPORT_CONFIRM_PERCENT"],
                                                    confirmed=confirm))
     return reports.report(batch.public_id)
+
+
+@bp.route("/workforce", methods=["POST"])
+@require_api_roles(Role.ADMIN)
+@bp.arguments(WorkforceUploadSchema, location="files")
+@bp.arguments(WorkforceOptionsSchema, location="query", as_kwargs=True)
+@bp.response(200, WorkforceReportSchema)
+@bp.alt_response(422, response="UNPROCESSABLE_ENTITY",
+                 description="Not a workforce census; nothing was changed")
+def import_workforce(files, dry_run=False):
+    """Bring the workforce census onto staff records matched by Social Work England number.
+
+    Agency status and dates in role are updated; workers no staff record has the number of
+    are listed in ``unmatched_rows``, never created. Dates of birth, gender, ethnicity and
+    absence are not read.
+    """
+    from audit_service.services.imports.workforce_import import import_workforce
+
+    upload = files["file"]
+    return import_workforce(upload.stream, printable(upload.filename or "census.xml"),
+                            actor=current_api_user(), dry_run=dry_run)
 
 
 @bp.route("/<public_id>", methods=["GET"])

@@ -114,6 +114,39 @@ class ImportUploadSchema(StrictSchema):
     file = Upload(required=True, metadata={"description": "The Annex A workbook or CSV file"})
 
 
+class WorkforceUploadSchema(StrictSchema):
+    file = Upload(required=True, metadata={
+        "description": "The children's social work workforce census (CSWW XML)"})
+
+
+class WorkforceOptionsSchema(StrictSchema):
+    dry_run = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Report what would change without changing anything"})
+
+
+class WorkerProblemSchema(RejectedRowSchema):
+    imported = ma.fields.Boolean(required=True, metadata={
+        "description": "true: the worker was read without this value; false: refused"})
+
+
+class WorkforceReportSchema(StrictSchema):
+    source_name = ma.fields.String(required=True)
+    dry_run = ma.fields.Boolean(required=True)
+    workers_read = ma.fields.Integer(required=True, metadata={
+        "description": "matched + unmatched + refused"})
+    matched = ma.fields.Integer(required=True, metadata={"description": "updated + unchanged"})
+    updated = ma.fields.Integer(required=True)
+    unchanged = ma.fields.Integer(required=True)
+    unmatched = ma.fields.Integer(required=True, metadata={
+        "description": "Workers no staff record has the Social Work England number of"})
+    refused = ma.fields.Integer(required=True)
+    warnings = ma.fields.Integer(required=True)
+    unmatched_rows = ma.fields.List(ma.fields.Integer(), required=True, metadata={
+        "description": "Their places in the file (1 for the first worker)"})
+    problems = ma.fields.List(ma.fields.Nested(WorkerProblemSchema), required=True, metadata={
+        "description": "The first 200 refusals and warnings"})
+
+
 class ImportOptionsSchema(StrictSchema):
     format = ma.fields.String(
         load_default=None,

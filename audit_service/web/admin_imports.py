@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
@@ -32,6 +32,12 @@ class UploadForm(FlaskForm):
     file = FileField("Case file", validators=[FileRequired("Select the case file to import")])
     format = SelectField("Format", choices=[], default=AUTO_FORMAT, validate_choice=True)
     as_of = DateInputField("Date the file was produced")
+
+
+class WorkforceForm(FlaskForm):
+    file = FileField("Workforce census", validators=[
+        FileRequired("Select the workforce census file to import")])
+    dry_run = BooleanField("Only check: show what would change, and change nothing")
 
 
 def _upload_form() -> UploadForm:
@@ -107,6 +113,28 @@ def upload():
         form.file.errors.append(exc.message)
         return _render_index(form, exc.status)
     return redirect(url_for("admin_imports.report", public_id=batch.public_id))
+
+
+@bp.route("/workforce", methods=["GET", "POST"])
+@require_roles(Role.ADMIN)
+def workforce():
+    """The workforce census onto staff records; the report is shown on the same page."""
+    from audit_service.domain.imports.annex_a.values import printable
+    from audit_service.services.imports.workforce_import import import_workforce
+
+    form = WorkforceForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = import_workforce(upload.stream, printable(upload.filename or "census.xml"),
+                                      actor=current_user.record, dry_run=form.dry_run.data)
+        except Invalid as exc:
+            form.file.errors.append(exc.message)
+            status = exc.status
+    elif form.errors:
+        status = 400
+    return render_template("admin/workforce_import.html", form=form, report=report), status
 
 
 @bp.get("/<public_id>/confirm")

@@ -15,11 +15,13 @@ from audit_service.domain.imports.workforce import (
     WorkforceFileError,
     read_workforce_census,
 )
+from audit_service.domain.vocabulary import Role
+from audit_service.services.accounts import users as accounts
 from audit_service.services.imports.workforce_import import (
     WorkforceImportFailed,
     import_workforce,
 )
-from audit_service.storage.models import Event, Staff
+from audit_service.storage.models import Event, Staff, User
 from tests.support.samples import sample
 
 CENSUS = "workforce/csww_2022_synthetic.xml"
@@ -137,3 +139,42 @@ def test_the_command_line_reports_and_refuses(app, runner, tmp_path):
     assert refused.exit_code == 1 and "annex.csv was not imported" in refused.output
     with pytest.raises(WorkforceImportFailed):
         import_workforce(io.BytesIO(b"<x/>"), "x.xml", actor_label="test")
+
+
+def test_an_administrator_imports_the_census_in_the_browser_and_the_api(app, login_as):
+    path = sample(CENSUS)
+    with path.open("rb") as stream:
+        workers, _ = _read(stream)
+    staff = _staff("Ana Agency", workers[0].swe_number, employment_type="permanent")
+    admin = login_as(Role.ADMIN)
+    page = admin.get("/admin/imports")
+    assert "/admin/imports/workforce" in page.html
+    form = admin.get("/admin/imports/workforce")
+    checked = admin.post("/admin/imports/workforce", data={
+        "file": (io.BytesIO(path.read_bytes()), path.name), "dry_run": "y",
+        "csrf_token": form.csrf_token()}, content_type="multipart/form-data")
+    assert checked.h1() == f"Checked: {path.name}" and "Nothing was changed" in checked.text()
+    assert Staff.get_by_id(staff.id).employment_type == "permanent"
+    done = admin.post("/admin/imports/workforce", data={
+        "file": (io.BytesIO(path.read_bytes()), path.name), "csrf_token": form.csrf_token()},
+        content_type="multipart/form-data")
+    assert done.h1() == f"Imported: {path.name}"
+    assert "No staff record has the Social Work England number of workers 2, 3" in done.text()
+    assert Staff.get_by_id(staff.id).employment_type == "agency"
+    [event] = Event.select().where(Event.action == "workforce.imported")
+    assert event.actor_id == admin.user.id
+    refused = admin.post("/admin/imports/workforce", expected_status=422, data={
+        "file": (io.BytesIO(b"Child Unique ID\nC1\n"), "annex.csv"),
+        "csrf_token": form.csrf_token()}, content_type="multipart/form-data")
+    assert "not readable XML" in refused.text()
+
+    token = accounts.create_token(User.get_by_id(admin.user.id), "t", actor_label="test")
+    api = app.test_client().post(
+        "/api/v1/imports/workforce?dry_run=true", headers={"Authorization": f"Bearer {token}"},
+        data={"file": (io.BytesIO(path.read_bytes()), path.name)},
+        content_type="multipart/form-data")
+    assert api.status_code == 200, api.get_json()
+    body = api.get_json()
+    assert (body["matched"], body["unchanged"], body["unmatched"], body["dry_run"]) == (
+        1, 1, 29, True)
+    assert body["unmatched_rows"][:2] == [2, 3] and body["problems"] == []

@@ -21,10 +21,11 @@ from audit_service.domain.imports.workforce import (
     read_workforce_census,
 )
 from audit_service.domain.vocabulary import EmploymentType
+from audit_service.services.accounts.views import Account
 from audit_service.services.errors import Invalid
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
-from audit_service.storage.models import Staff
+from audit_service.storage.models import Staff, User
 
 #: Problems listed in a report; the counts always cover them all.
 PROBLEMS_LISTED = 200
@@ -71,9 +72,10 @@ def _changes(staff: Staff, worker: WorkerRecord) -> dict[str, object]:
     return {name: value for name, value in wanted.items() if getattr(staff, name) != value}
 
 
-def import_workforce(stream: BinaryIO, source_name: str, *, actor_label: str,
-                     dry_run: bool = False) -> WorkforceReport:
-    """Read the census from ``stream`` and update the staff records it matches."""
+def import_workforce(stream: BinaryIO, source_name: str, *, actor: Account | None = None,
+                     actor_label: str | None = None, dry_run: bool = False) -> WorkforceReport:
+    """Read the census from ``stream`` and update the staff records it matches; ``actor`` is
+    the administrator who uploaded it (``actor_label`` names the command line instead)."""
     workers: list[WorkerRecord] = []
     problems: list[RowError] = []
     try:
@@ -105,7 +107,8 @@ def import_workforce(stream: BinaryIO, source_name: str, *, actor_label: str,
             tuple(unmatched_rows), tuple(problems[:PROBLEMS_LISTED]))
         if not dry_run:
             audit_trail.record(
-                "workforce.imported", actor_label=actor_label, object_type="workforce_census",
+                "workforce.imported", actor=User.get_by_id(actor.id) if actor else None,
+                actor_label=actor_label, object_type="workforce_census",
                 object_id=source_name[:200],
                 after={k: getattr(report, k) for k in (
                     "workers_read", "matched", "updated", "unchanged", "unmatched", "refused",
