@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
 
-from peewee import JOIN, Model
-from psycopg2.extras import execute_batch
+from peewee import JOIN
 
 from audit_service.domain.imports.case_reconcile import Reconciled, facts_hash, reconcile, status_of
 from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
@@ -32,8 +31,9 @@ from audit_service.plugins.installed import importer_for
 from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
 from audit_service.services.errors import Conflict, Invalid, NotFound
+from audit_service.services.imports.bulk_writes import chunks, insert_rows, update_by_id
 from audit_service.services.platform import audit_trail
-from audit_service.storage.database import database, is_sqlite
+from audit_service.storage.database import database
 from audit_service.storage.models import (
     Case,
     ImportBatch,
@@ -46,7 +46,6 @@ from audit_service.storage.models import (
 )
 
 #: Rows per INSERT/UPDATE: well under SQLite's and PostgreSQL's parameter limits.
-CHUNK = 400
 #: More records and problems than the largest council's return holds (about 60,000 rows
 #: across the lists): a file past it is refused rather than read into memory.
 MAX_ITEMS = 1_000_000
@@ -279,7 +278,7 @@ def _preview_rows(plan: _Plan) -> list[list[object]]:
     for record, _ in plan.changed:
         add(clean_text(record.team_name) if record.team_name else None, record.case_type.value, 1)
     closing = plan.closing + plan.missing
-    for chunk in _chunks(closing):
+    for chunk in chunks(closing):
         query = (Case.select(Team.name, Case.case_type)
                  .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id))
                  .where(Case.id.in_(list(chunk))))
@@ -370,11 +369,6 @@ def _summary(batch: ImportBatch) -> dict[str, object]:
     }
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _save_rejected(batch: ImportBatch, errors: Iterable[RowError]) -> None:
     """The first ``MAX_PROBLEMS_LISTED`` problems; the batch counts them all."""
     rows = [
@@ -382,7 +376,7 @@ def _save_rejected(batch: ImportBatch, errors: Iterable[RowError]) -> None:
          "value": e.value, "reason": e.reason}
         for e in itertools.islice(errors, MAX_PROBLEMS_LISTED)
     ]
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         RejectedRow.insert_many(chunk).execute()
 
 
@@ -393,7 +387,7 @@ def _teams(cases: Sequence[CaseRecord]) -> dict[str, int]:
     for case in cases:
         if case.team_name and name_key(case.team_name) not in known:
             new.setdefault(name_key(case.team_name), clean_text(case.team_name))
-    for chunk in _chunks(list(new.values())):
+    for chunk in chunks(list(new.values())):
         Team.insert_many([{"name": name} for name in chunk]).execute()
         query = Team.select(Team.id, Team.name).where(Team.name.in_(list(chunk)))
         known.update((name_key(name), team_id) for team_id, name in query.tuples())
@@ -415,7 +409,7 @@ def _staff(cases: Sequence[CaseRecord], teams: dict[str, int]) -> dict[str, int]
             "name_key": key,
             "team": teams.get(name_key(case.team_name)) if case.team_name else None,
         }
-    for chunk in _chunks(list(new.values())):
+    for chunk in chunks(list(new.values())):
         Staff.insert_many(chunk).execute()
         keys = [row["name_key"] for row in chunk]
         query = Staff.select(Staff.name_key, Staff.id).where(Staff.name_key.in_(keys))
@@ -525,13 +519,13 @@ def _write_cases(batch: ImportBatch, plan: _Plan, cases: Sequence[CaseRecord],
     staff = _staff(cases, teams)
     now = utcnow()
     hashes = plan.hashes
-    _insert(Case, _NEW_FIELDS, [(case.child_id, new_public_id(), now,
+    insert_rows(Case, _NEW_FIELDS, [(case.child_id, new_public_id(), now,
                                  *_facts(case, hashes[case.child_id], teams, staff, batch, now))
                                 for case in plan.new])
-    _update_by_id(Case, _FACT_FIELDS, [
+    update_by_id(Case, _FACT_FIELDS, [
         (*_facts(case, hashes[case.child_id], teams, staff, batch, now), case_id)
         for case, case_id in plan.changed])
-    for chunk in _chunks(plan.missing):
+    for chunk in chunks(plan.missing):
         Case.update(
             status=CaseStatus.CLOSED.value,
             closed_on=as_of,
@@ -540,42 +534,3 @@ def _write_cases(batch: ImportBatch, plan: _Plan, cases: Sequence[CaseRecord],
             updated_at=now,
         ).where(Case.id.in_(list(chunk))).execute()
     return plan.counts()
-
-
-# peewee builds a query tree per value, which costs seconds for 20,000 cases;
-# these write the same SQL and the same driver values (``db_value``) directly.
-
-
-def _quoted(name: str) -> str:
-    quote = database.obj.quote[0]
-    return f"{quote}{name}{quote}"
-
-
-def _insert(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
-    fields = [model._meta.fields[name] for name in names]
-    columns = ", ".join(_quoted(f.column_name) for f in fields)
-    one = "(" + ", ".join([database.obj.param] * len(fields)) + ")"
-    table = _quoted(model._meta.table_name)
-    for chunk in _chunks(rows):
-        sql = f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([one] * len(chunk))  # noqa: S608 - names come from the model, values are bound  # nosec B608
-        params = [f.db_value(value) for row in chunk for f, value in zip(fields, row, strict=True)]
-        database.execute_sql(sql, params)
-
-
-def _update_by_id(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
-    """``rows`` hold the values of ``names`` followed by the row's id."""
-    if not rows:
-        return
-    fields = [model._meta.fields[name] for name in names]
-    param = database.obj.param
-    assignments = ", ".join(f"{_quoted(f.column_name)} = {param}" for f in fields)
-    table = _quoted(model._meta.table_name)
-    sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = {param}"  # noqa: S608 - names come from the model, values are bound  # nosec B608
-    params = [
-        [*(f.db_value(v) for f, v in zip(fields, row[:-1], strict=True)), row[-1]] for row in rows
-    ]
-    cursor = database.cursor()
-    if is_sqlite():
-        cursor.executemany(sql, params)
-    else:
-        execute_batch(cursor, sql, params, page_size=CHUNK)

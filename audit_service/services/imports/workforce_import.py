@@ -23,6 +23,7 @@ from audit_service.domain.imports.workforce import (
 from audit_service.domain.vocabulary import EmploymentType
 from audit_service.services.accounts.views import Account
 from audit_service.services.errors import Invalid
+from audit_service.services.imports.bulk_writes import chunks, update_by_id
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import Staff, User
@@ -58,18 +59,16 @@ class WorkforceReport:
         return self.refused + self.warnings - len(self.problems)
 
 
-def _changes(staff: Staff, worker: WorkerRecord) -> dict[str, object]:
-    """The fields the census gives that differ from the record; a value it leaves out is
-    left as it was."""
-    wanted: dict[str, object] = {}
-    if worker.agency is not None:
-        wanted["employment_type"] = (EmploymentType.AGENCY if worker.agency
-                                     else EmploymentType.PERMANENT).value
-    if worker.started_on is not None:
-        wanted["started_on"] = worker.started_on
-    if worker.left_on is not None:
-        wanted["left_on"] = worker.left_on
-    return {name: value for name, value in wanted.items() if getattr(staff, name) != value}
+#: What the census sets on a staff record, in the order ``_merged`` gives them.
+FIELDS = ("employment_type", "started_on", "left_on")
+
+
+def _merged(staff: Staff, worker: WorkerRecord) -> tuple:
+    """The record's ``FIELDS`` with what the census gives; a value it leaves out is left as
+    it was."""
+    agency = (staff.employment_type if worker.agency is None
+              else (EmploymentType.AGENCY if worker.agency else EmploymentType.PERMANENT).value)
+    return (agency, worker.started_on or staff.started_on, worker.left_on or staff.left_on)
 
 
 def import_workforce(stream: BinaryIO, source_name: str, *, actor: Account | None = None,
@@ -86,20 +85,22 @@ def import_workforce(stream: BinaryIO, source_name: str, *, actor: Account | Non
                                     {"file": str(exc)}) from None
     with database.atomic():
         by_number = _staff_by_number(w.swe_number for w in workers)
-        updated = unchanged = 0
+        unchanged = 0
         unmatched_rows = []
+        changed: list[tuple] = []
         for worker in workers:
             staff = by_number.get(worker.swe_number)
             if staff is None:
                 unmatched_rows.append(worker.row)
                 continue
-            changes = _changes(staff, worker)
-            if not changes:
+            merged = _merged(staff, worker)
+            if merged == tuple(getattr(staff, name) for name in FIELDS):
                 unchanged += 1
-                continue
-            updated += 1
-            if not dry_run:
-                Staff.update(**changes).where(Staff.id == staff.id).execute()
+            else:
+                changed.append((*merged, staff.id))
+        if not dry_run:
+            update_by_id(Staff, FIELDS, changed)
+        updated = len(changed)
         refused = sum(1 for p in problems if not p.imported)
         report = WorkforceReport(
             source_name, len(workers) + refused, updated + unchanged, updated, unchanged,
@@ -117,9 +118,9 @@ def import_workforce(stream: BinaryIO, source_name: str, *, actor: Account | Non
 
 
 def _staff_by_number(numbers: Iterable[str]) -> dict[str, Staff]:
-    wanted = list(numbers)
     found: dict[str, Staff] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        found.update((s.swe_number, s) for s in Staff.select().where(Staff.swe_number.in_(chunk)))
+    columns = [Staff.id, Staff.swe_number] + [getattr(Staff, name) for name in FIELDS]
+    for chunk in chunks(list(numbers)):
+        found.update((s.swe_number, s) for s in
+                     Staff.select(*columns).where(Staff.swe_number.in_(chunk)))
     return found
