@@ -99,3 +99,35 @@ def test_a_small_file_that_would_close_most_cases_waits_for_confirmation(
     page.wait_for_url("**/admin/imports/*")
     assert "7 cases missing from the file were closed" in page.locator("main").inner_text()
     assert_accessible(page, "import: confirmed")
+
+
+def test_admin_checks_then_imports_the_workforce_census(live_server, browser_page, admin, app):
+    from audit_service.domain.imports.workforce import WorkerRecord, read_workforce_census
+    from audit_service.storage.models import Staff
+
+    census = sample("workforce/csww_2022_synthetic.xml")
+    with census.open("rb") as stream:
+        first = next(i for i in read_workforce_census(stream) if isinstance(i, WorkerRecord))
+    with app.app_context():
+        Staff.create(name="Ana Agency", name_key="ana agency", swe_number=first.swe_number)
+    page = browser_page
+    sign_in(page, live_server, "ada", PASSWORD)
+    page.goto(f"{live_server}/admin/imports")
+    page.get_by_role("link", name="Import the workforce census").click()
+    assert page.locator("h1").inner_text() == "Import the workforce census"
+    assert_accessible(page, "workforce census: empty")
+
+    page.get_by_label("Workforce census").set_input_files(str(census))
+    page.get_by_label("Only check").check()
+    page.get_by_role("button", name="Import the census").click()
+    page.wait_for_selector("h1:has-text('Checked')")
+    assert "Nothing was changed" in page.locator("main").inner_text()
+    assert_accessible(page, "workforce census: checked")
+
+    page.get_by_label("Workforce census").set_input_files(str(census))
+    page.get_by_role("button", name="Import the census").click()
+    page.wait_for_selector("h1:has-text('Imported')")
+    summary = page.locator(".govuk-summary-list").inner_text()
+    assert "Matched to staff records\n1" in summary.replace("\t", "\n")
+    screenshot(page, "workforce-census-report.png")
+    assert_accessible(page, "workforce census: imported")
