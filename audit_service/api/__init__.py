@@ -32,13 +32,15 @@ def _blueprints() -> list:
         rounds,
         rubric_editor,
         rubrics,
+        staff,
         summaries,
         thematic,
     )
 
     return [me.bp, imports.bp, plugins.bp, rubrics.bp, inbox.bp, rounds.bp, policies.bp,
             audit_trail.bp, audits.bp, summaries.bp, moderation.bp, learning.bp,
-            *rubric_editor.blueprints(), thematic.bp, oversight.bp, accounts.bp]
+            *rubric_editor.blueprints(), thematic.bp, oversight.bp, accounts.bp,
+            staff.bp]
 
 
 def init_app(app: Flask) -> Api:

@@ -104,7 +104,7 @@ def import_workforce_command(file: Path, dry_run: bool) -> None:
     role, for workers matched by Social Work England number.
 
     Workers no staff record has the number of are listed, never created; give a record its
-    number on its account's page (`/admin/users`) or through the API. Dates of birth, gender,
+    number at Admin > Staff records (`/admin/staff`) or through the API. Dates of birth, gender,
     ethnicity and absence in the census are not read. Exits 1 when the file is not a census,
     with nothing changed.
     """

@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         account,
         admin_audit_trail,
         admin_imports,
+        admin_staff,
         admin_users,
         audits,
         auth,
@@ -68,6 +69,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(home.bp)
     app.register_blueprint(admin_imports.bp)
     app.register_blueprint(admin_users.bp)
+    app.register_blueprint(admin_staff.bp)
     account.init_app(app)
     app.register_blueprint(inbox.bp)
     app.register_blueprint(audits.bp)

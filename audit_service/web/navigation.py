@@ -28,6 +28,8 @@ NAV_ITEMS: list[NavItem] = [NavItem(label, endpoint, frozenset(roles), descripti
      "Upload the Annex A caseload and read the report of each import."),
     ("Users", "admin_users.index", (Role.ADMIN,),
      "See who can sign in and what role each person has."),
+    ("Staff records", "admin_staff.index", (Role.ADMIN,),
+     "Find staff records and give social workers their Social Work England number."),
     ("Audit trail", "admin_audit_trail.index", (Role.ADMIN,),
      "Search and export the record of sign-ins, refusals, changes and views."),
     ("My audits", "supervisor.home", (Role.SUPERVISOR,),

@@ -60,6 +60,9 @@ EXEMPT: dict[str, str] = {
     **dict.fromkeys(["admin_users.show", "admin_users.confirm", "api_accounts.get_account",
                      "api_accounts.change_account", "api_accounts.reset_password"],
                     "administrators only; managing every account is their job"),
+    **dict.fromkeys(["admin_staff.show", "api_staff.change_staff"],
+                    "administrators only; every staff record's registration number is theirs "
+                    "to keep"),
     "admin_imports.report": "administrators only; every import is theirs to read",
     "admin_imports.confirm": "administrators only; every held import is theirs to check",
     "admin_imports.confirmed": "administrators only; every held import is theirs to decide",

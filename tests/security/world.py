@@ -73,6 +73,7 @@ from audit_service.storage.models import (
     RubricDraft,
     SamplingRound,
     Service,
+    Staff,
     ThematicAudit,
     User,
 )
@@ -197,6 +198,7 @@ class SecurityWorld:
             # An account nobody signs in as: an administrator's probe may disable it.
             "user_id": [self.spare.id],
             "token_id": [self.spare_token.id],
+            "staff_id": [s.id for s in Staff.select(Staff.id).order_by(Staff.id).limit(2)],
             "step": ["enable", "reset-password", "disable"],
         }
         if arg in fixed:

@@ -55,7 +55,7 @@ def _nav(page) -> list[str]:
 
 # The menu each role sees: the specification of navigation by role.
 NAVIGATION = {
-    Role.ADMIN: ["Imports", "Users", "Audit trail", "Sampling rounds", "Rubrics",
+    Role.ADMIN: ["Imports", "Users", "Staff records", "Audit trail", "Sampling rounds", "Rubrics",
                  "Sampling policies", "Inbox"],
     Role.QUALITY_LEAD: ["Sampling rounds", "Rubrics", "Sampling policies", "Thematic audits",
                         "Inbox", "Moderation", "Learning"],

@@ -14,13 +14,9 @@ from peewee import JOIN, fn
 
 from audit_service.domain.accounts.case_reading import holds_case_reader, may_be_granted
 from audit_service.domain.accounts.passwords import password_problem
-from audit_service.domain.social_work_england import (
-    SweNumberError,
-    looks_like_swe_number,
-    swe_number,
-)
+from audit_service.domain.social_work_england import looks_like_swe_number, swe_number
 from audit_service.domain.vocabulary import Role
-from audit_service.services.accounts import sessions
+from audit_service.services.accounts import sessions, staff_records
 from audit_service.services.accounts.users import (
     AccountError,
     check_password,
@@ -165,28 +161,13 @@ def change(actor: Account, user_id: int, *, role: str | None = None,
 
 def _set_swe_number(actor: Account, detail: AccountDetail, raw: str,
                     remote_addr: str | None) -> None:
-    try:
-        number = swe_number(raw)
-    except SweNumberError as exc:
-        raise Invalid("Check the Social Work England number", {"swe_number": str(exc)}
-                      ) from None
     if detail.staff is None:
-        if number is None:
+        if not raw.strip():
             return
         raise Invalid("Check the Social Work England number", {
             "swe_number": "Link the account to a staff record first: the number is the "
                           "staff record's"})
-    if number == detail.staff.swe_number:
-        return
-    holder = Staff.get_or_none((Staff.swe_number == number) & (Staff.id != detail.staff.id))
-    if number is not None and holder is not None:
-        raise Invalid("Check the Social Work England number", {
-            "swe_number": f"{number} is already the number of {holder.name}'s staff record"})
-    Staff.update(swe_number=number).where(Staff.id == detail.staff.id).execute()
-    audit_trail.record("staff.swe_number_changed", actor=User.get_by_id(actor.id),
-                       object_type="staff", object_id=detail.staff.id,
-                       before={"swe_number": detail.staff.swe_number},
-                       after={"swe_number": number}, remote_addr=remote_addr)
+    staff_records.set_swe_number(actor, detail.staff.id, raw, remote_addr=remote_addr)
 
 
 def _change_account(actor: Account, user: User, role: str | None, staff: str | int | None,
