@@ -3,7 +3,8 @@
 Administrators and senior leaders no longer read audits, evidence or children's case
 references by their role. ``user.case_reader`` lets a council give one of them read access
 again, deliberately and on the record. Existing accounts start without it: an upgrade takes
-access away rather than silently keeping it, and the release notes say how to grant it.
+access away rather than silently keeping it; docs/security.md ("Who reads case files") says
+how to give it.
 """
 
 from peewee import *

@@ -112,6 +112,16 @@ def test_admin_checks_then_imports_the_workforce_census(live_server, browser_pag
         Staff.create(name="Ana Agency", name_key="ana agency", swe_number=first.swe_number)
     page = browser_page
     sign_in(page, live_server, "ada", PASSWORD)
+    # The administrator finds the worker's staff record and checks its number first.
+    page.goto(f"{live_server}/admin/staff")
+    page.get_by_label("Name or Social Work England number").fill("ana")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Ana Agency").click()
+    assert page.locator("h1").inner_text() == "Ana Agency"
+    assert page.get_by_label("Social Work England number").input_value() == first.swe_number
+    assert_accessible(page, "staff record")
+    page.goto(f"{live_server}/admin/staff?q=nobody")
+    assert_accessible(page, "staff records: none found")
     page.goto(f"{live_server}/admin/imports")
     page.get_by_role("link", name="Import the workforce census").click()
     assert page.locator("h1").inner_text() == "Import the workforce census"
