@@ -160,3 +160,25 @@ def test_a_council_with_no_rubric_published_yet_has_empty_summaries(db):
     summary = summarise(Level.TEAM, parse_period("2026-03"), Scope(), today=TODAY)
     assert summary.groups == []
     assert summary.criteria == []
+
+
+def test_the_workforce_census_feeds_hr_breakdowns(council):
+    """Pat is agency staff, started this year, by the council's census: HR's breakdowns say so
+    at once, from the same audits."""
+    import io
+
+    from audit_service.services.imports.workforce_import import import_workforce
+    from audit_service.storage.models import Staff
+
+    Staff.update(swe_number="SW700007").where(Staff.id == council.perm.id).execute()
+    census = (b"<Message><CSWWWorker><AgencyWorker>1</AgencyWorker><SWENo>SW700007</SWENo>"
+              b"<PersonBirthDate>1980-02-02</PersonBirthDate><RoleStartDate>2026-01-05"
+              b"</RoleStartDate></CSWWWorker></Message>")
+    report = import_workforce(io.BytesIO(census), "csww.xml", actor_label="test")
+    assert (report.matched, report.updated) == (1, 1)
+    summary = summarise(Level.TEAM, parse_period("2026-Q1"), today=TODAY)
+    found = {(b.dimension, b.band_id): (b.audits, b.good_or_better) for b in summary.breakdowns}
+    assert found[("employment_type", "agency")] == (4, 2)
+    assert found[("employment_type", "permanent")] == (1, 1)
+    assert found[("length_of_service", "<1y")] == (4, 2)
+    assert ("length_of_service", "5y+") not in found or found[("length_of_service", "5y+")][0] == 0
