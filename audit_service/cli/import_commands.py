@@ -16,10 +16,30 @@ from audit_service.storage.database import database
 from audit_service.storage.models import ImportBatch, RejectedRow
 
 
+class ImporterOption(click.Option):
+    """``--format``, whose help lists the importers installed here, so nobody has to guess an
+    id (plugins add their own, so the list is read when help is asked for)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from audit_service.config import from_environ
+        from audit_service.plugins.installed import build_registries
+
+        record = super().get_help_record(ctx)
+        if record is None:
+            return None
+        try:
+            importers = build_registries(from_environ()["PLUGINS"]).importers
+            ids = "; ".join(f"{i} ({', '.join(importer.extensions)})"
+                            for i, importer in importers.items())
+        except Exception as exc:  # help must show even when a plugin is broken
+            ids = f"not listed: the plugins could not be loaded ({exc})"
+        return record[0], f"{record[1]} Installed: {ids}."
+
+
 @cli.command("import-cases")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--format", "importer_id", metavar="ID",
-              help="Importer id (see `audit-service plugins`); default: by file extension.")
+@click.option("--format", "importer_id", metavar="ID", cls=ImporterOption,
+              help="Importer id; default: by file extension.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the file describes (YYYY-MM-DD): dates age bands and closures. "
                    "Default: today.")

@@ -178,3 +178,10 @@ def test_an_administrator_imports_the_census_in_the_browser_and_the_api(app, log
     assert (body["matched"], body["unchanged"], body["unmatched"], body["dry_run"]) == (
         1, 1, 29, True)
     assert body["unmatched_rows"][:2] == [2, 3] and body["problems"] == []
+
+
+def test_import_cases_help_names_the_installed_importers(runner):
+    result = runner.invoke(args=["import-cases", "--help"])
+    assert result.exit_code == 0
+    text = "".join(result.output.split())  # help wraps lines, even inside an id
+    assert "Installed:annex-a-csv(.csv);annex-a-xlsx(.xlsx,.xlsm)." in text
