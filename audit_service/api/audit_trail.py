@@ -7,7 +7,7 @@ from flask import request
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema, UtcDateTime
+from audit_service.api.schemas import PagingSchema, StrictSchema, UtcDateTime
 from audit_service.domain.vocabulary import Role
 from audit_service.services.platform import trail_search
 from audit_service.services.platform.trail_search import TrailFilter
@@ -18,11 +18,8 @@ bp = Blueprint(
 )
 
 
-class TrailQuerySchema(StrictSchema):
-    """Filters; any other parameter is refused, except ``page`` and ``page_size``.
-
-    Those two belong to ``@bp.paginate()``, which reads the same query string.
-    """
+class TrailQuerySchema(PagingSchema):
+    """Filters; any other parameter is refused, except ``page`` and ``page_size``."""
 
     user = ma.fields.String(
         load_default=None, validate=ma.validate.Length(min=1, max=200),
@@ -36,10 +33,6 @@ class TrailQuerySchema(StrictSchema):
     object_id = ma.fields.String(load_default=None, validate=ma.validate.Length(min=1, max=200))
     since = ma.fields.Date(load_default=None, metadata={"description": "First UTC day included"})
     until = ma.fields.Date(load_default=None, metadata={"description": "Last UTC day included"})
-
-    @ma.pre_load
-    def _leave_paging_to_paginate(self, data, **_kwargs):
-        return {k: v for k, v in data.items() if k not in ("page", "page_size")}
 
     @ma.validates_schema
     def _range(self, data: dict, **_kwargs) -> None:

@@ -43,6 +43,15 @@ class StrictSchema(ma.Schema):
                 field.validators.append(no_nul)
 
 
+class PagingSchema(StrictSchema):
+    """A query string read beside ``@bp.paginate()``: ``page`` and ``page_size`` are its, so
+    this schema leaves them out rather than refusing them as unknown."""
+
+    @ma.pre_load
+    def _leave_paging_to_paginate(self, data, **_kwargs):
+        return {k: v for k, v in data.items() if k not in ("page", "page_size")}
+
+
 class UtcDateTime(ma.fields.DateTime):
     """A timestamp with its offset: stored naive in UTC, but OpenAPI's ``date-time``
     (RFC 3339) requires the offset, and a client must not guess the zone."""

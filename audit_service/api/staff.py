@@ -8,7 +8,7 @@ from flask import request
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import PagingSchema, StrictSchema
 from audit_service.domain.vocabulary import Role
 from audit_service.services.accounts import staff_records
 
@@ -16,13 +16,9 @@ bp = Blueprint("api_staff", __name__, url_prefix="/api/v1/staff",
                description="Staff records (administrators)")
 
 
-class StaffQuerySchema(StrictSchema):
+class StaffQuerySchema(PagingSchema):
     q = ma.fields.String(load_default="", validate=ma.validate.Length(max=150), metadata={
         "description": "Part of a name, or a Social Work England number"})
-
-    @ma.pre_load
-    def _leave_paging_to_paginate(self, data, **_kwargs):
-        return {k: v for k, v in data.items() if k not in ("page", "page_size")}
 
 
 class StaffRecordSchema(StrictSchema):

@@ -14,7 +14,7 @@ from flask import current_app, request
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
-from audit_service.api.schemas import StrictSchema
+from audit_service.api.schemas import PagingSchema, StrictSchema
 from audit_service.clock import local_today
 from audit_service.domain.vocabulary import Role
 from audit_service.exports.base import Table
@@ -52,12 +52,6 @@ CoverageRow = _row_schema("CoverageRow", COVERAGE_COLUMNS)
 HighRiskRow = _row_schema("HighRiskCaseRow", HIGH_RISK_COLUMNS)
 
 SCOPE_DESCRIPTION = "`service:<id>` or `team:<id>`; leave out for the whole council"
-
-
-class PagingSchema(StrictSchema):
-    @ma.pre_load
-    def _leave_paging_to_paginate(self, data, **_kwargs):
-        return {k: v for k, v in data.items() if k not in ("page", "page_size")}
 
 
 def _scope_field():
