@@ -16,7 +16,6 @@ from audit_service.api.schemas import (
     WorkforceUploadSchema,
 )
 from audit_service.clock import local_today
-from audit_service.domain.imports.annex_a.values import printable
 from audit_service.domain.vocabulary import Role
 from audit_service.extension import registries
 from audit_service.services.imports import reports
@@ -84,8 +83,8 @@ def import_workforce(files, dry_run=False):
     from audit_service.services.imports.workforce_import import import_workforce
 
     upload = files["file"]
-    return import_workforce(upload.stream, printable(upload.filename or "census.xml"),
-                            actor=current_api_user(), dry_run=dry_run)
+    return import_workforce(upload.stream, upload.filename, actor=current_api_user(),
+                            dry_run=dry_run)
 
 
 @bp.route("/<public_id>", methods=["GET"])

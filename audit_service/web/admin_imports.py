@@ -119,7 +119,6 @@ def upload():
 @require_roles(Role.ADMIN)
 def workforce():
     """The workforce census onto staff records; the report is shown on the same page."""
-    from audit_service.domain.imports.annex_a.values import printable
     from audit_service.services.imports.workforce_import import import_workforce
 
     form = WorkforceForm()
@@ -127,8 +126,8 @@ def workforce():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            report = import_workforce(upload.stream, printable(upload.filename or "census.xml"),
-                                      actor=current_user.record, dry_run=form.dry_run.data)
+            report = import_workforce(upload.stream, upload.filename, actor=current_user.record,
+                                      dry_run=form.dry_run.data)
         except Invalid as exc:
             form.file.errors.append(exc.message)
             status = exc.status

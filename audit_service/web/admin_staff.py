@@ -8,7 +8,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from audit_service.domain.vocabulary import EmploymentType, Role, StaffRole
+from audit_service.domain.summaries.bands import EMPLOYMENT_BANDS
+from audit_service.domain.vocabulary import Role, StaffRole
 from audit_service.services.accounts import staff_records
 from audit_service.services.errors import Invalid
 from audit_service.web.access import require_roles
@@ -26,7 +27,7 @@ class NumberForm(FlaskForm):
 
 def _labels() -> dict:
     return {"roles": {r.value: r.value.replace("_", " ").capitalize() for r in StaffRole},
-            "employment": {e.value: e.value.capitalize() for e in EmploymentType}}
+            "employment": {band.id: band.label for band in EMPLOYMENT_BANDS}}
 
 
 @bp.get("")

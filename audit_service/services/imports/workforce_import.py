@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from audit_service.domain.imports.annex_a.values import printable
 from audit_service.domain.imports.case_records import RowError
 from audit_service.domain.imports.workforce import (
     WorkerRecord,
@@ -71,10 +72,13 @@ def _merged(staff: Staff, worker: WorkerRecord) -> tuple:
     return (agency, worker.started_on or staff.started_on, worker.left_on or staff.left_on)
 
 
-def import_workforce(stream: BinaryIO, source_name: str, *, actor: Account | None = None,
+def import_workforce(stream: BinaryIO, source_name: str | None, *, actor: Account | None = None,
                      actor_label: str | None = None, dry_run: bool = False) -> WorkforceReport:
     """Read the census from ``stream`` and update the staff records it matches; ``actor`` is
-    the administrator who uploaded it (``actor_label`` names the command line instead)."""
+    the administrator who uploaded it (``actor_label`` names the command line instead).
+    ``source_name`` may be a browser's file name: it is made printable before it is kept or
+    repeated back."""
+    source_name = printable(source_name or "census.xml")
     workers: list[WorkerRecord] = []
     problems: list[RowError] = []
     try:
