@@ -39,7 +39,8 @@ class ImporterOption(click.Option):
 @cli.command("import-cases")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "importer_id", metavar="ID", cls=ImporterOption,
-              help="Importer id; default: by file extension.")
+              help="Importer id; default: by the file's extension and, where several "
+                   "importers read it, its content.")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date the file describes (YYYY-MM-DD): dates age bands and closures. "
                    "Default: today.")
@@ -49,7 +50,8 @@ class ImporterOption(click.Option):
 @with_appcontext
 def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime | None,
                          confirm_closures: bool) -> None:
-    """Import cases from FILE (an Annex A workbook or CSV) and report rejected rows.
+    """Import cases from FILE (an Annex A workbook or CSV), or add a statutory return's facts
+    (a CIN census XML, an SSDA903 table CSV) to the cases already held; report rejected rows.
 
     Exits 0 when the import completed, even with rejected rows; exits 1 when the
     file could not be read at all, or when it would close more open cases than may
@@ -101,6 +103,9 @@ def import_cases_command(file: Path, importer_id: str | None, as_of: dt.datetime
         if batch.lists_read is not None:
             names = ", ".join(read["sheet"] for read in batch.lists_read) or "none"
             click.echo(f"Lists read in full: {names}. Only their kinds of case can be closed.")
+        else:
+            click.echo("A statutory return adds facts to cases already held: it created and "
+                       "closed none. Children with no case here are listed as rejected.")
         _echo_rejected(batch)
 
 

@@ -7,7 +7,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import BinaryIO, ClassVar
 
-from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
+from audit_service.domain.imports.case_records import (
+    CaseEnrichment,
+    CaseRecord,
+    ListRead,
+    RowError,
+)
 
 
 class CaseImporter(ABC):
@@ -31,8 +36,22 @@ class CaseImporter(ABC):
     #: then closes missing cases only of those lists' case types. False: a full file speaks
     #: for every case type.
     reports_lists: ClassVar[bool] = False
+    #: True for a statutory return that adds facts to cases the caseload already holds: ``read``
+    #: yields ``CaseEnrichment`` values, and the import never creates or closes a case.
+    enriches: ClassVar[bool] = False
+
+    @classmethod
+    def recognises(cls, head: bytes) -> bool:
+        """Whether a file starting with ``head`` is plainly this importer's format.
+
+        Asked only when several importers read the file's extension (an Annex A CSV and an
+        SSDA903 table are both ``.csv``): the first that recognises the file reads it, else
+        the first that takes the extension, whose own errors then say what is wrong.
+        """
+        return False
 
     @abstractmethod
     def read(self, stream: BinaryIO, *, as_of: dt.date
-             ) -> Iterator[CaseRecord | RowError | ListRead]:
-        """Yield records and row errors from ``stream``. ``as_of`` dates age bands."""
+             ) -> Iterator[CaseRecord | CaseEnrichment | RowError | ListRead]:
+        """Yield records and row errors from ``stream``. ``as_of`` dates age bands and ends
+        the "last 12 months" a return counts over."""

@@ -124,17 +124,18 @@ def _check_cached(
 
 
 def importer_for(importers: Mapping[str, type[CaseImporter]], filename: str,
-                 importer_id: str | None = None) -> type[CaseImporter]:
-    """The importer named ``importer_id``, else the one whose extensions fit ``filename``;
+                 importer_id: str | None = None, head: bytes = b"") -> type[CaseImporter]:
+    """The importer named ``importer_id``, else the one whose extensions fit ``filename``
+    (when several do, the first that recognises ``head``, the file's first bytes);
     ``UnknownPlugin`` says which ids or extensions would do."""
     if importer_id:
         if importer_id in importers:
             return importers[importer_id]
         raise UnknownPlugin(f"no importer {importer_id!r}; known: {', '.join(importers)}")
     suffix = PurePath(filename).suffix.lower()
-    for importer in importers.values():
-        if suffix in importer.extensions:
-            return importer
+    fitting = [importer for importer in importers.values() if suffix in importer.extensions]
+    if fitting:
+        return next((importer for importer in fitting if importer.recognises(head)), fitting[0])
     known = sorted({ext for importer in importers.values() for ext in importer.extensions})
     raise UnknownPlugin(
         f"cannot tell how to read {PurePath(filename).name!r}: "

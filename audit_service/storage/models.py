@@ -190,6 +190,21 @@ class Case(BaseModel):
     referrals_12m = IntegerField(null=True)
     previous_cp_plans = IntegerField(null=True)
     placements_12m = IntegerField(null=True)
+    # Facts the statutory returns add (CIN census, SSDA903): never set by the caseload import,
+    # so each source keeps its own; the names are ``ENRICHED_FACTS`` in domain/imports.
+    referral_on = DateField(null=True)
+    assessment_started_on = DateField(null=True)
+    assessment_authorised_on = DateField(null=True)
+    assessment_factors = CharField(null=True)
+    s47_started_on = DateField(null=True)
+    cp_plan_started_on = DateField(null=True)
+    cp_category = CharField(null=True)
+    cin_previous_cp_plans = IntegerField(null=True)
+    lac_placements_12m = IntegerField(null=True)
+    legal_status = CharField(null=True)
+    last_review_on = DateField(null=True)
+    missing_12m = IntegerField(null=True)
+    sw_changes_12m = IntegerField(null=True)
     # Hash of the imported facts: a re-import of identical facts touches nothing.
     facts_hash = CharField()
     last_batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL")

@@ -60,7 +60,8 @@ def test_an_unknown_format_is_422(api_as) -> None:
     response = _upload(api_as(Role.ADMIN), small_list6_workbook(), "a.xlsx", "?format=nope")
     assert response.status_code == 422
     assert response.json["message"] == (
-        "unknown format 'nope'; known formats: annex-a-csv, annex-a-xlsx"
+        "unknown format 'nope'; known formats: annex-a-csv, annex-a-xlsx, cin-census-xml, "
+        "ssda903-csv"
     )
     assert ImportBatch.select().count() == 0
 

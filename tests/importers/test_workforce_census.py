@@ -184,4 +184,5 @@ def test_import_cases_help_names_the_installed_importers(runner):
     result = runner.invoke(args=["import-cases", "--help"])
     assert result.exit_code == 0
     text = "".join(result.output.split())  # help wraps lines, even inside an id
-    assert "Installed:annex-a-csv(.csv);annex-a-xlsx(.xlsx,.xlsm)." in text
+    assert ("Installed:annex-a-csv(.csv);annex-a-xlsx(.xlsx,.xlsm);cin-census-xml(.xml);"
+            "ssda903-csv(.csv).") in text

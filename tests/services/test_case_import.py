@@ -199,7 +199,7 @@ def test_csv_is_imported_by_extension(db, registry):
          "could not read annex_a.xlsx: the workbook has no List 6, List 7, List 8 or List 9 "
          "sheet, so it holds no caseload (its sheets are: 'List 1')"),
         (b"hello", "notes.txt",
-         "cannot tell how to read 'notes.txt': expected one of .csv, .xlsm, .xlsx "
+         "cannot tell how to read 'notes.txt': expected one of .csv, .xlsm, .xlsx, .xml "
          "(or name a --format)"),
         (b"Reference,Team\n1,A\n", "cases.csv",
          "no case could be read from cases.csv, so nothing was changed; 1 problem is listed"),

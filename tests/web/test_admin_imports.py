@@ -44,8 +44,8 @@ def test_the_imports_page_offers_the_registered_formats(login_as) -> None:
     page = admin.get("/admin/imports")
     assert page.h1() == "Imports"
     options = [o.get("value") for o in page.select("option")]
-    assert options == ["", "annex-a-csv", "annex-a-xlsx"]
-    assert page.select("input", type="file")[0].get("accept") == ".csv,.xlsm,.xlsx"
+    assert options == ["", "annex-a-csv", "annex-a-xlsx", "cin-census-xml", "ssda903-csv"]
+    assert page.select("input", type="file")[0].get("accept") == ".csv,.xlsm,.xlsx,.xml"
     assert "No cases have been imported yet." in page.text()
     assert [a.get("href") for a in page.doc.iter(f"{XHTML}a")
             if a.get("aria-current") == "page"] == ["/admin/imports"]

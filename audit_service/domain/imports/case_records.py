@@ -75,3 +75,45 @@ class ListRead:
 
     sheet: str
     case_type: CaseType
+
+
+#: The facts a statutory return may add to a case, each a ``Case`` column of the same name.
+#: The CIN census and SSDA903 carry a child's name-free history: the latest referral,
+#: assessment, section 47 enquiry and child protection plan; the placements, legal status,
+#: reviews, missing episodes and changes of social worker of a child in care.
+ENRICHED_FACTS = (
+    "referral_on",
+    "assessment_started_on",
+    "assessment_authorised_on",
+    "assessment_factors",
+    "s47_started_on",
+    "cp_plan_started_on",
+    "cp_category",
+    "cin_previous_cp_plans",
+    "lac_placements_12m",
+    "legal_status",
+    "last_review_on",
+    "missing_12m",
+    "sw_changes_12m",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEnrichment:
+    """What one return says about one child: facts for a case the caseload already holds.
+
+    A return never creates or closes a case: it has no team or worker, and a child in it
+    may have no open case here. ``facts`` are (column, value) pairs among ``ENRICHED_FACTS``;
+    only those columns are written, so one table of a return (SSDA903 reviews) never wipes
+    what another (its episodes) gave. ``rows`` counts the source rows read for the child.
+    """
+
+    child_id: str
+    source: SourceRef
+    facts: tuple[tuple[str, object], ...]
+    rows: int = 1
+
+    def __post_init__(self) -> None:
+        unknown = [name for name, _ in self.facts if name not in ENRICHED_FACTS]
+        if unknown:
+            raise ValueError(f"not a fact a return may add: {', '.join(unknown)}")

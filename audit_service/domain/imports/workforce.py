@@ -19,14 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeElementTree
-
 from audit_service.domain.imports.case_records import RowError
+from audit_service.domain.imports.xml_returns import ReturnFileError, records, texts
 from audit_service.domain.social_work_england import SweNumberError, swe_number
 
 WORKER = "CSWWWorker"
-ROOT = "Message"
 
 
 class WorkforceFileError(ValueError):
@@ -43,11 +40,6 @@ class WorkerRecord:
     agency: bool | None = None
     started_on: dt.date | None = None
     left_on: dt.date | None = None
-
-
-def _local(tag: str) -> str:
-    """A tag without its namespace: councils' software writes the census with and without."""
-    return tag.rsplit("}", 1)[-1]
 
 
 def _flag(text: str | None) -> bool | None:
@@ -69,35 +61,15 @@ def read_workforce_census(stream: BinaryIO) -> Iterator[WorkerRecord | RowError]
     read without that value. Raises ``WorkforceFileError`` when the file is not a census.
     """
     seen: dict[str, int] = {}
-    row = 0
-    root_checked = False
     try:
-        for event, element in SafeElementTree.iterparse(stream, events=("start", "end")):
-            tag = _local(element.tag)
-            if event == "start":
-                if not root_checked:
-                    if tag != ROOT:
-                        raise WorkforceFileError(
-                            f"this is not a workforce census: it starts with <{tag}>, not "
-                            f"<{ROOT}> holding <{WORKER}> elements")
-                    root_checked = True
-                continue
-            if tag != WORKER:
-                continue
-            row += 1
+        for row, element in enumerate(records(stream, WORKER, "a workforce census"), start=1):
             yield from _worker(element, row, seen)
-            element.clear()
-    except SafeElementTree.ParseError as exc:
-        raise WorkforceFileError(f"this is not readable XML: {exc}") from None
-    except DefusedXmlException as exc:
-        raise WorkforceFileError(f"this XML declares entities or a DTD, which a census never "
-                                 f"needs, so it is not read ({type(exc).__name__})") from None
-    if row == 0:
-        raise WorkforceFileError(f"this workforce census holds no <{WORKER}> elements")
+    except ReturnFileError as exc:
+        raise WorkforceFileError(str(exc)) from None
 
 
 def _worker(element, row: int, seen: dict[str, int]) -> Iterator[WorkerRecord | RowError]:
-    values = {_local(child.tag): (child.text or "").strip() for child in element}
+    values = texts(element)
     raw = values.get("SWENo", "")
     try:
         number = swe_number(raw)

@@ -32,6 +32,7 @@ from audit_service.plugins.registries import UnknownPlugin
 from audit_service.services.audits import reaudits
 from audit_service.services.errors import Conflict, Invalid, NotFound
 from audit_service.services.imports.bulk_writes import chunks, insert_rows, update_by_id
+from audit_service.services.imports.case_enrichment import plan_enrichment, write_enrichment
 from audit_service.services.platform import audit_trail
 from audit_service.storage.database import database
 from audit_service.storage.models import (
@@ -52,6 +53,8 @@ MAX_ITEMS = 1_000_000
 #: Problems stored for the report; beyond this the count is kept and the report says so.
 MAX_PROBLEMS_LISTED = 10_000
 MISSING_REASON = "not in the full caseload import"
+#: Enough of a file's start to tell formats sharing an extension apart.
+HEAD_BYTES = 4096
 
 
 class ImportFailed(Invalid):
@@ -160,13 +163,17 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
             actor_label: str | None, closure_limit: float | None) -> ImportBatch:
     source_name = batch.source_name
     try:
-        importer = importer_for(importers, source_name, batch.importer or None)()
+        importer = importer_for(importers, source_name, batch.importer or None,
+                                head=data[:HEAD_BYTES])()
     except UnknownPlugin as exc:
         raise _failed(batch, str(exc)) from None
     batch.importer = importer.id
     batch.full_import = importer.full_caseload
     buffer = io.BytesIO(data)
     buffer.name = source_name
+    if importer.enriches:
+        return _enrich(batch, importer, buffer, as_of=as_of, actor=actor,
+                       actor_label=actor_label)
     try:
         result = reconcile(_bounded(importer.read(buffer, as_of=as_of), source_name))
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
@@ -210,6 +217,31 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
         if not pending:
             batch.id = None  # rolled back with the cases: the failure is recorded afresh
             _failed(batch, f"the import stopped and nothing was changed: {exc}")
+        raise
+    return batch
+
+
+def _enrich(batch: ImportBatch, importer: CaseImporter, buffer: BinaryIO, *, as_of: dt.date,
+            actor: User | None, actor_label: str | None) -> ImportBatch:
+    """A return's facts onto the cases it names: nothing created, nothing closed, no preview."""
+    source_name = batch.source_name
+    try:
+        plan = plan_enrichment(_bounded(importer.read(buffer, as_of=as_of), source_name))
+    except (ValueError, OSError) as exc:
+        raise _failed(batch, f"could not read {source_name}: {exc}") from exc
+    try:
+        with database.atomic():
+            write_enrichment(plan)
+            batch.status = ImportStatus.RUNNING
+            batch.save()
+            _save_rejected(batch, plan.read.errors)
+            _finish(batch, plan.read, _Counts(updated=plan.updated, unchanged=plan.unchanged))
+            audit_trail.record("cases.imported", actor=actor, actor_label=actor_label,
+                               object_type="import_batch", object_id=batch.public_id,
+                               after={**_summary(batch), "confirmed": False})
+    except Exception as exc:
+        batch.id = None  # rolled back with the facts: the failure is recorded afresh
+        _failed(batch, f"the import stopped and nothing was changed: {exc}")
         raise
     return batch
 
@@ -341,7 +373,8 @@ def _count(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.rejected_count = len(result.errors)
     batch.rows_refused = result.rows_refused
     batch.warning_count = result.warnings
-    batch.lists_read = _lists(result)
+    # A return (not a full caseload) reads no lists: it closes nothing whatever it holds.
+    batch.lists_read = _lists(result) if batch.full_import else None
 
 
 def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:

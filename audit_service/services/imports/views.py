@@ -80,7 +80,8 @@ class ImportView:
     def closure_scope(self) -> str:
         """What a full import could close, in words: only the kinds of case it read."""
         if not self.full_import:
-            return "No: a partial file closes no case"
+            return ("No: a statutory return adds facts to the cases already held; it creates "
+                    "and closes none")
         if self.lists_read is None:
             return "Yes: open cases missing from the file were closed"
         read = sorted({CaseType(t).label.lower() for _, t in self.lists_read})
