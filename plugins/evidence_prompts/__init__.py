@@ -91,4 +91,6 @@ class AnnexAEvidencePrompts(EvidencePromptProvider):
 
 @hookimpl
 def register_evidence_prompts():
-    return [AnnexAEvidencePrompts()]
+    from audit_service.default_plugins.evidence_prompts.returns import ReturnsEvidencePrompts
+
+    return [AnnexAEvidencePrompts(), ReturnsEvidencePrompts()]

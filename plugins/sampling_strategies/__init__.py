@@ -105,6 +105,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "repeat_referrals": 1.5,
     "visit_overdue": 2.0,
     "closed_without_assessment": 2.0,
+    "assessment_overdue": 1.5,
+    "social_worker_changes": 2.0,
 }
 
 

@@ -188,15 +188,25 @@ def test_hook_register_criterion_types():
 
 def test_hook_register_evidence_prompts():
     catalogue = build_registries()
-    (provider,) = catalogue.evidence_providers.values()
+    assert catalogue.evidence_providers.ids() == ["annex-a-facts", "statutory-returns"]
+    provider = catalogue.evidence_providers["annex-a-facts"]
     assert isinstance(provider, EvidencePromptProvider)
-    facts = CaseFacts(case_type=CaseType.CHILD_IN_NEED, referrals_12m=4)
+    facts = CaseFacts(case_type=CaseType.CHILD_IN_NEED, referrals_12m=4, sw_changes_12m=1)
     texts = [p.text for p in provider.prompts(facts, dt.date(2026, 11, 1))]
     assert "4 referrals in the last 12 months" in texts
+    returns = catalogue.evidence_providers["statutory-returns"]
+    assert [p.text for p in returns.prompts(facts, dt.date(2026, 11, 1))] == [
+        "SSDA903: 1 change of social worker in the last 12 months"]
 
 
 def test_hook_register_case_importers():
     registry = installed().importers
-    assert registry.ids() == ["annex-a-csv", "annex-a-xlsx"]
+    assert registry.ids() == ["annex-a-csv", "annex-a-xlsx", "cin-census-xml", "ssda903-csv"]
     assert issubclass(importer_for(registry, "Annex_A.XLSX"), CaseImporter)
+    # Two importers read .csv: the file's first line tells an SSDA903 table from Annex A.
+    assert importer_for(registry, "a.csv", head=b"\xef\xbb\xbfCHILD,DECOM,RNE\r\n").id == \
+        "ssda903-csv"
+    assert importer_for(registry, "a.csv", head=b"Child Unique ID,Gender\n").id == "annex-a-csv"
+    assert importer_for(registry, "a.csv").id == "annex-a-csv"
+    assert importer_for(registry, "census.xml").id == "cin-census-xml"
 

@@ -147,7 +147,8 @@ def test_options_are_checked_in_plain_words():
         "strategy options: weights: cp_plan must be a number, 0 or more",
         "strategy options: weights: 'tall' is not a risk factor; choose from under_5, cp_plan, "
         "repeat_cp_plan, long_cp_plan, "
-        "placement_moves, repeat_referrals, visit_overdue, closed_without_assessment",
+        "placement_moves, repeat_referrals, visit_overdue, closed_without_assessment, "
+        "assessment_overdue, social_worker_changes",
     ]
     assert MustInclude().check_options({"rules": [{"case_type": "x", "min": 0}],
                                         "fallback": "nope"}, ids) == [

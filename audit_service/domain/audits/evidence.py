@@ -30,6 +30,19 @@ class CaseFacts:
     referrals_12m: int | None = None
     previous_cp_plans: int | None = None
     placements_12m: int | None = None
+    # From the statutory returns (CIN census, SSDA903), when imported.
+    referral_on: dt.date | None = None
+    assessment_started_on: dt.date | None = None
+    assessment_authorised_on: dt.date | None = None
+    #: Factor codes identified at assessment, comma-separated ("2B,4A").
+    assessment_factors: str | None = None
+    s47_started_on: dt.date | None = None
+    cp_plan_started_on: dt.date | None = None
+    cp_category: str | None = None
+    legal_status: str | None = None
+    last_review_on: dt.date | None = None
+    missing_12m: int | None = None
+    sw_changes_12m: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from audit_service.domain.audits.evidence import CaseFacts
+from audit_service.domain.calendar import WorkingCalendar, england_and_wales_calendar
 from audit_service.domain.vocabulary import AgeBand, CaseType
 
 UNDER_FIVE = frozenset({AgeBand.UNDER_1, AgeBand.AGE_1_4})
 PLACEMENT_MOVES = 3
 REPEAT_REFERRALS = 2
 LONG_CP_PLAN_YEARS = 2
+#: Working Together: an assessment concludes within 45 working days.
+ASSESSMENT_WORKING_DAYS = 45
+#: Changes of social worker in 12 months that break a child's relationships (the DfE's
+#: workforce and the 903's stability measures count them; three is where councils worry).
+WORKER_CHANGES = 3
 
 # How often a child must be seen, in days, by case type. Statutory where the law sets it
 # (a child in care: at least every 6 weeks in a placement's first year; a care leaver's
@@ -55,6 +62,8 @@ FLAG_LABELS: dict[str, str] = {
     "repeat_referrals": "2 or more referrals in 12 months",
     "visit_overdue": "Not seen within the visiting timescale for the case type",
     "closed_without_assessment": "Closed after assessment",
+    "assessment_overdue": "An assessment beyond 45 working days",
+    "social_worker_changes": "3 or more changes of social worker in 12 months",
 }
 """Each risk flag in words, for rule builders, filters and reasons alike."""
 
@@ -104,7 +113,39 @@ def case_flags(facts: CaseFacts, today: dt.date) -> list[CaseFlag]:
         flags.append(CaseFlag("visit_overdue", overdue))
     if closed_without_assessment(facts.closure_reason):
         flags.append(CaseFlag("closed_without_assessment", "closed after assessment"))
+    late = assessment_overdue(facts, today)
+    if late:
+        flags.append(CaseFlag("assessment_overdue", late))
+    if (facts.sw_changes_12m or 0) >= WORKER_CHANGES:
+        flags.append(CaseFlag("social_worker_changes",
+                              f"{facts.sw_changes_12m} changes of social worker in 12 months"))
     return flags
+
+
+def assessment_overdue(facts: CaseFacts, today: dt.date) -> str | None:
+    """Why the latest assessment is beyond 45 working days, or None when it is not.
+
+    Open: counted from its start to ``today``. Authorised in the last 12 months: from its
+    start to its authorisation. An older, finished assessment no longer raises the flag.
+    """
+    started = facts.assessment_started_on
+    if started is None or started > today:
+        return None
+    authorised = facts.assessment_authorised_on
+    if authorised is not None and authorised < today - dt.timedelta(days=365):
+        return None
+    until = authorised or today
+    days = _calendar(started.year, until.year).working_days_between(started, until)
+    if days <= ASSESSMENT_WORKING_DAYS:
+        return None
+    if authorised is None:
+        return f"assessment open {days} working days (timescale {ASSESSMENT_WORKING_DAYS})"
+    return f"assessment took {days} working days (timescale {ASSESSMENT_WORKING_DAYS})"
+
+
+@lru_cache(maxsize=64)
+def _calendar(first_year: int, last_year: int) -> WorkingCalendar:
+    return england_and_wales_calendar(range(first_year, last_year + 1))
 
 
 def visit_overdue(facts: CaseFacts, today: dt.date) -> str | None:

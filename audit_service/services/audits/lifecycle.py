@@ -15,7 +15,6 @@ from audit_service.services.audits.alerts import (
     raise_alerts,
 )
 from audit_service.services.audits.drafting import save_draft
-from audit_service.services.audits.evidence import case_facts
 from audit_service.services.audits.notices import audit_link, user_for_staff
 from audit_service.services.audits.reading import record_view
 from audit_service.services.audits.refusals import (
@@ -29,6 +28,7 @@ from audit_service.services.audits.round_progress import complete_round_if_done
 from audit_service.services.audits.starting import ensure_published, round_case_for, start_audit
 from audit_service.services.audits.state import AuditState, PinnedRubric, case_type_of, load_state
 from audit_service.services.audits.submission import Submitted, submit
+from audit_service.services.cases.facts import case_facts
 from audit_service.services.errors import NotAllowed, NotFound
 
 __all__ = [

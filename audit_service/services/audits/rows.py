@@ -3,8 +3,8 @@ for showing, so a person, a case or an action reads the same on every page and e
 
 from __future__ import annotations
 
-from audit_service.services.audits.evidence import case_facts
 from audit_service.services.audits.views import ActionView, AuditSummary, CaseView, PersonView
+from audit_service.services.cases.facts import case_facts
 from audit_service.storage.models import Audit, AuditAction, Case, User
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import PopulationCase
 from audit_service.domain.vocabulary import CaseStatus
+from audit_service.services.cases.facts import FACT_COLUMNS, facts_of
 from audit_service.storage.models import (
     Audit,
     Case,
@@ -80,10 +80,8 @@ def load_population(team_ids: Collection[int] | None = None, *,
 
     Keys are the case's database id as text; ``case_id_of`` turns them back.
     """
-    query = (Case.select(Case.id, Case.team, Team.service, Case.case_type, Case.age_band,
-                         Case.opened_on, Case.closed_on, Case.closure_reason, Case.last_seen_on,
-                         Case.seen_alone, Case.referrals_12m, Case.previous_cp_plans,
-                         Case.placements_12m, Case.worker, Case.status)
+    query = (Case.select(Case.id, Case.team, Team.service, Case.worker, Case.status,
+                         *FACT_COLUMNS)
              .join(Team, JOIN.LEFT_OUTER, on=(Case.team == Team.id)))
     wanted = Case.status == CaseStatus.OPEN.value
     if closed_since is not None:
@@ -94,27 +92,22 @@ def load_population(team_ids: Collection[int] | None = None, *,
         query = query.where(Case.team.in_(list(team_ids)))
     if case_ids is not None:
         query = query.where(Case.id.in_(list(case_ids)))
-    rows = list(query.tuples())
-    ids = [row[0] for row in rows] if scoped else None
+    rows = list(query.dicts())
+    ids = [row["id"] for row in rows] if scoped else None
     activity = last_activity(ids)
     grades = latest_grades(ids)
     population = []
-    for (case_id, team_id, service_id, case_type, age_band, opened_on, closed_on,
-         closure_reason, last_seen_on, seen_alone, referrals, previous_plans, placements,
-         worker_id, status) in rows:
-        facts = CaseFacts(
-            case_type=case_type, age_band=age_band, opened_on=opened_on, closed_on=closed_on,
-            closure_reason=closure_reason, last_seen_on=last_seen_on, seen_alone=seen_alone,
-            referrals_12m=referrals, previous_cp_plans=previous_plans, placements_12m=placements,
-        )
+    for row in rows:
+        case_id = row["id"]
+        facts = facts_of(row)
         latest = grades.get(case_id)
         population.append(PopulationCase(
-            key=str(case_id), team_id=team_id, service_id=service_id, facts=facts,
-            is_open=status == CaseStatus.OPEN.value, last_audited_on=activity.get(case_id),
+            key=str(case_id), team_id=row["team"], service_id=row["service"], facts=facts,
+            is_open=row["status"] == CaseStatus.OPEN.value, last_audited_on=activity.get(case_id),
             last_grade=latest.grade if latest else None,
             last_graded_on=latest.submitted_on if latest else None,
             last_audit_key=str(latest.audit_id) if latest else None,
-            allocated=worker_id is not None,
+            allocated=row["worker"] is not None,
         ))
     return population
 

@@ -16,19 +16,17 @@ from typing import Any
 
 from peewee import JOIN, IntegrityError
 
-from audit_service.domain.audits.evidence import CaseFacts
 from audit_service.domain.sampling import DrawContext, PopulationCase, SamplingStrategy
 from audit_service.domain.sampling.strategy import check_drawn
 from audit_service.domain.sampling.thematic import MAX_SAMPLE, CohortError, CohortFilters, cohort
 from audit_service.domain.vocabulary import (
-    AgeBand,
     AuditStatus,
     CaseStatus,
-    CaseType,
     Role,
     ThematicStatus,
 )
 from audit_service.plugins.registries import Registry, UnknownPlugin
+from audit_service.services.cases.facts import case_facts
 from audit_service.services.errors import Invalid, NotFound
 from audit_service.services.platform import audit_trail
 from audit_service.services.rubrics import versions as rubric_versions
@@ -212,21 +210,10 @@ def _population(filters: CohortFilters) -> list[tuple[Case, PopulationCase]]:
             key=case.public_id,
             team_id=case.team_id,
             service_id=team.service_id if team is not None else None,
-            facts=_facts(case),
+            facts=case_facts(case),
             is_open=case.status == CaseStatus.OPEN.value,
         )))
     return rows
-
-
-def _facts(case: Case) -> CaseFacts:
-    return CaseFacts(
-        case_type=CaseType(case.case_type),
-        age_band=AgeBand(case.age_band) if case.age_band else None,
-        opened_on=case.opened_on, closed_on=case.closed_on, closure_reason=case.closure_reason,
-        last_seen_on=case.last_seen_on, seen_alone=case.seen_alone,
-        referrals_12m=case.referrals_12m, previous_cp_plans=case.previous_cp_plans,
-        placements_12m=case.placements_12m,
-    )
 
 
 def cohort_cases(filters: CohortFilters, today: dt.date) -> list[tuple[Case, PopulationCase]]:

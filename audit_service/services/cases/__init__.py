@@ -1,0 +1,1 @@
+"""The caseload as the other capabilities read it."""
