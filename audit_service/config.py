@@ -54,6 +54,8 @@ def from_environ(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_MAX_HOURS": positive_int(env, "AUDIT_SESSION_MAX_HOURS", 12),
         "RETENTION_YEARS": positive_int(env, "AUDIT_RETENTION_YEARS", 7),
         "IMPORT_CONFIRM_PERCENT": positive_int(env, "AUDIT_IMPORT_CONFIRM_PERCENT", 10),
+        # Uploads this large (in KB) are imported by the scheduler, never in a web request.
+        "IMPORT_BACKGROUND_BYTES": positive_int(env, "AUDIT_IMPORT_BACKGROUND_KB", 1024) * 1024,
         # Single sign-on through the council's OpenID provider (off while the issuer is unset).
         "OIDC_ISSUER": env.get("AUDIT_OIDC_ISSUER"),
         "OIDC_CLIENT_ID": env.get("AUDIT_OIDC_CLIENT_ID"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, url_for
 
 from audit_service.api.auth import current_api_user, require_api_roles
 from audit_service.api.blueprint import Blueprint
@@ -46,6 +46,10 @@ def list_imports(pagination_parameters):
 @bp.alt_response(409, response="CONFLICT",
                  description="It would close more open cases than may close unconfirmed; "
                  "nothing was changed (send `confirm=true` to go ahead)")
+@bp.alt_response(202, schema=ImportReportSchema,
+                 description="A file of AUDIT_IMPORT_BACKGROUND_KB or more was queued for the "
+                 "scheduler: poll the import at `Location` until its status is no longer "
+                 "queued or running")
 def create_import(files, format=None, as_of=None, confirm=False):
     """Import a caseload file (multipart field ``file``); returns the report with rejected rows.
 
@@ -53,7 +57,8 @@ def create_import(files, format=None, as_of=None, confirm=False):
     imported. A file that cannot be read at all is refused with 422. A full import that
     would close more than ``AUDIT_IMPORT_CONFIRM_PERCENT`` of the open cases is refused
     with 409 (``would_close``, ``open_cases``) and changes nothing; send it again with
-    ``confirm=true`` to go ahead.
+    ``confirm=true`` to go ahead. A large file is queued (202) and imported in the background:
+    ``GET /api/v1/imports/<id>`` shows its ``status`` and ``progress`` until it is done.
     """
     from audit_service.services.imports.uploads import closure_limit, run_import
 
@@ -62,8 +67,13 @@ def create_import(files, format=None, as_of=None, confirm=False):
                        uploaded_by=current_api_user(), as_of=as_of or local_today(),
                        importers=registries().importers,
                        closure_limit=closure_limit(current_app.config["IMPORT_CONFIRM_PERCENT"],
-                                                   confirmed=confirm))
-    return reports.report(batch.public_id)
+                                                   confirmed=confirm),
+                       background_bytes=current_app.config["IMPORT_BACKGROUND_BYTES"])
+    report = reports.report(batch.public_id)
+    if report.progress and report.progress.in_progress:
+        location = url_for("api_imports.get_import", public_id=batch.public_id)
+        return report, 202, {"Location": location}
+    return report
 
 
 @bp.route("/workforce", methods=["POST"])

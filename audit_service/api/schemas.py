@@ -103,6 +103,21 @@ class ImportBatchSchema(StrictSchema):
         metadata={"description": "The lists read in full: a full import closed missing cases "
                   "of their case types only (null when the format does not say)"},
     )
+    progress = ma.fields.Function(
+        lambda batch: (ImportProgressSchema().dump(batch.progress)
+                       if batch.progress and batch.progress.in_progress else None),
+        allow_none=True,
+        metadata={"type": "object", "description": "While a large upload is queued or running "
+                  "in the background: how far it has got (poll this endpoint); else null"},
+    )
+
+
+class ImportProgressSchema(StrictSchema):
+    rows_read = ma.fields.Integer(required=True, metadata={
+        "description": "Rows read so far (written every 1,000 rows)"})
+    rows_estimated = ma.fields.Integer(allow_none=True, metadata={
+        "description": "About how many rows the file holds; null when that cannot be told"})
+    words = ma.fields.String(required=True)
 
 
 class RejectedRowSchema(StrictSchema):
@@ -120,7 +135,9 @@ class ImportReportSchema(ImportBatchSchema):
 
 
 class ImportUploadSchema(StrictSchema):
-    file = Upload(required=True, metadata={"description": "The Annex A workbook or CSV file"})
+    file = Upload(required=True, metadata={
+        "description": "The Annex A workbook or CSV, a CIN census (XML) or an SSDA903 table "
+                       "(CSV)"})
 
 
 class WorkforceUploadSchema(StrictSchema):

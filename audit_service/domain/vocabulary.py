@@ -118,8 +118,11 @@ _ACTION_STATUS_LABELS = {
 
 
 class ImportStatus(StrEnum):
-    """A caseload import is written whole or not at all: running only inside its transaction."""
+    """A caseload import is written whole or not at all: running only inside its transaction,
+    or while a background runner reads a queued file."""
 
+    #: A large upload waiting for the scheduler to import it.
+    QUEUED = "queued"
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"

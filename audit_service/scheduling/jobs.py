@@ -114,6 +114,15 @@ def deliver_outbox_job(now: dt.datetime, context: JobContext) -> outbox.Delivery
     return outbox.deliver_due(now, context.registries.notifiers)
 
 
+def queued_imports_job(now: dt.datetime, context: JobContext) -> str:
+    """Import the large uploads waiting in the background. Not claimed per period: each
+    import is claimed instead, so several schedulers share the queue."""
+    from audit_service.services.imports.background import run_queued
+
+    done = run_queued(context.registries.importers, _naive_utc(now))
+    return ", ".join(f"{batch.source_name}: {batch.status}" for batch in done)
+
+
 def moderation_sample_job(period: str, now: dt.datetime, context: JobContext) -> str:
     """Draw ``period``'s random share of submitted audits for moderation (seeded, top-up only)."""
     from audit_service.services.moderation.workflow import pick_moderation_sample

@@ -55,6 +55,11 @@ def deliver(app: Flask, context: JobContext, now: dt.datetime | None = None) -> 
     return _in_app(app, lambda: jobs.deliver_outbox_job(moment, context))  # type: ignore[return-value]
 
 
+def import_queued(app: Flask, context: JobContext, now: dt.datetime | None = None) -> str:
+    moment = now or dt.datetime.now(dt.UTC)
+    return _in_app(app, lambda: jobs.queued_imports_job(moment, context))  # type: ignore[return-value]
+
+
 def _logged(work: Callable[[], object], name: str) -> Callable[[], None]:
     def run() -> None:
         try:
@@ -65,6 +70,9 @@ def _logged(work: Callable[[], object], name: str) -> Callable[[], None]:
         if isinstance(result, DeliveryReport):
             if result.sent or result.retrying or result.gave_up:
                 log.info("outbox: %s", result.summary())
+        elif isinstance(result, str):
+            if result:
+                log.info("%s: %s", name, result)
         elif result:
             for item in result:  # type: ignore[attr-defined]
                 log.info("%s %s: %s", item.job, item.period, item.outcome)
@@ -86,5 +94,11 @@ def build_scheduler(app: Flask, context: JobContext) -> BlockingScheduler:
         IntervalTrigger(minutes=1, timezone=tz),
         id="deliver_outbox", name="outbox delivery",
         coalesce=True, max_instances=1, misfire_grace_time=60,
+    )
+    scheduler.add_job(
+        _logged(lambda: import_queued(app, context), "background imports"),
+        IntervalTrigger(seconds=5, timezone=tz),
+        id="queued_imports", name="background imports (large uploads)",
+        coalesce=True, max_instances=1, misfire_grace_time=30,
     )
     return scheduler

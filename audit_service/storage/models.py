@@ -161,6 +161,11 @@ class ImportBatch(BaseModel):
     pending_file = BlobField(null=True)
     #: What the import would do, shown on the confirmation page.
     preview = JSONTextField(null=True)
+    # A queued (background) import: rows read so far, about how many the file holds, and when
+    # a runner claimed it (migration 0023).
+    progress_rows = IntegerField(default=0)
+    progress_total = IntegerField(null=True)
+    claimed_at = DateTimeField(null=True)
 
 
 class RejectedRow(BaseModel):

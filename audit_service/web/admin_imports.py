@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -16,7 +25,6 @@ from audit_service.services.imports import reports
 from audit_service.services.imports.case_import import (
     ConfirmationNeeded,
     cancel_pending,
-    confirm_pending,
 )
 from audit_service.web.access import require_roles
 from audit_service.web.forms import DateInputField
@@ -106,7 +114,8 @@ def upload():
                            uploaded_by=current_user.record, as_of=form.as_of.data or local_today(),
                            importers=registries().importers,
                            closure_limit=closure_limit(
-                               current_app.config["IMPORT_CONFIRM_PERCENT"], confirmed=False))
+                               current_app.config["IMPORT_CONFIRM_PERCENT"], confirmed=False),
+                           background_bytes=current_app.config["IMPORT_BACKGROUND_BYTES"])
     except ConfirmationNeeded as exc:
         return redirect(url_for("admin_imports.confirm", public_id=exc.batch.public_id))
     except Invalid as exc:
@@ -152,11 +161,29 @@ def confirmed(public_id: str):
         cancel_pending(public_id, actor=current_user.record)
         flash("The import was cancelled. No case was changed.", "success")
         return redirect(url_for("admin_imports.index"))
-    batch = confirm_pending(public_id, actor=current_user.record,
-                            importers=registries().importers)
-    flash(f"The import was confirmed: {batch.closed_count} cases missing from the file "
-          "were closed.", "success")
+    from audit_service.services.imports.uploads import confirm_upload
+
+    batch = confirm_upload(public_id, actor=current_user.record,
+                           importers=registries().importers,
+                           background_bytes=current_app.config["IMPORT_BACKGROUND_BYTES"])
+    if batch.progress and batch.progress.in_progress:
+        flash("The import was confirmed. It is running in the background: this page shows "
+              "how far it has got.", "success")
+    else:
+        flash(f"The import was confirmed: {batch.closed_count} cases missing from the file "
+              "were closed.", "success")
     return redirect(url_for("admin_imports.report", public_id=batch.public_id))
+
+
+@bp.get("/<public_id>/progress")
+@require_roles(Role.ADMIN)
+def progress(public_id: str):
+    """How far a background import has got, for the report page's script."""
+    from audit_service.services.imports.background import progress_of
+
+    found = progress_of(public_id)
+    return jsonify(status=found.status, rows_read=found.rows_read,
+                   rows_estimated=found.rows_estimated, words=found.words)
 
 
 @bp.get("/<public_id>")

@@ -108,3 +108,27 @@ def test_a_large_closure_is_409_until_confirmed(api_as) -> None:
     assert done.status_code == 201, done.json
     assert (done.json["closed"], done.json["lists_read"]) == (8, ["List 6", "List 7", "List 8"])
     assert Case.select().where(Case.status == "open").count() == 2
+
+
+def test_a_large_file_is_queued_with_202_and_its_progress_read_until_done(app, api_as) -> None:
+    from audit_service.services.imports.background import run_queued
+    from tests.support.installed import installed
+
+    app.config["IMPORT_BACKGROUND_BYTES"] = 1
+    api = api_as(Role.ADMIN)
+    response = _upload(api, small_list6_workbook(), "annex-a.xlsx", "?as_of=2024-01-31")
+    assert response.status_code == 202, response.json
+    assert response.json["status"] == "queued" and response.json["created"] == 0
+    assert response.json["progress"]["rows_read"] == 0
+    location = response.headers["Location"]
+    assert location.endswith(f"/api/v1/imports/{response.json['id']}")
+    assert Case.select().count() == 0
+    waiting = api.get(location)
+    assert waiting.json["status"] == "queued" and waiting.json["progress"]["words"].startswith(
+        "Waiting to start")
+
+    with app.app_context():
+        run_queued(installed().importers)
+    done = api.get(location)
+    assert done.json["status"] == "completed" and done.json["progress"] is None
+    assert done.json["created"] == 3 == Case.select().count()

@@ -38,7 +38,8 @@ def test_upload_is_documented_as_multipart(client) -> None:
     ref = body["content"]["multipart/form-data"]["schema"]["$ref"]
     schema = spec["components"]["schemas"][ref.rpartition("/")[2]]
     assert schema["properties"]["file"] == {"type": "string", "format": "binary",
-                                            "description": "The Annex A workbook or CSV file"}
+                                            "description": "The Annex A workbook or CSV, a CIN "
+                                            "census (XML) or an SSDA903 table (CSV)"}
     assert schema["required"] == ["file"]
     assert schema["additionalProperties"] is False
 

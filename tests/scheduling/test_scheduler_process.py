@@ -20,7 +20,8 @@ def test_the_triggers_fire_at_07_00_london_in_both_seasons_and_every_minute(app)
     context = job_context(app)
     scheduler = build_scheduler(app, context)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"due_jobs", "deliver_outbox"}
+    assert set(jobs) == {"due_jobs", "deliver_outbox", "queued_imports"}
+    assert jobs["queued_imports"].trigger.interval == dt.timedelta(seconds=5)
     tz = context.settings.timezone
     due = jobs["due_jobs"].trigger
     winter = due.get_next_fire_time(None, dt.datetime(2026, 3, 2, 6, 50, tzinfo=tz))

@@ -63,7 +63,8 @@ EXEMPT: dict[str, str] = {
     **dict.fromkeys(["admin_staff.show", "api_staff.change_staff"],
                     "administrators only; every staff record's registration number is theirs "
                     "to keep"),
-    "admin_imports.report": "administrators only; every import is theirs to read",
+    **dict.fromkeys(["admin_imports.report", "admin_imports.progress"],
+                    "administrators only; every import is theirs to read"),
     "admin_imports.confirm": "administrators only; every held import is theirs to check",
     "admin_imports.confirmed": "administrators only; every held import is theirs to decide",
     "api_imports.get_import": "administrators only; every import is theirs to read",

@@ -15,7 +15,7 @@ import hashlib
 import io
 import itertools
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import BinaryIO
@@ -23,7 +23,12 @@ from typing import BinaryIO
 from peewee import JOIN
 
 from audit_service.domain.imports.case_reconcile import Reconciled, facts_hash, reconcile, status_of
-from audit_service.domain.imports.case_records import CaseRecord, ListRead, RowError
+from audit_service.domain.imports.case_records import (
+    CaseEnrichment,
+    CaseRecord,
+    ListRead,
+    RowError,
+)
 from audit_service.domain.names import clean_text, name_key
 from audit_service.domain.vocabulary import CaseStatus, CaseType, ImportStatus
 from audit_service.importers.base import CaseImporter
@@ -55,6 +60,9 @@ MAX_PROBLEMS_LISTED = 10_000
 MISSING_REASON = "not in the full caseload import"
 #: Enough of a file's start to tell formats sharing an extension apart.
 HEAD_BYTES = 4096
+
+
+Item = CaseRecord | CaseEnrichment | RowError | ListRead
 
 
 class ImportFailed(Invalid):
@@ -158,9 +166,29 @@ def _pending(public_id: str) -> ImportBatch:
     return batch
 
 
+def run_claimed(batch: ImportBatch, *, importers: Mapping[str, type[CaseImporter]],
+                actor: User | None, progress: Callable[[int], None] | None = None
+                ) -> ImportBatch:
+    """Import a queued file that a background runner has claimed (its status "running").
+
+    ``progress`` is told the count of rows and problems read so far, after each one."""
+    held = batch.preview or {}
+    return _import(batch, bytes(batch.pending_file), as_of=dt.date.fromisoformat(held["as_of"]),
+                   importers=importers, actor=actor, actor_label=None,
+                   closure_limit=held.get("closure_limit"), claimed_from=ImportStatus.RUNNING,
+                   progress=progress)
+
+
+def fail(batch: ImportBatch, message: str) -> ImportFailed:
+    """Record that ``batch`` failed with ``message`` (its file dropped); nothing else changes."""
+    return _failed(batch, message)
+
+
 def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
             importers: Mapping[str, type[CaseImporter]], actor: User | None,
-            actor_label: str | None, closure_limit: float | None) -> ImportBatch:
+            actor_label: str | None, closure_limit: float | None,
+            claimed_from: ImportStatus = ImportStatus.AWAITING_CONFIRMATION,
+            progress: Callable[[int], None] | None = None) -> ImportBatch:
     source_name = batch.source_name
     try:
         importer = importer_for(importers, source_name, batch.importer or None,
@@ -173,9 +201,9 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
     buffer.name = source_name
     if importer.enriches:
         return _enrich(batch, importer, buffer, as_of=as_of, actor=actor,
-                       actor_label=actor_label)
+                       actor_label=actor_label, progress=progress)
     try:
-        result = reconcile(_bounded(importer.read(buffer, as_of=as_of), source_name))
+        result = reconcile(_bounded(importer.read(buffer, as_of=as_of), source_name, progress))
     except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise _failed(batch, f"could not read {source_name}: {exc}") from exc
     if not result.cases:
@@ -194,8 +222,7 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
         with database.atomic():
             if pending and not (
                 ImportBatch.update(status=ImportStatus.RUNNING)
-                .where((ImportBatch.id == batch.id)
-                       & (ImportBatch.status == ImportStatus.AWAITING_CONFIRMATION))
+                .where((ImportBatch.id == batch.id) & (ImportBatch.status == claimed_from))
                 .execute()
             ):
                 raise NotPending()
@@ -210,7 +237,8 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
             _finish(batch, result, counts)
             audit_trail.record("cases.imported", actor=actor, actor_label=actor_label,
                                object_type="import_batch", object_id=batch.public_id,
-                               after={**_summary(batch), "confirmed": pending})
+                               after={**_summary(batch),
+                                      "confirmed": pending and closure_limit is None})
     except Conflict:
         raise
     except Exception as exc:
@@ -222,11 +250,14 @@ def _import(batch: ImportBatch, data: bytes, *, as_of: dt.date,
 
 
 def _enrich(batch: ImportBatch, importer: CaseImporter, buffer: BinaryIO, *, as_of: dt.date,
-            actor: User | None, actor_label: str | None) -> ImportBatch:
+            actor: User | None, actor_label: str | None,
+            progress: Callable[[int], None] | None) -> ImportBatch:
     """A return's facts onto the cases it names: nothing created, nothing closed, no preview."""
     source_name = batch.source_name
+    pending = batch.id is not None
     try:
-        plan = plan_enrichment(_bounded(importer.read(buffer, as_of=as_of), source_name))
+        plan = plan_enrichment(_bounded(importer.read(buffer, as_of=as_of), source_name,
+                                        progress))
     except (ValueError, OSError) as exc:
         raise _failed(batch, f"could not read {source_name}: {exc}") from exc
     try:
@@ -240,6 +271,8 @@ def _enrich(batch: ImportBatch, importer: CaseImporter, buffer: BinaryIO, *, as_
                                object_type="import_batch", object_id=batch.public_id,
                                after={**_summary(batch), "confirmed": False})
     except Exception as exc:
+        if pending:
+            raise  # a queued import: its runner records the failure on the batch
         batch.id = None  # rolled back with the facts: the failure is recorded afresh
         _failed(batch, f"the import stopped and nothing was changed: {exc}")
         raise
@@ -335,12 +368,14 @@ def _closable(importer: CaseImporter, result: Reconciled) -> frozenset[CaseType]
     return frozenset(CaseType)
 
 
-def _bounded(items: Iterable[CaseRecord | RowError | ListRead],
-             source_name: str) -> Iterator[CaseRecord | RowError | ListRead]:
+def _bounded(items: Iterable[Item], source_name: str,
+             progress: Callable[[int], None] | None = None) -> Iterator[Item]:
     for count, item in enumerate(items, start=1):
         if count > MAX_ITEMS:
             raise ValueError(f"{source_name} holds more than {MAX_ITEMS:,} rows and problems, "
                              "more than any council's caseload; it was not imported")
+        if progress is not None:
+            progress(count)
         yield item
 
 
@@ -355,6 +390,7 @@ def _failed(
 ) -> ImportFailed:
     with database.atomic():
         batch.status = ImportStatus.FAILED
+        batch.pending_file = None
         batch.error = message
         batch.rejected_count = len(errors)
         batch.finished_at = utcnow()
@@ -375,6 +411,7 @@ def _count(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:
     batch.warning_count = result.warnings
     # A return (not a full caseload) reads no lists: it closes nothing whatever it holds.
     batch.lists_read = _lists(result) if batch.full_import else None
+    batch.progress_rows = result.rows_read
 
 
 def _finish(batch: ImportBatch, result: Reconciled, counts: _Counts) -> None:

@@ -9,6 +9,7 @@ from audit_service.services.errors import NotFound
 from audit_service.services.imports.case_import import NotPending
 from audit_service.services.imports.views import (
     ImportPreview,
+    ImportProgress,
     ImportReport,
     ImportView,
     PreviewRow,
@@ -42,6 +43,7 @@ def view_of(batch: ImportBatch) -> ImportView:
         batch.rows_refused, batch.warning_count,
         None if batch.lists_read is None
         else tuple((read["sheet"], read["case_type"]) for read in batch.lists_read),
+        ImportProgress(str(batch.status), batch.progress_rows or 0, batch.progress_total),
     )
 
 

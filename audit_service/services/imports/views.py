@@ -26,6 +26,28 @@ class Uploader:
 
 
 @dataclass(frozen=True)
+class ImportProgress:
+    """How far an import running in the background has got."""
+
+    status: str
+    rows_read: int
+    #: About how many rows the file holds; None when that cannot be told cheaply.
+    rows_estimated: int | None
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def words(self) -> str:
+        if self.status == "queued":
+            return "Waiting to start: large files are imported in the background, one at a time"
+        if self.rows_estimated:
+            return f"{self.rows_read:,} of about {self.rows_estimated:,} rows read"
+        return f"{self.rows_read:,} rows read"
+
+
+@dataclass(frozen=True)
 class ImportView:
     """One import's counts and outcome."""
 
@@ -49,6 +71,7 @@ class ImportView:
     #: The lists read in full, as (sheet, case type); None when the importer did not say,
     #: so a full import spoke for every case type.
     lists_read: tuple[tuple[str, str], ...] | None = None
+    progress: ImportProgress | None = None
 
     @property
     def uploaded_by_id(self) -> int | None:
