@@ -141,3 +141,34 @@ def test_admin_checks_then_imports_the_workforce_census(live_server, browser_pag
     assert "Matched to staff records\n1" in summary.replace("\t", "\n")
     screenshot(page, "workforce-census-report.png")
     assert_accessible(page, "workforce census: imported")
+
+
+def test_a_large_upload_shows_its_progress_then_its_report(live_server, browser_page, admin,
+                                                            app):
+    """The upload returns at once; the page follows the background import and shows the
+    report when the scheduler has run it."""
+    from audit_service.services.imports.background import run_queued
+    from tests.support.installed import installed
+
+    app.config["IMPORT_BACKGROUND_BYTES"] = 1
+    page = browser_page
+    sign_in(page, live_server, "ada", PASSWORD)
+    page.goto(f"{live_server}/admin/imports")
+    page.get_by_label("Case file").set_input_files(str(sample(ANNEX_A_2024)))
+    page.get_by_role("button", name="Import cases").click()
+    page.wait_for_url("**/admin/imports/*")
+    assert page.get_by_role("progressbar").is_visible()
+    assert "Waiting to start" in page.locator("main").inner_text()
+    assert page.get_by_text("Cases created").count() == 0  # no counts before there are any
+    assert_accessible(page, "import: queued")
+    screenshot(page, "import-queued")
+
+    with app.app_context():
+        [done] = run_queued(installed().importers)
+    assert done.status == "completed"
+    # The page's script notices and reloads itself into the report.
+    page.get_by_text("Cases created").wait_for(timeout=15_000)
+    assert page.get_by_role("progressbar").count() == 0
+    assert "Completed" in page.locator("main").inner_text()
+    assert "List 7" in page.locator("main").inner_text()
+    assert_accessible(page, "import: done")
