@@ -161,7 +161,7 @@ def test_a_large_upload_shows_its_progress_then_its_report(live_server, browser_
     assert "Waiting to start" in page.locator("main").inner_text()
     assert page.get_by_text("Cases created").count() == 0  # no counts before there are any
     assert_accessible(page, "import: queued")
-    screenshot(page, "import-queued")
+    screenshot(page, "import-queued.png")
 
     with app.app_context():
         [done] = run_queued(installed().importers)

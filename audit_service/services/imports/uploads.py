@@ -60,11 +60,12 @@ def run_import(stream: BinaryIO, filename: str | None, *, importer_id: str | Non
     data = stream.read()
     if background_bytes is not None and len(data) >= background_bytes:
         try:
-            importer_for(importers, name or "upload", importer_id, head=data[:HEAD_BYTES])
+            importer = importer_for(importers, name or "upload", importer_id,
+                                    head=data[:HEAD_BYTES])
         except UnknownPlugin as exc:
             raise UnknownFormat(f"{name or 'the file'} could not be imported: {exc}",
                                 {"file": "unknown format"}) from None
-        return view_of(queue_import(data, name or "upload", importer_id=importer_id,
+        return view_of(queue_import(data, name or "upload", importer_id=importer.id,
                                     uploaded_by=uploaded_by, as_of=as_of,
                                     closure_limit=closure_limit))
     try:
