@@ -18,7 +18,8 @@ from benchmarks.demo_databases import CACHE, DemoDatabases
 from benchmarks.report import Row, render_table
 
 # In the order the table reads: what users feel first, the batch jobs after.
-MODULES = ("web_load", "summaries", "open_rounds", "import_throughput", "workforce_import")
+MODULES = ("web_load", "summaries", "open_rounds", "import_throughput", "workforce_import",
+           "returns_import")
 
 
 def main(argv: list[str] | None = None) -> int:

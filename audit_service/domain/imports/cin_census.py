@@ -53,6 +53,16 @@ CIN_FACTS = (
 )
 
 
+def iso_date(text: str) -> dt.date | None:
+    """A census date (``YYYY-MM-DD``, read directly), or any date ``parse_date`` reads."""
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # parse_date says why in words
+    return parse_date(text)
+
+
 def read_cin_census(stream: BinaryIO, *, as_of: dt.date
                     ) -> Iterator[CaseEnrichment | RowError]:
     """A ``CaseEnrichment`` per child with an id, and a ``RowError`` per problem, in file order.
@@ -83,7 +93,7 @@ class _Reader:
     def date(self, values: dict[str, str], column: str) -> dt.date | None:
         text = values.get(column, "")
         try:
-            day = parse_date(text)
+            day = iso_date(text)
         except CellProblem as exc:
             self.warn(column, text, str(exc))
             return None
@@ -136,7 +146,7 @@ def _latest(elements: list[Element], column: str) -> Element | None:
     for index, element in enumerate(elements):
         text = texts(element).get(column, "")
         try:
-            day = parse_date(text) or dt.date.min
+            day = iso_date(text) or dt.date.min
         except CellProblem:
             day = dt.date.min  # its own reader reports the bad date once
         if best is None or (day, index) >= best:

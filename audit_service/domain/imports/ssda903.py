@@ -108,7 +108,7 @@ class _Context:
         """The row's date, or a problem: a refusal when the row means nothing without it."""
         text = row.values.get(column, "")
         try:
-            day = parse_date(text)
+            day = _dmy(text)
         except CellProblem as exc:
             self.problem(row, column, text, str(exc), refused=required)
             return None
@@ -127,6 +127,16 @@ class _Context:
         outcome = outcome or ("the row was not read" if refused else "the row was read without it")
         self.problems.append(RowError(self.table, row.number, column, display(text),
                                       f"{reason}; {outcome}", imported=not refused))
+
+
+def _dmy(text: str) -> dt.date | None:
+    """A 903 date (``dd/mm/yyyy``, read directly), or any date ``parse_date`` reads."""
+    if len(text) == 10 and text[2] == "/" and text[5] == "/":
+        try:
+            return dt.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        except ValueError:
+            pass  # parse_date says why in words
+    return parse_date(text)
 
 
 def _placements(rows: list[_Row], context: _Context) -> dict[str, object]:
