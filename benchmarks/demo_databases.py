@@ -60,6 +60,20 @@ def server_url(admin_url: str, name: str) -> str:
     return f"{admin_url.rpartition('/')[0]}/{name}"
 
 
+def fresh_database(backend: str, folder: Path, admin_url: str, name: str) -> str:
+    """The URL of an empty database: a file in ``folder`` for SQLite, else PostgreSQL
+    database ``name`` created afresh (``drop_database`` removes it)."""
+    if backend == "SQLite":
+        return f"sqlite:///{folder / (name + '.sqlite3')}"
+    drop_database(admin_url, name)
+    admin_sql(admin_url, f'CREATE DATABASE "{name}"')
+    return server_url(admin_url, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def cli(url: str, *args: str) -> str:
     """Run ``audit-service`` against ``url`` and return what it printed."""
     env = {**os.environ, "AUDIT_DATABASE_URL": url, "AUDIT_INSECURE_COOKIES": "1"}

@@ -12,7 +12,6 @@ times opening the month's rounds in the copy. Targets: under 2 s at large, under
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import shutil
@@ -38,7 +37,7 @@ from benchmarks.demo_databases import (
     fingerprint,
     server_url,
 )
-from benchmarks.report import Row, print_table
+from benchmarks.report import Row, module_main
 
 RUN_DB = "audit_bench_rounds"
 SEED = 2024
@@ -142,12 +141,7 @@ def rows(dbs: DemoDatabases | None = None, quick: bool = False,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="the large scale only")
-    args = parser.parse_args(argv)
-    table = rows(quick=args.quick)
-    print_table(table)
-    return 0 if all(r.met for r in table) else 1
+    return module_main(rows, __doc__, argv, "the large scale only")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,10 @@ whether the target holds, without knowing which script produced it.
 
 from __future__ import annotations
 
+import argparse
 import statistics
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -87,3 +89,26 @@ def render_table(rows: Iterable[Row]) -> str:
 
 def print_table(rows: Iterable[Row]) -> None:
     print(render_table(rows), flush=True)
+
+
+def timed(run: Callable[[], object]) -> float:
+    """Seconds ``run`` took, once."""
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def best_time(run: Callable[[], object], repeats: int) -> float:
+    """The fastest of ``repeats`` runs: the figure least disturbed by the machine."""
+    return min(timed(run) for _ in range(repeats))
+
+
+def module_main(rows: Callable[..., list[Row]], doc: str, argv: list[str] | None,
+                quick_help: str = "fewer repeats") -> int:
+    """``python -m benchmarks.<module> [--quick]``: its rows as a table; 1 when a target is
+    missed."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    table = rows(quick=parser.parse_args(argv).quick)
+    print_table(table)
+    return 0 if all(r.met for r in table) else 1

@@ -15,18 +15,16 @@ reference rate (issue 15).
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import io
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.demo_databases import DEFAULT_POSTGRES, admin_sql, server_url
-from benchmarks.report import Row, print_table
+from benchmarks.demo_databases import DEFAULT_POSTGRES, drop_database, fresh_database
+from benchmarks.report import Row, best_time, module_main, timed
 
 CHILDREN = 20_000
 AS_OF = dt.date(2025, 3, 31)
@@ -81,14 +79,6 @@ def episodes(children: int = CHILDREN, seed: int = 15) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode()
 
 
-def _timed(run) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
-
-
-def _best(run, repeats: int) -> float:
-    return min(_timed(run) for _ in range(repeats))
 
 
 def census_parse_rate(data: bytes, repeats: int) -> float:
@@ -99,7 +89,7 @@ def census_parse_rate(data: bytes, repeats: int) -> float:
             if element.tag == "Child":
                 element.clear()
 
-    return CHILDREN / _best(parse, repeats)
+    return CHILDREN / best_time(parse, repeats)
 
 
 def csv_parse_rate(data: bytes, repeats: int) -> float:
@@ -107,7 +97,7 @@ def csv_parse_rate(data: bytes, repeats: int) -> float:
         for _row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")):
             pass
 
-    return CHILDREN / _best(parse, repeats)
+    return CHILDREN / best_time(parse, repeats)
 
 
 def import_rates(url: str, files: dict[str, bytes]) -> dict[str, tuple[float, float]]:
@@ -136,19 +126,12 @@ def import_rates(url: str, files: dict[str, bytes]) -> dict[str, tuple[float, fl
                                      f"{batch.updated_count} updated, "
                                      f"{batch.unchanged_count} unchanged ({batch.error})")
 
-            first = CHILDREN / _timed(lambda run=run: run("updated"))
-            again = CHILDREN / _best(lambda run=run: run("unchanged"), 2)
+            first = CHILDREN / timed(lambda run=run: run("updated"))
+            again = CHILDREN / best_time(lambda run=run: run("unchanged"), 2)
             found[name] = (first, again)
     db.close()
     return found
 
-
-def _database(backend: str, tmp: Path, admin_url: str) -> str:
-    if backend == "SQLite":
-        return f"sqlite:///{tmp / 'returns.sqlite3'}"
-    admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-    admin_sql(admin_url, f'CREATE DATABASE "{PG_NAME}"')
-    return server_url(admin_url, PG_NAME)
 
 
 def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> list[Row]:
@@ -163,9 +146,9 @@ def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> li
     out = []
     for backend in ("SQLite", "PostgreSQL"):
         with tempfile.TemporaryDirectory(prefix="audit-bench-") as tmp:
-            rates = import_rates(_database(backend, Path(tmp), admin_url), files)
+            rates = import_rates(fresh_database(backend, Path(tmp), admin_url, PG_NAME), files)
         if backend == "PostgreSQL":
-            admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            drop_database(admin_url, PG_NAME)
         for name, (first, again) in rates.items():
             reference, reference_label, area = references[name]
             for label, rate in (("first import", first), ("re-import, all unchanged", again)):
@@ -178,12 +161,7 @@ def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats of the parse")
-    args = parser.parse_args(argv)
-    table = rows(quick=args.quick)
-    print_table(table)
-    return 0 if all(r.met for r in table) else 1
+    return module_main(rows, __doc__, argv, "fewer repeats of the parse")
 
 
 if __name__ == "__main__":

@@ -13,16 +13,14 @@ Target: the import rate is at least half the parse rate (issue 15).
 
 from __future__ import annotations
 
-import argparse
 import io
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.demo_databases import DEFAULT_POSTGRES, admin_sql, server_url
-from benchmarks.report import Row, print_table
+from benchmarks.demo_databases import DEFAULT_POSTGRES, drop_database, fresh_database
+from benchmarks.report import Row, best_time, module_main, timed
 
 WORKERS = 20_000
 PG_NAME = "audit_bench_workforce"
@@ -46,14 +44,8 @@ def census(workers: int = WORKERS, seed: int = 15) -> bytes:
 
 
 def _best_rate(run, repeats: int) -> float:
-    best = min(_timed(run) for _ in range(repeats))
-    return WORKERS / best
+    return WORKERS / best_time(run, repeats)
 
-
-def _timed(run) -> float:
-    started = time.perf_counter()
-    run()
-    return time.perf_counter() - started
 
 
 def parse_rate(data: bytes, repeats: int) -> float:
@@ -85,18 +77,11 @@ def import_rates(url: str, data: bytes) -> tuple[float, float]:
             if getattr(report, expect) != WORKERS:
                 raise SystemExit(f"expected {WORKERS} {expect}, got {report}")
 
-        first = WORKERS / _timed(lambda: run("updated"))
+        first = WORKERS / timed(lambda: run("updated"))
         again = _best_rate(lambda: run("unchanged"), 2)
     db.close()
     return first, again
 
-
-def _database(backend: str, tmp: Path, admin_url: str) -> str:
-    if backend == "SQLite":
-        return f"sqlite:///{tmp / 'workforce.sqlite3'}"
-    admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-    admin_sql(admin_url, f'CREATE DATABASE "{PG_NAME}"')
-    return server_url(admin_url, PG_NAME)
 
 
 def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> list[Row]:
@@ -105,9 +90,10 @@ def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> li
     out = []
     for backend in ("SQLite", "PostgreSQL"):
         with tempfile.TemporaryDirectory(prefix="audit-bench-") as tmp:
-            first, again = import_rates(_database(backend, Path(tmp), admin_url), data)
+            url = fresh_database(backend, Path(tmp), admin_url, PG_NAME)
+            first, again = import_rates(url, data)
         if backend == "PostgreSQL":
-            admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+            drop_database(admin_url, PG_NAME)
         for label, rate in (("first import", first), ("re-import, all unchanged", again)):
             out.append(Row(
                 area=f"Workforce census import, {WORKERS:,} workers", measure=f"{label} rate",
@@ -118,12 +104,7 @@ def rows(dbs=None, quick: bool = False, admin_url: str = DEFAULT_POSTGRES) -> li
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats of the parse")
-    args = parser.parse_args(argv)
-    table = rows(quick=args.quick)
-    print_table(table)
-    return 0 if all(r.met for r in table) else 1
+    return module_main(rows, __doc__, argv, "fewer repeats of the parse")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,8 @@ REFERRALS = ("history_integrated", "cumulative_harm")
 PREVIOUS_PLANS = ("decisions_retested", "history_integrated")
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
+    """"3 placements", "1 referral": a count with its noun."""
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -39,19 +40,19 @@ class AnnexAEvidencePrompts(EvidencePromptProvider):
         found = [self._last_seen(facts, today), self._seen_alone(facts)]
         if facts.placements_12m:
             found.append(EvidencePrompt(
-                f"{_plural(facts.placements_12m, 'placement')} in the last 12 months",
+                f"{plural(facts.placements_12m, 'placement')} in the last 12 months",
                 PLACEMENTS,
                 "warning" if facts.placements_12m >= 3 else "info",
             ))
         if facts.referrals_12m:
             found.append(EvidencePrompt(
-                f"{_plural(facts.referrals_12m, 'referral')} in the last 12 months",
+                f"{plural(facts.referrals_12m, 'referral')} in the last 12 months",
                 REFERRALS,
                 "warning" if facts.referrals_12m >= 2 else "info",
             ))
         if facts.previous_cp_plans:
             found.append(EvidencePrompt(
-                f"{_plural(facts.previous_cp_plans, 'previous child protection plan')}",
+                f"{plural(facts.previous_cp_plans, 'previous child protection plan')}",
                 PREVIOUS_PLANS,
                 "warning",
             ))
@@ -70,7 +71,7 @@ class AnnexAEvidencePrompts(EvidencePromptProvider):
                 "check the record",
                 SEEN, "warning",
             )
-        when = "today" if days == 0 else f"{_plural(days, 'day')} ago"
+        when = "today" if days == 0 else f"{plural(days, 'day')} ago"
         text = (f"Last statutory visit {when}" if what == "statutory visit"
                 else f"Child last seen {when}")
         limit = VISIT_DAYS[facts.case_type]

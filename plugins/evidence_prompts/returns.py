@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from audit_service.default_plugins.evidence_prompts import plural
+
 from audit_service.domain.audits.evidence import CaseFacts, EvidencePrompt, EvidencePromptProvider
 from audit_service.domain.imports.cin_census import CATEGORIES_OF_ABUSE
 from audit_service.domain.imports.ssda903 import LEGAL_STATUSES
@@ -46,10 +48,6 @@ def factor_label(code: str) -> str:
     if family in FACTOR_FAMILIES and subject in FACTOR_SUBJECTS:
         return f"{FACTOR_FAMILIES[family]} ({FACTOR_SUBJECTS[subject]})"
     return f"factor {code}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class ReturnsEvidencePrompts(EvidencePromptProvider):
@@ -114,7 +112,7 @@ class ReturnsEvidencePrompts(EvidencePromptProvider):
             return None
         days = (today - facts.last_review_on).days
         text = (f"SSDA903: last looked-after review {facts.last_review_on:%d/%m/%Y}, "
-                f"{_plural(days, 'day')} ago")
+                f"{plural(days, 'day')} ago")
         if days > REVIEW_INTERVAL_DAYS:
             return EvidencePrompt(f"{text} (reviews fall due at least every 6 months)",
                                   REVIEW, "warning")
@@ -124,13 +122,13 @@ class ReturnsEvidencePrompts(EvidencePromptProvider):
         if not facts.missing_12m:
             return None
         return EvidencePrompt(
-            f"SSDA903: missing or away from placement {_plural(facts.missing_12m, 'time')} "
+            f"SSDA903: missing or away from placement {plural(facts.missing_12m, 'time')} "
             "in the last 12 months", MISSING, "warning")
 
     def _workers(self, facts: CaseFacts) -> EvidencePrompt | None:
         if not facts.sw_changes_12m:
             return None
         return EvidencePrompt(
-            f"SSDA903: {_plural(facts.sw_changes_12m, 'change')} of social worker in the last "
+            f"SSDA903: {plural(facts.sw_changes_12m, 'change')} of social worker in the last "
             "12 months", WORKERS,
             "warning" if facts.sw_changes_12m >= WORKER_CHANGES else "info")

@@ -80,10 +80,11 @@ def test_an_assessment_open_twelve_weeks_is_flagged_and_one_done_in_time_is_not(
                 "</AssessmentFactors></FactorsIdentifiedAtAssessment></Assessments>"
                 "</CINdetails></Child>")
 
+    started = "<AssessmentActualStartDate>2025-01-02</AssessmentActualStartDate>"
     _import("<Message><Children>"
-            + child("CIN-LATE", "<AssessmentActualStartDate>2025-01-02</AssessmentActualStartDate>")
-            + child("CIN-TIMELY", "<AssessmentActualStartDate>2025-01-02</AssessmentActualStartDate>"
-                    "<AssessmentAuthorisationDate>2025-02-20</AssessmentAuthorisationDate>")
+            + child("CIN-LATE", started)
+            + child("CIN-TIMELY", started + "<AssessmentAuthorisationDate>2025-02-20"
+                                            "</AssessmentAuthorisationDate>")
             + "</Children></Message>", "cin_census.xml")
 
     late_facts = case_facts(Case.get_by_id(late.id))
