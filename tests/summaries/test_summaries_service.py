@@ -95,6 +95,23 @@ def test_breakdowns(council):
     assert found[("length_of_service", "<1y")] == (2, 0)
     assert found[("length_of_service", "5y+")] == (2, 2)
     assert found[("length_of_service", "unknown")] == (1, 1)
+    # No SSDA903 imported: every audited child's changes of social worker are not known.
+    assert found[("worker_changes", "unknown")] == (5, 3)
+
+
+def test_breakdown_by_the_childs_changes_of_social_worker(council):
+    from audit_service.storage.models import Audit, Case
+
+    audited = [audit.case_id for audit in Audit.select().where(Audit.submitted_at.is_null(False))
+               .order_by(Audit.submitted_at)]
+    # The two audits of February and 10 March are of children with 3 and 4 changes; one more
+    # had a single change; the rest are unknown.
+    for case_id, changes in zip(audited, (3, 4, 1), strict=False):
+        Case.update(sw_changes_12m=changes).where(Case.id == case_id).execute()
+    summary = summarise(Level.TEAM, parse_period("2026-Q1"), today=TODAY)
+    found = {b.band_id: (b.audits, b.good_or_better) for b in summary.breakdowns
+             if b.dimension == "worker_changes"}
+    assert found == {"3+": (2, 1), "0-1": (1, 0), "unknown": (2, 2)}
 
 
 def test_hr_tables_hide_small_numbers_and_the_next_smallest(council):

@@ -1,4 +1,4 @@
-"""Workforce bands for breakdowns: caseload and length of service.
+"""Workforce bands for breakdowns: caseload, length of service, changes of social worker.
 
 Bands are fixed and named with stable ids, because exported column values are
 read by other tools (Power BI) and must not shift when the data does.
@@ -28,6 +28,13 @@ SERVICE_BANDS: tuple[tuple[Band, int, int | None], ...] = (
     (Band("1-2y", "1 to 2 years"), 1, 2),
     (Band("2-5y", "2 to 5 years"), 2, 5),
     (Band("5y+", "5 years or more"), 5, None),
+)
+#: Changes of social worker in the audited child's last 12 months (from the SSDA903): how
+#: often a child's relationship with their worker broke, beside the quality of their file.
+WORKER_CHANGE_BANDS: tuple[tuple[Band, int, int | None], ...] = (
+    (Band("0-1", "None or one change of social worker"), 0, 1),
+    (Band("2", "Two changes of social worker"), 2, 2),
+    (Band("3+", "Three or more changes of social worker"), 3, None),
 )
 UNKNOWN = Band("unknown", "Not known")
 

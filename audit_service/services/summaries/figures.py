@@ -12,7 +12,8 @@ years of a large council costs a handful of index range scans. What counts:
 - **Groups**: an audit belongs to the team and practitioner recorded on it when it
   was started, and to that team's service now.
 - **Breakdowns**: the practitioner's employment type and open caseload now, and
-  their length of service at the end of the period.
+  their length of service at the end of the period; the audited child's changes of social
+  worker in 12 months, as the last SSDA903 import gave them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from audit_service.domain.summaries.bands import (
     EMPLOYMENT_BANDS,
     SERVICE_BANDS,
     UNKNOWN,
+    WORKER_CHANGE_BANDS,
     service_band_cutoffs,
 )
 from audit_service.domain.summaries.periods import Period
@@ -414,7 +416,8 @@ def _band_case(expression, bands):
 
 
 def breakdown_figures(period: Period, scope: Scope) -> list[BreakdownFigure]:
-    """Audits, Good or better and mean score by employment type, caseload and service."""
+    """Audits, Good or better and mean score by employment type, caseload, length of service
+    and the audited child's changes of social worker."""
     load = caseloads().alias("load")
     open_cases = fn.COALESCE(load.c.open_cases, 0)
     started = Staff.started_on
@@ -426,6 +429,7 @@ def breakdown_figures(period: Period, scope: Scope) -> list[BreakdownFigure]:
         "employment_type": fn.COALESCE(Staff.employment_type, UNKNOWN.id),
         "caseload_band": _band_case(open_cases, CASELOAD_BANDS),
         "length_of_service": Case(None, service_whens, UNKNOWN.id),
+        "worker_changes": _band_case(CaseFile.sw_changes_12m, WORKER_CHANGE_BANDS),
     }
     figures = []
     good = Audit.effective_grade.in_(GOOD_OR_BETTER)
@@ -439,6 +443,8 @@ def breakdown_figures(period: Period, scope: Scope) -> list[BreakdownFigure]:
         if dimension == "caseload_band":
             query = query.join(load, JOIN.LEFT_OUTER, on=(load.c.worker_id == Audit.practitioner))
             query = query.switch(Audit)
+        if dimension == "worker_changes":
+            query = query.join(CaseFile, on=(Audit.case == CaseFile.id)).switch(Audit)
         query = _submitted(query, period, scope).group_by(SQL("1"))
         figures.extend(BreakdownFigure(dimension, b, n, g or 0, _number(mean))
                        for b, n, g, mean in query.tuples())
@@ -449,6 +455,7 @@ BREAKDOWN_ORDER = {
     "employment_type": [b.id for b in EMPLOYMENT_BANDS],
     "caseload_band": [b.id for b, _, _ in CASELOAD_BANDS],
     "length_of_service": [b.id for b, _, _ in SERVICE_BANDS],
+    "worker_changes": [b.id for b, _, _ in WORKER_CHANGE_BANDS],
 }
 
 

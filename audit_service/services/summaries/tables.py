@@ -16,6 +16,7 @@ from audit_service.domain.summaries.bands import (
     CASELOAD_BANDS,
     EMPLOYMENT_BANDS,
     SERVICE_BANDS,
+    WORKER_CHANGE_BANDS,
     band_label,
 )
 from audit_service.domain.summaries.spc import XmrChart, classify, false_dawns
@@ -81,11 +82,13 @@ DIMENSION_LABELS = {
     "employment_type": "Employment type",
     "caseload_band": "Caseload (open cases now)",
     "length_of_service": "Length of service",
+    "worker_changes": "Child's changes of social worker in 12 months (SSDA903)",
 }
 DIMENSION_BANDS = {
     "employment_type": EMPLOYMENT_BANDS,
     "caseload_band": CASELOAD_BANDS,
     "length_of_service": SERVICE_BANDS,
+    "worker_changes": WORKER_CHANGE_BANDS,
 }
 
 
