@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from peewee import Model
-from psycopg2.extras import execute_batch
 
 from audit_service.storage.database import database, is_sqlite
 
@@ -39,19 +38,34 @@ def insert_rows(model: type[Model], names: Sequence[str], rows: Sequence[tuple])
 
 
 def update_by_id(model: type[Model], names: Sequence[str], rows: Sequence[tuple]) -> None:
-    """``rows`` hold the values of ``names`` followed by the row's id."""
+    """``rows`` hold the values of ``names`` followed by the row's id.
+
+    SQLite runs one prepared UPDATE per row (cheap in-process). PostgreSQL updates a chunk of
+    rows in one statement joined to a ``VALUES`` list, each value cast to its column's type:
+    one round trip per chunk instead of one per row.
+    """
     if not rows:
         return
     fields = [model._meta.fields[name] for name in names]
-    param = database.obj.param
-    assignments = ", ".join(f"{_quoted(f.column_name)} = {param}" for f in fields)
     table = _quoted(model._meta.table_name)
-    sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = {param}"  # noqa: S608 - names come from the model, values are bound  # nosec B608
     params = [
         [*(f.db_value(v) for f, v in zip(fields, row[:-1], strict=True)), row[-1]] for row in rows
     ]
-    cursor = database.cursor()
+    param = database.obj.param
     if is_sqlite():
-        cursor.executemany(sql, params)
-    else:
-        execute_batch(cursor, sql, params, page_size=CHUNK)
+        assignments = ", ".join(f"{_quoted(f.column_name)} = {param}" for f in fields)
+        sql = f"UPDATE {table} SET {assignments} WHERE {_quoted('id')} = {param}"  # noqa: S608 - names come from the model, values are bound  # nosec B608
+        database.cursor().executemany(sql, params)
+        return
+    types = database.obj._field_types
+    assignments = ", ".join(
+        f"{_quoted(f.column_name)} = v.c{i}::{types.get(f.field_type, f.field_type)}"
+        for i, f in enumerate(fields))
+    width = len(fields) + 1
+    aliases = ", ".join(f"c{i}" for i in range(width))
+    one = "(" + ", ".join([param] * width) + ")"
+    for chunk in chunks(params):
+        sql = (f"UPDATE {table} AS t SET {assignments} "  # noqa: S608 - names come from the model, values are bound  # nosec B608
+               f"FROM (VALUES {', '.join([one] * len(chunk))}) AS v({aliases}) "
+               f"WHERE t.{_quoted('id')} = v.c{width - 1}::INTEGER")
+        database.execute_sql(sql, [value for row in chunk for value in row])
