@@ -200,10 +200,17 @@ def test_tables_the_service_does_not_keep_are_refused_with_the_reason(header, re
     ("ssda903_sw_episodes_fake.csv", 1, 0, 0),
 ])
 def test_every_shared_903_table_it_keeps_reads(name, children, refused, warnings):
-    with sample(f"ssda903/{name}").open("rb") as stream:
-        facts, problems = _split(read_ssda903(stream, as_of=AS_OF))
+    path = sample(f"ssda903/{name}")
+    with path.open("rb") as stream:
+        items = list(read_ssda903(stream, as_of=AS_OF))
+    facts, problems = _split(items)
     assert (len(facts), sum(not p.imported for p in problems), sum(p.imported for p in problems)
             ) == (children, refused, warnings)
+    # Every data row is counted once: with its child's facts, or as refused.
+    data_rows = sum(1 for line in path.read_text(encoding="utf-8-sig").splitlines()[1:]
+                    if line.strip(", "))
+    kept = sum(i.rows for i in items if isinstance(i, CaseEnrichment))
+    assert kept + len({p.row for p in problems if not p.imported}) == data_rows
 
 
 @pytest.mark.parametrize("name", [

@@ -281,8 +281,10 @@ def read_ssda903(stream: BinaryIO, *, as_of: dt.date) -> Iterator[CaseEnrichment
         by_child.setdefault(child_id, []).append(row)
         first_row.setdefault(child_id, number)
     for child_id, rows in by_child.items():
+        before = len(context.problems)
         facts = table.summarise(rows, context)
-        if facts:
+        refused = len({p.row for p in context.problems[before:] if not p.imported})
+        if facts:  # rows refused here are counted with the problems, not the child's rows
             yield CaseEnrichment(child_id, SourceRef(table.name, first_row[child_id]),
-                                 tuple(facts.items()), rows=len(rows))
+                                 tuple(facts.items()), rows=len(rows) - refused)
     yield from sorted(context.problems, key=lambda problem: problem.row)
