@@ -73,6 +73,9 @@ def scheduler_command(once: bool, at: str | None) -> None:
     if once:
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # APScheduler logs two lines for every run of every job (the background imports run every
+    # five seconds); each job logs what it did itself, so only APScheduler's problems are kept.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     click.echo(f"Scheduler running in {context.settings.timezone.key}; press Ctrl+C to stop.")
     scheduler = build_scheduler(app, context)
     try:
