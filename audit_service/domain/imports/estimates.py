@@ -20,8 +20,7 @@ def estimate_rows(data: bytes, filename: str) -> int | None:
     if suffix in (".xlsx", ".xlsm"):
         return _workbook_rows(data)
     if suffix == ".xml":
-        records = data.count(b"<Child>") + data.count(b"<Child ")
-        return records or data.count(b"<CSWWWorker>") or None
+        return (data.count(b"<Child>") + data.count(b"<Child ")) or None
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     return max(lines - 1, 0) or None
 

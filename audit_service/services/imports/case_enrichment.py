@@ -45,9 +45,9 @@ def plan_enrichment(items: Iterable[CaseEnrichment | RowError | ListRead]) -> En
             errors.append(item)
     # Rows a problem stopped; every row of a child with no case is refused too.
     refused = len({(e.sheet, e.row) for e in errors if not e.imported})
-    plan = EnrichmentPlan(Reconciled([], errors, 0))
     stored = _stored(enrichments)
-    unmatched_rows = 0
+    updated = unchanged = unmatched_rows = 0
+    writes: dict[tuple[str, ...], list[tuple]] = {}
     for enrichment in enrichments:
         names = tuple(name for name, _ in enrichment.facts)
         values = tuple(value for _, value in enrichment.facts)
@@ -58,13 +58,13 @@ def plan_enrichment(items: Iterable[CaseEnrichment | RowError | ListRead]) -> En
             unmatched_rows += enrichment.rows
             continue
         if tuple(case[name] for name in names) == values:
-            plan.unchanged += 1
+            unchanged += 1
             continue
-        plan.updated += 1
-        plan.writes.setdefault(names, []).append((*values, case["id"]))
+        updated += 1
+        writes.setdefault(names, []).append((*values, case["id"]))
     rows_read = sum(enrichment.rows for enrichment in enrichments) + refused
-    plan.read = Reconciled([], errors, rows_read, (), refused + unmatched_rows)
-    return plan
+    return EnrichmentPlan(Reconciled([], errors, rows_read, (), refused + unmatched_rows),
+                          updated, unchanged, writes)
 
 
 def _stored(enrichments: list[CaseEnrichment]) -> dict[str, dict[str, object]]:
